@@ -1,0 +1,76 @@
+"""Built-in data: a small real data set shipped in the package, and seeded generators.
+
+No function here touches the network.
+"""
+
+from __future__ import annotations
+
+import csv
+from importlib import resources
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .exceptions import DualSVMError
+
+__all__ = ["load_iris_pair", "make_overlapping", "make_separable", "make_duplicated"]
+
+
+def load_iris_pair() -> tuple[NDArray[np.float64], NDArray[np.str_]]:
+    """Fisher's iris, versicolor vs virginica: 100 rows, 4 features (cm).
+
+    Shipped as ``dualsvm/data/iris_versicolor_virginica.csv`` (public domain;
+    R. A. Fisher, 1936). Labels are the species names; ``"virginica"`` is the
+    larger label and so the +1 class.
+
+    Returns
+    -------
+    X : ndarray of shape (100, 4)
+    y : ndarray of shape (100,) of str
+    """
+    ref = resources.files("dualsvm") / "data" / "iris_versicolor_virginica.csv"
+    with ref.open("r", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    X = np.array([[float(v) for v in r[:4]] for r in rows[1:]])
+    y = np.array([r[4] for r in rows[1:]])
+    return X, y
+
+
+def _check(n: int, d: int) -> None:
+    if int(n) < 2 or int(d) < 1:
+        raise DualSVMError(f"need n >= 2 and d >= 1, got n={n!r}, d={d!r}")
+
+
+def make_overlapping(n: int = 200, d: int = 2, *, sep: float = 1.0, seed: int = 0) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Two Gaussian classes whose means are ``sep`` apart along a random direction.
+
+    Classes alternate (+1, -1, ...), so both are present for any n >= 2.
+    Features are standardized to zero mean and unit variance.
+    """
+    _check(n, d)
+    rng = np.random.default_rng(seed)
+    y = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)
+    u = rng.standard_normal(d)
+    u /= np.linalg.norm(u)
+    X = rng.standard_normal((n, d)) + 0.5 * sep * y[:, None] * u
+    X = (X - X.mean(axis=0)) / np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
+    return X, y
+
+
+def make_separable(n: int = 100, d: int = 2, *, gap: float = 1.0, seed: int = 0) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Linearly separable classes: points with |u.x| < gap/2 are pushed out of the slab."""
+    _check(n, d)
+    rng = np.random.default_rng(seed)
+    y = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)
+    u = rng.standard_normal(d)
+    u /= np.linalg.norm(u)
+    X = rng.standard_normal((n, d))
+    proj = X @ u
+    X += ((0.5 * gap + np.abs(proj)) * y - proj)[:, None] * u
+    return X, y
+
+
+def make_duplicated(n: int = 60, d: int = 2, *, seed: int = 0) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Overlapping data in which every point appears twice (n rows, n/2 distinct)."""
+    X, y = make_overlapping(max(n // 2, 2), d, seed=seed)
+    return np.vstack([X, X]), np.concatenate([y, y])
