@@ -154,7 +154,7 @@ def _build_solution(
     return Solution(
         method=method, w=w, b=b, alpha=alpha,
         primal_objective=P, dual_objective=D, duality_gap=gap, relative_gap=rel,
-        radius=r, b_interval=b_interval, kkt=kkt,
+        radius=r, gap_floor=gap_round, b_interval=b_interval, kkt=kkt,
         margin_support=np.flatnonzero(margin_sv), bound_support=np.flatnonzero(bound_sv),
         undecided=np.flatnonzero(undecided), margin_range=(m_lo, m_hi),
         status=status, success=bool(success and status in ("optimal", "certified")),

@@ -54,7 +54,7 @@ __all__ = ["solve_dual", "DEFAULT_OSQP_SETTINGS"]
 DEFAULT_OSQP_SETTINGS: dict[str, Any] = {
     "eps_abs": 1e-3,
     "eps_rel": 1e-3,
-    "polish": True,
+    "polishing": True,
     "max_iter": 20_000,
     "verbose": False,
 }
@@ -62,7 +62,7 @@ DEFAULT_OSQP_SETTINGS: dict[str, Any] = {
 _OSQP_KEYS = frozenset({
     "rho", "sigma", "scaling", "adaptive_rho", "adaptive_rho_interval", "adaptive_rho_tolerance",
     "adaptive_rho_fraction", "max_iter", "eps_abs", "eps_rel", "eps_prim_inf", "eps_dual_inf",
-    "alpha", "linsys_solver", "delta", "polish", "polish_refine_iter", "verbose",
+    "alpha", "linsys_solver", "delta", "polishing", "polish_refine_iter", "verbose",
     "scaled_termination", "check_termination", "warm_starting", "time_limit",
 })
 

@@ -46,6 +46,12 @@ class Solution:
         the floating-point error of evaluating :math:`P - D` (so a computed
         gap of 0 never claims an exact answer). Certified: :math:`\|w - w^*\| \le r` and
         :math:`\|\sum_i\alpha_i y_i x_i - w^*\| \le r` (``proofs/T10``).
+    gap_floor : float
+        :math:`G_{round} = (n + d + 2)\,u\,(\frac12\|w\|^2 + \frac12\|Z^\top\alpha\|^2
+        + C\sum_i|1 - m_i| + \sum_i\alpha_i)`, :math:`u` the unit roundoff: a
+        bound on the error of evaluating :math:`P - D` in floating point
+        (Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd ed.,
+        section 3.1, :math:`\gamma_{n}`).
     b_interval : tuple of float
         Certified to contain every optimal bias:
         :math:`[b_{lo} - rR,\ b_{hi} + rR]` with
@@ -102,6 +108,7 @@ class Solution:
     duality_gap: float
     relative_gap: float
     radius: float
+    gap_floor: float
     b_interval: tuple[float, float]
     kkt: dict[str, float]
     margin_support: NDArray[np.intp]

@@ -1,0 +1,118 @@
+"""The ``dualsvm`` command line.
+
+Exit codes: 0 success (for ``compare``: the solutions agree), 1 the solutions
+disagree or a solve missed its target, 2 bad input (a one-line message on
+stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .exceptions import ConvergenceWarning, DualSVMError
+from .problem import SVMProblem
+
+__all__ = ["main", "load_csv"]
+
+
+class CLIError(Exception):
+    """Bad command-line input; printed as one line, exit code 2."""
+
+
+def load_csv(path: str, label: str) -> tuple[np.ndarray, np.ndarray]:
+    """Read a CSV file with a header row; ``label`` names the label column, the rest are features."""
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            rows = list(csv.reader(fh))
+    except OSError as exc:
+        raise CLIError(f"cannot read --csv {path!r}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise CLIError(f"--csv {path!r} is not a UTF-8 text file") from None
+    rows = [r for r in rows if r]
+    if len(rows) < 2:
+        raise CLIError(f"--csv {path!r} needs a header row and at least one data row, got {len(rows)} row(s)")
+    header = [h.strip() for h in rows[0]]
+    if label not in header:
+        raise CLIError(f"--label {label!r} is not a column of {path!r}; columns: {header}")
+    j = header.index(label)
+    X_rows, y = [], []
+    for lineno, r in enumerate(rows[1:], start=2):
+        if len(r) != len(header):
+            raise CLIError(f"{path}:{lineno}: expected {len(header)} fields, got {len(r)}")
+        try:
+            X_rows.append([float(v) for k, v in enumerate(r) if k != j])
+        except ValueError as exc:
+            raise CLIError(f"{path}:{lineno}: non-numeric feature ({exc})") from None
+        y.append(r[j].strip())
+    return np.array(X_rows, dtype=float), np.array(y)
+
+
+def _problem(args: argparse.Namespace) -> SVMProblem:
+    if args.csv is None:
+        from .datasets import load_iris_pair
+
+        X, y = load_iris_pair()
+    else:
+        if args.label is None:
+            raise CLIError("--csv needs --label COLUMN naming the label column")
+        X, y = load_csv(args.csv, args.label)
+    return SVMProblem(X, y, C=args.C)
+
+
+def _add_data_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--csv", metavar="FILE", help="CSV file with a header row (default: built-in iris versicolor/virginica)")
+    p.add_argument("--label", metavar="COLUMN", help="name of the label column in --csv")
+    p.add_argument("--C", type=float, default=1.0, help="penalty C > 0 (default 1.0)")
+    p.add_argument("--json", action="store_true", help="print the machine-readable report")
+
+
+def _cmd_solve(args: argparse.Namespace) -> int:
+    from .dual import solve_dual
+    from .primal import solve_primal
+
+    problem = _problem(args)
+    fn = {"dual": solve_dual, "primal": solve_primal}[args.method]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # reported through the status below
+        sol = fn(problem, target_gap=args.tol)
+    if args.json:
+        print(json.dumps(sol.to_dict(), indent=2))
+    else:
+        print(problem)
+        print(sol)
+    return 0 if sol.success else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dualsvm", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("solve", help="solve one formulation and print its certificate")
+    _add_data_args(p)
+    p.add_argument("--method", choices=("dual", "primal"), default="dual")
+    p.add_argument("--tol", type=float, default=1e-8, help="target relative duality gap (default 1e-8)")
+    p.set_defaults(func=_cmd_solve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``dualsvm`` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: Any = args.func(args)
+    except (CLIError, DualSVMError) as exc:
+        print(f"dualsvm {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    return int(code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
