@@ -13,6 +13,8 @@ from numpy.typing import NDArray
 
 from .exceptions import DualSVMError
 
+Data = tuple[NDArray[np.float64], NDArray[np.float64]]
+
 __all__ = ["load_iris_pair", "make_overlapping", "make_separable", "make_duplicated"]
 
 
@@ -41,7 +43,7 @@ def _check(n: int, d: int) -> None:
         raise DualSVMError(f"need n >= 2 and d >= 1, got n={n!r}, d={d!r}")
 
 
-def make_overlapping(n: int = 200, d: int = 2, *, sep: float = 1.0, seed: int = 0) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def make_overlapping(n: int = 200, d: int = 2, *, sep: float = 1.0, seed: int = 0) -> Data:
     """Two Gaussian classes whose means are ``sep`` apart along a random direction.
 
     Classes alternate (+1, -1, ...), so both are present for any n >= 2.
@@ -57,7 +59,7 @@ def make_overlapping(n: int = 200, d: int = 2, *, sep: float = 1.0, seed: int = 
     return X, y
 
 
-def make_separable(n: int = 100, d: int = 2, *, gap: float = 1.0, seed: int = 0) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def make_separable(n: int = 100, d: int = 2, *, gap: float = 1.0, seed: int = 0) -> Data:
     """Linearly separable classes: points with |u.x| < gap/2 are pushed out of the slab."""
     _check(n, d)
     rng = np.random.default_rng(seed)
@@ -70,7 +72,7 @@ def make_separable(n: int = 100, d: int = 2, *, gap: float = 1.0, seed: int = 0)
     return X, y
 
 
-def make_duplicated(n: int = 60, d: int = 2, *, seed: int = 0) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def make_duplicated(n: int = 60, d: int = 2, *, seed: int = 0) -> Data:
     """Overlapping data in which every point appears twice (n rows, n/2 distinct)."""
     X, y = make_overlapping(max(n // 2, 2), d, seed=seed)
     return np.vstack([X, X]), np.concatenate([y, y])
