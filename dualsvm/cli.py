@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .compare import CertificateViolation
 from .exceptions import ConvergenceWarning, DualSVMError
 from .problem import SVMProblem
 
@@ -91,6 +92,20 @@ def _cmd_solve(args: argparse.Namespace) -> int:
     return 0 if sol.success else 1
 
 
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import compare
+
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    problem = _problem(args)
+    progress = None
+    if sys.stderr.isatty() and not args.json:
+        def progress(msg: str) -> None:
+            print(msg, file=sys.stderr, flush=True)
+    result = compare(problem, methods=methods, tol=args.tol, progress=progress)
+    print(json.dumps(result.to_dict(), indent=2) if args.json else result)
+    return 0 if result.agree else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dualsvm", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -99,6 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", choices=("dual", "primal"), default="dual")
     p.add_argument("--tol", type=float, default=1e-8, help="target relative duality gap (default 1e-8)")
     p.set_defaults(func=_cmd_solve)
+    p = sub.add_parser("compare", help="solve three ways, cross-certify, and report whether the answers agree")
+    _add_data_args(p)
+    p.add_argument("--methods", default="primal,dual,subgradient",
+                   help="comma-separated methods from primal, dual, subgradient, stochastic (default: the first three)")
+    p.add_argument("--tol", type=float, default=None,
+                   help="target relative gap of the subgradient methods (default 1e-4; 1e-2 for stochastic)")
+    p.set_defaults(func=_cmd_compare)
     return parser
 
 
@@ -108,6 +130,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: Any = args.func(args)
+    except CertificateViolation as exc:
+        print(f"dualsvm {args.command}: CERTIFICATE VIOLATION: {exc}", file=sys.stderr)
+        return 1
     except (CLIError, DualSVMError) as exc:
         print(f"dualsvm {args.command}: error: {exc}", file=sys.stderr)
         return 2

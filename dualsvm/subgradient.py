@@ -1,0 +1,295 @@
+r"""Unconstrained subgradient descent on the primal, with its implicit dual.
+
+The method minimises, with no constraint and no projection,
+
+.. math::
+
+    F(w) = \min_b P(w, b) = \tfrac12\|w\|^2 + \min_b C\sum_i \max(0, 1 - y_i(w^\top x_i + b)),
+
+which is 1-strongly convex in :math:`w` (partial minimisation of a jointly
+convex function keeps convexity). The bias is neither dropped nor
+regularised: each step minimises over :math:`b` exactly
+(:func:`dualsvm.argmin_b`, a sorted piecewise-linear search).
+
+**Step.** With :math:`\theta_i = 1` for margin violators (:math:`m_i < 1`),
+0 for :math:`m_i > 1`, and a fraction on points exactly at the margin that
+makes :math:`\sum_i \theta_i y_i = 0` (it exists because :math:`b` is optimal,
+``proofs/T08``), :math:`g = w - C\sum_i\theta_i y_i x_i \in \partial F(w)` and
+
+.. math::
+
+    w \leftarrow w - \eta g = (1 - \eta)\,w + \eta\,C\sum_i\theta_i y_i x_i,
+    \qquad \eta = \min\Bigl(1, \frac{P(w,b) - D(\alpha)}{\|g\|^2}\Bigr).
+
+**The implicit dual.** Started at :math:`w = 0`, every iterate is
+:math:`w_t = \sum_i\alpha_i^{(t)} y_i x_i` with
+:math:`\alpha^{(t+1)} = (1-\eta)\alpha^{(t)} + \eta C\theta`: a convex
+combination of points of the box, so :math:`0 \le \alpha^{(t)} \le C`, and
+:math:`y^\top\alpha^{(t)} = 0` because :math:`y^\top\theta = 0`. So the
+unconstrained descent walks inside the dual feasible set that the QP
+enforces, and :math:`D(\alpha^{(t)})` is a lower bound at every step: the
+method certifies itself with no QP solver.
+
+The step is the exact line search of Frank–Wolfe on the dual: :math:`C\theta`
+is the linear-maximisation vertex of :math:`\nabla D` over the dual feasible
+set (with :math:`b` its multiplier), the Frank–Wolfe gap equals the duality
+gap :math:`P(w,b) - D(\alpha)`, and :math:`\eta` maximises :math:`D` on the
+segment (Lacoste-Julien, Jaggi, Schmidt and Pletscher, *Block-Coordinate
+Frank-Wolfe Optimization for Structural SVMs*, ICML 2013, section 3; the
+step is the Polyak step :math:`(F(w) - \text{lower bound})/\|g\|^2`). The
+guarantee relied on (Jaggi, *Revisiting Frank-Wolfe*, ICML 2013, Theorems 1
+and 2; ``proofs/T08``):
+
+.. math::
+
+    P^* - D(\alpha^{(t)}) \le \frac{2 C_f}{t + 2},\qquad
+    \min_{s \le t} G_s \le \frac{27\, C_f}{2\,(t + 2)},\qquad
+    C_f \le \max_{\alpha, \alpha'} \|Z^\top(\alpha - \alpha')\|^2 \le \Bigl(C\sum_i\|x_i\|\Bigr)^2.
+
+**Stochastic variant** (``batch_size``): Pegasos-style steps
+:math:`\eta_t = 2/(t + 2)` on seeded mini-batches (a fresh permutation
+each epoch), with the gradient of the
+hinge scaled by :math:`n/|B|` and :math:`b` minimised exactly on the batch.
+Its coefficients may leave the box (a point sampled more often than average
+collects more than :math:`C`), so the certificate projects the weighted
+average :math:`\bar\alpha` onto the dual feasible set. It has no rate
+guarantee with the exact bias; its certificate is still valid.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .certificates import certify
+from .exceptions import ConvergenceWarning, DualSVMError
+from .feasibility import argmin_b, project_dual
+from .problem import SVMProblem
+from .solution import Solution
+
+__all__ = ["solve_subgradient", "balanced_violators"]
+
+Array = NDArray[np.float64]
+
+
+def balanced_violators(y: Array, s: Array) -> tuple[float, Array]:
+    r"""Exact bias and balanced violator weights for scores ``s = X w``.
+
+    Returns ``(b, theta)`` with :math:`b \in \arg\min_b P(w, b)` (the midpoint
+    of the interval) and :math:`\theta \in [0, 1]^n`: 1 on margin violators,
+    0 on points beyond the margin, and a common fraction on the points whose
+    breakpoint equals ``b`` chosen so that :math:`y^\top\theta = 0` exactly.
+    """
+    t = y - s  # breakpoints: m_i = 1 exactly when b = t_i
+    n_pos = int(np.count_nonzero(y > 0))
+    part = np.partition(t, (n_pos - 1, n_pos))
+    lo, hi = part[n_pos - 1], part[n_pos]
+    b = 0.5 * (lo + hi)
+    pos = y > 0
+    theta = np.where(pos, t > b, t < b).astype(np.float64)
+    if lo == hi:  # b sits on breakpoints: balance with the points on the margin
+        tie = t == b
+        excess = float(y @ theta)  # > 0: too many positive violators
+        side = tie & (~pos if excess > 0 else pos)
+        if excess != 0.0 and side.any():
+            theta[side] = min(1.0, abs(excess) / np.count_nonzero(side))
+    return float(b), theta
+
+
+def solve_subgradient(
+    problem: SVMProblem,
+    *,
+    max_iter: int = 200_000,
+    tol: float = 1e-4,
+    batch_size: int | None = None,
+    seed: int = 0,
+    max_time: float | None = None,
+    n_history: int = 200,
+    check_every: int | None = None,
+) -> Solution:
+    r"""Unconstrained subgradient descent with exact bias and its own certificate.
+
+    Parameters
+    ----------
+    problem : SVMProblem
+    max_iter : int, default 200 000
+    tol : float, default 1e-4
+        Stop when the method's own certified relative gap
+        :math:`(P(w,b) - D(\alpha))/\max(1, |P|)` is at most ``tol``.
+    batch_size : int, optional
+        ``None`` (default) runs full-batch steps with the Frank–Wolfe line
+        search; an integer runs the stochastic variant on seeded batches.
+    seed : int, default 0
+        Seed of the batch sampler (unused for full batch, which is
+        deterministic).
+    max_time : float, optional
+        Wall-clock limit in seconds; reaching it is reported like ``max_iter``.
+    n_history : int, default 200
+        About this many log-spaced records in ``extras["history"]``.
+    check_every : int, optional
+        Stochastic variant only: iterations between certificate checks (each
+        costs :math:`O(nd)`); default one epoch, ``max(10, n // batch_size)``.
+
+    Returns
+    -------
+    Solution
+        ``alpha`` are the implicit coefficients (projected onto the dual
+        feasible set to clean rounding, or for the stochastic variant).
+        ``extras["history"]`` has columns ``iteration``, ``primal`` (best
+        :math:`P` so far), ``dual`` (best :math:`D` so far), ``gap``,
+        ``primal_last``, ``primal_avg`` and ``gap_avg`` (the weighted
+        average iterate with its own dual point). ``extras["alpha_trace"]``
+        holds :math:`\alpha^{(t)}` at the recorded iterations for at most 64
+        points, ``extras["trace_index"]`` says which. ``status`` is
+        ``"optimal"`` or ``"max_iter"`` (with a :class:`ConvergenceWarning`).
+    """
+    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
+        raise DualSVMError(f"max_iter must be an integer >= 1, got {max_iter!r}")
+    if not (isinstance(tol, (int, float)) and tol > 0):
+        raise DualSVMError(f"tol must be a number > 0, got {tol!r}")
+    if batch_size is not None and (
+        isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or not 2 <= batch_size <= problem.n
+    ):
+        raise DualSVMError(f"batch_size must be None or an integer in [2, n={problem.n}], got {batch_size!r}")
+    X, y, C, n = problem.X, problem.y, problem.C, problem.n
+    if check_every is None:
+        check_every = max(10, n // (batch_size or n))
+    t0 = time.perf_counter()
+    record_at = set(np.unique(np.geomspace(1, max_iter, num=max(2, n_history)).astype(int)).tolist())
+    trace_index = np.linspace(0, n - 1, num=min(n, 64)).astype(int)
+    hist: dict[str, list[float]] = {k: [] for k in ("iteration", "primal", "dual", "gap", "primal_last", "primal_avg", "gap_avg")}
+    trace: list[Array] = []
+
+    alpha = np.zeros(n)
+    w = np.zeros(problem.d)
+    alpha_avg, w_avg, weight = np.zeros(n), np.zeros(problem.d), 0.0
+    best_P, best_w, best_b = np.inf, w.copy(), 0.0
+    best_D, best_alpha = -np.inf, alpha.copy()
+    rng = np.random.default_rng(seed)
+    status, it = "max_iter", 0
+    theta_prev, v = np.zeros(n), np.zeros(problem.d)
+    perm, pos = np.arange(n), n
+
+    def scale(P: float) -> float:
+        return max(1.0, abs(P))
+
+    for it in range(1, max_iter + 1):
+        check = batch_size is None or it == 1 or it % check_every == 0 or it in record_at
+        if check:
+            s = X @ w
+            b, theta = balanced_violators(y, s)
+            P = 0.5 * w @ w + C * float(np.maximum(0.0, 1.0 - y * (s + b)).sum())
+            if P < best_P:
+                best_P, best_w, best_b = P, w.copy(), b
+            if batch_size is None:
+                D = float(alpha.sum()) - 0.5 * w @ w  # exact: w = Z^T alpha, alpha feasible
+                if D > best_D:
+                    best_D, best_alpha = D, alpha.copy()
+            elif weight:
+                w_bar = w_avg / weight
+                b_bar = 0.5 * sum(argmin_b(problem, w_bar))
+                P_bar = problem.primal_objective(w_bar, b_bar)
+                if P_bar < best_P:
+                    best_P, best_w, best_b = P_bar, w_bar, b_bar
+                a_feas = project_dual(alpha_avg / weight, y, C)
+                D = problem.dual_objective(a_feas)
+                if D > best_D:
+                    best_D, best_alpha = D, a_feas
+            if it in record_at:
+                _record(problem, hist, it, best_P, best_D, P, w_avg, alpha_avg, weight)
+                trace.append(alpha[trace_index].copy())
+            if best_P - best_D <= tol * scale(best_P):
+                status = "optimal"
+                break
+            if max_time is not None and time.perf_counter() - t0 > max_time:
+                status = "max_time"
+                break
+        if batch_size is None:
+            # v = sum_i theta_i y_i x_i, updated on the few points whose theta
+            # changed; recomputed in full now and then against drift.
+            if it % 1000 == 1:
+                v = X.T @ (y * theta)
+            else:
+                changed = np.flatnonzero(theta != theta_prev)
+                v = v + X[changed].T @ (y[changed] * (theta[changed] - theta_prev[changed]))
+            theta_prev = theta
+            g = w - C * v
+            gg = float(g @ g)
+            if gg == 0.0:  # w = C sum theta_i y_i x_i: an exact optimum
+                status = "optimal"
+                break
+            eta = min(1.0, (P - D) / gg)
+            alpha = (1.0 - eta) * alpha + (eta * C) * theta
+            w = (1.0 - eta) * w + (eta * C) * v
+        else:
+            if pos + batch_size > n:  # a new epoch: reshuffle (seeded)
+                perm, pos = rng.permutation(n), 0
+            idx = perm[pos : pos + batch_size]
+            pos += batch_size
+            _, theta_b = balanced_violators(y[idx], X[idx] @ w)
+            eta = 2.0 / (it + 2)
+            coef = eta * C * n / batch_size
+            alpha *= 1.0 - eta
+            alpha[idx] += coef * theta_b
+            w = (1.0 - eta) * w + coef * (X[idx].T @ (y[idx] * theta_b))
+        # Weighted (by t) averaging of the iterates: O(1/T) for strongly convex
+        # objectives (Lacoste-Julien, Schmidt & Bach, 2012, arXiv:1212.2002).
+        weight += it
+        alpha_avg += it * alpha
+        w_avg += it * w
+    elapsed = time.perf_counter() - t0
+    if weight:
+        a_avg = project_dual(alpha_avg / weight, y, C)
+        w_bar = w_avg / weight
+        b_bar = 0.5 * sum(argmin_b(problem, w_bar))
+        P_bar = problem.primal_objective(w_bar, b_bar)
+        if P_bar < best_P:
+            best_P, best_w, best_b = P_bar, w_bar, b_bar
+        D_bar = problem.dual_objective(a_avg)
+        if D_bar > best_D:
+            best_D, best_alpha = D_bar, a_avg
+    if not hist["iteration"] or hist["iteration"][-1] != it:
+        _record(problem, hist, it, best_P, best_D, P, w_avg, alpha_avg, weight)
+        trace.append(alpha[trace_index].copy())
+    extras: dict[str, Any] = {
+        "history": {k: np.asarray(v) for k, v in hist.items()},
+        "alpha_trace": np.asarray(trace), "trace_index": trace_index,
+        "batch_size": batch_size, "seed": seed, "tol": tol,
+    }
+    sol = certify(
+        problem, best_w, best_b, project_dual(best_alpha, y, C),
+        method="subgradient" if batch_size is None else "stochastic subgradient",
+        status="optimal", iterations=it, solve_time=elapsed, extras=extras, target_gap=tol,
+        build_alpha=False,
+    )
+    if not sol.success:
+        sol.status = status if status != "optimal" else "inaccurate"
+        sol.message = (
+            f"stopped at {status} ({it} iterations) with relative gap {sol.relative_gap:.3g} > tol {tol:.3g}; "
+            "raise max_iter, loosen tol, standardize X, or use solve_dual for large C"
+        )
+        warnings.warn(sol.message, ConvergenceWarning, stacklevel=2)
+    return sol
+
+
+def _record(
+    problem: SVMProblem, hist: dict[str, list[float]], it: int, best_P: float, best_D: float,
+    P_last: float, w_avg: Array, alpha_avg: Array, weight: float,
+) -> None:
+    hist["iteration"].append(it)
+    hist["primal"].append(best_P)
+    hist["dual"].append(best_D)
+    hist["gap"].append(best_P - best_D)
+    hist["primal_last"].append(P_last)
+    if weight:
+        w_bar = w_avg / weight
+        P_bar = problem.primal_objective(w_bar, 0.5 * sum(argmin_b(problem, w_bar)))
+        D_bar = problem.dual_objective(project_dual(alpha_avg / weight, problem.y, problem.C))
+    else:
+        P_bar, D_bar = P_last, best_D
+    hist["primal_avg"].append(P_bar)
+    hist["gap_avg"].append(P_bar - D_bar)
