@@ -1,7 +1,7 @@
 """dualsvm: the soft-margin SVM solved three ways, every answer certified."""
 
 from .certificates import certify
-from .compare import CertificateViolation, Comparison, compare
+from .comparison import CertificateViolation, Comparison, compare
 from .dual import solve_dual
 from .exceptions import ConvergenceWarning, DualSVMError
 from .feasibility import argmin_b, project_dual

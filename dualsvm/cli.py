@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .compare import CertificateViolation
+from .comparison import CertificateViolation
 from .exceptions import ConvergenceWarning, DualSVMError
 from .problem import SVMProblem
 
@@ -93,7 +93,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from .compare import compare
+    from .comparison import compare
 
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     problem = _problem(args)

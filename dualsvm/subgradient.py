@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -110,6 +111,7 @@ def solve_subgradient(
     max_time: float | None = None,
     n_history: int = 200,
     check_every: int | None = None,
+    callback: Callable[[int, Array, float, Array], None] | None = None,
 ) -> Solution:
     r"""Unconstrained subgradient descent with exact bias and its own certificate.
 
@@ -133,6 +135,9 @@ def solve_subgradient(
     check_every : int, optional
         Stochastic variant only: iterations between certificate checks (each
         costs :math:`O(nd)`); default one epoch, ``max(10, n // batch_size)``.
+    callback : callable, optional
+        ``callback(t, w, b, alpha)`` at every certificate check, with the
+        current iterate (copies are not made: do not modify them).
 
     Returns
     -------
@@ -199,6 +204,8 @@ def solve_subgradient(
                 D = problem.dual_objective(a_feas)
                 if D > best_D:
                     best_D, best_alpha = D, a_feas
+            if callback is not None:
+                callback(it, w, b, alpha)
             if it in record_at:
                 _record(problem, hist, it, best_P, best_D, P, w_avg, alpha_avg, weight)
                 trace.append(alpha[trace_index].copy())

@@ -1,0 +1,155 @@
+"""Subgradient descent, its implicit dual, and the certified three-way comparison (issue 3)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from problems import NON_DEGENERATE, SEEDED, seeded
+
+import dualsvm as ds
+from dualsvm import ConvergenceWarning, SVMProblem
+
+SUBGRAD_BUDGET = {"subgradient": {"max_iter": 20_000}}
+
+
+@pytest.mark.parametrize("name", SEEDED)
+@pytest.mark.parametrize("C", [0.01, 1.0, 100.0])
+def test_three_way_agreement(name, C):
+    p = seeded(name, C)
+    res = ds.compare(p, options=SUBGRAD_BUDGET)
+    assert res.agree, str(res)
+    exact = [res.solutions["primal"], res.solutions["dual"]]
+    for s in exact:
+        assert s.relative_gap <= 1e-8
+    sg = res.solutions["subgradient"]
+    for s in exact:
+        assert np.linalg.norm(sg.w - s.w) <= sg.radius + s.radius
+    # The cross-certified gap is never worse than the method's own.
+    assert sg.duality_gap <= res.raw["subgradient"].duality_gap + 1e-12
+    if res.raw["subgradient"].status == "max_iter":
+        assert "subgradient" in res.warnings and "max_iter" in res.warnings["subgradient"]
+    else:
+        assert res.raw["subgradient"].relative_gap <= 1e-4
+
+
+def test_subgradient_defaults_reach_tol_on_builtin_data():
+    X, y = ds.datasets.load_iris_pair()
+    for C in (0.01, 1.0):
+        sol = ds.solve_subgradient(SVMProblem(X, y, C=C))
+        assert sol.status == "optimal" and sol.relative_gap <= 1e-4
+
+
+def test_subgradient_max_iter_is_honest():
+    p = seeded("overlapping", 100.0)
+    with pytest.warns(ConvergenceWarning, match="max_iter"):
+        sol = ds.solve_subgradient(p, max_iter=50)
+    assert sol.status == "max_iter" and not sol.success and sol.iterations == 50
+    opt = ds.solve_dual(p)
+    assert np.linalg.norm(sol.w - opt.w) <= sol.radius + opt.radius  # still a valid certificate
+    assert sol.dual_objective <= opt.primal_objective + 1e-9
+
+
+def test_stochastic_variant_agrees_within_radius():
+    p = SVMProblem(*ds.datasets.make_overlapping(1000, 20, seed=0), C=0.01)
+    sol = ds.solve_subgradient(p, batch_size=256, tol=1e-2, seed=3)
+    assert sol.relative_gap <= 1e-2
+    opt = ds.solve_dual(p)
+    assert np.linalg.norm(sol.w - opt.w) <= sol.radius + opt.radius
+    again = ds.solve_subgradient(p, batch_size=256, tol=1e-2, seed=3)
+    np.testing.assert_array_equal(sol.w, again.w)  # seeded: reproducible
+
+
+def test_implicit_dual_walks_inside_the_box():
+    p = seeded("overlapping", 1.0)
+    Z = p.y[:, None] * p.X
+    seen = []
+
+    def check(t, w, b, alpha):
+        assert alpha.min() >= 0.0 and alpha.max() <= p.C
+        assert abs(p.y @ alpha) <= 1e-12 * p.n * p.C
+        np.testing.assert_allclose(w, Z.T @ alpha, atol=1e-10)
+        seen.append((t, p.primal_objective(w, b) - p.dual_objective(alpha)))
+
+    with pytest.warns(ConvergenceWarning):
+        ds.solve_subgradient(p, max_iter=2000, tol=1e-12, callback=check)
+    assert len(seen) == 2000
+    gaps = np.array([g for _, g in seen])
+    best = np.minimum.accumulate(gaps)
+    assert best[-1] < 1e-2 * best[0]
+    # Jaggi (2013), Theorem 2: min_{s<=t} G_s <= 27 C_f / (2 (t + 2)), C_f <= (C sum ||x_i||)^2.
+    Cf = (p.C * np.linalg.norm(p.X, axis=1).sum()) ** 2
+    t = np.array([t for t, _ in seen], dtype=float)
+    assert np.all(best <= 27 * Cf / (2 * (t + 2)))
+
+
+def test_history_records_a_shrinking_certified_gap():
+    p = seeded("separable", 1.0)
+    sol = ds.solve_subgradient(p, tol=1e-4)
+    h = sol.extras["history"]
+    assert np.all(np.diff(h["gap"]) <= 1e-12) and h["gap"][-1] < h["gap"][0]
+    assert np.all(h["dual"] <= sol.primal_objective + 1e-9)
+    trace = sol.extras["alpha_trace"]
+    assert trace.min() >= 0 and trace.max() <= p.C
+
+
+@pytest.mark.parametrize("name", NON_DEGENERATE)
+def test_support_vectors_match_libsvm_where_decided(name):
+    svm = pytest.importorskip("sklearn.svm")
+    p = seeded(name, 1.0)
+    res = ds.compare(p)
+    svc = svm.SVC(kernel="linear", C=1.0, tol=1e-10).fit(p.X, p.y)
+    ref = np.zeros(p.n, bool)
+    ref[svc.support_] = True
+    for method, s in res.solutions.items():
+        decided = np.setdiff1d(np.arange(p.n), s.undecided)
+        ours = np.zeros(p.n, bool)
+        ours[s.support] = True
+        assert np.array_equal(ours[decided], ref[decided]), method
+    assert res.solutions["dual"].undecided.size == 0
+
+
+def test_comparison_report_and_dict():
+    p = seeded("overlapping", 1.0)
+    res = ds.compare(p, methods=("dual", "subgradient", "stochastic"), options={"stochastic": {"max_iter": 3000}})
+    text = str(res)
+    for word in ("dual", "subgradient", "stochastic", "|w_i - w_j|", "AGREE"):
+        assert word in text
+    d = res.to_dict()
+    assert set(d["methods"]) == {"dual", "subgradient", "stochastic"} and len(d["pairs"]) == 3
+    for q in d["pairs"]:
+        assert q["distance"] <= q["bound"]
+    with pytest.raises(ValueError, match="methods must be distinct names"):
+        ds.compare(p, methods=("dual", "newton"))
+    with pytest.raises(ValueError, match="options given for methods not run"):
+        ds.compare(p, methods=("dual",), options={"primal": {}})
+
+
+def test_violated_bound_fails_loudly(monkeypatch):
+    """The pairwise guard catches a certificate that claims too much."""
+    import dualsvm.comparison as cmp
+
+    real = cmp.certify
+
+    def overconfident(*args, **kw):
+        s = real(*args, **kw)
+        s.radius = 0.0
+        return s
+
+    monkeypatch.setattr(cmp, "certify", overconfident)
+    with pytest.raises(ds.CertificateViolation, match="a certificate is wrong"):
+        ds.compare(seeded("separable", 1.0), methods=("dual", "subgradient"))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n=st.integers(4, 30), d=st.integers(1, 6), logC=st.floats(-2, 2), seed=st.integers(0, 10_000),
+)
+def test_property_pairwise_distance_within_radii(n, d, logC, seed):
+    """Sampled evidence (not proof) for proofs/T10: |w_i - w_j| <= r_i + r_j."""
+    X, y = ds.datasets.make_overlapping(n, d, seed=seed)
+    p = SVMProblem(X, y, C=10.0**logC)
+    res = ds.compare(p, options={"subgradient": {"max_iter": 500}})  # raises on violation
+    for q in res.pairs:
+        assert q["distance"] <= q["bound"] * (1 + 1e-9) + 1e-12
