@@ -1,5 +1,6 @@
 """dualsvm: the soft-margin SVM solved three ways, every answer certified."""
 
+from . import datasets
 from .certificates import certify
 from .comparison import CertificateViolation, Comparison, compare
 from .dual import solve_dual
@@ -11,6 +12,7 @@ from .solution import Solution
 from .subgradient import solve_subgradient
 
 __all__ = [
+    "datasets",
     "SVMProblem",
     "Solution",
     "certify",
