@@ -106,6 +106,19 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0 if result.agree else 1
 
 
+def _cmd_figures(args: argparse.Namespace) -> int:
+    from .figures import NAMES, load
+
+    names = args.only or list(NAMES)
+    for name in names:
+        if name not in NAMES:
+            raise CLIError(f"--only {name!r} is not a figure; choose from {list(NAMES)}")
+    for name in names:
+        path = load(name).main(args.out, args.format)
+        print(path)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dualsvm", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -121,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tol", type=float, default=None,
                    help="target relative gap of the subgradient methods (default 1e-4; 1e-2 for stochastic)")
     p.set_defaults(func=_cmd_compare)
+    p = sub.add_parser("figures", help="regenerate the figure gallery (Agg backend, fixed seeds)")
+    p.add_argument("--out", default="gallery", metavar="DIR", help="output folder (default: ./gallery)")
+    p.add_argument("--only", nargs="+", metavar="NAME", help="only these figures")
+    p.add_argument("--format", choices=("png", "pdf", "svg"), default="png")
+    p.set_defaults(func=_cmd_figures)
     return parser
 
 

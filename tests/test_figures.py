@@ -1,0 +1,99 @@
+"""The figure gallery: every make_figure runs under Agg and returns the numbers it draws."""
+
+from __future__ import annotations
+
+import hashlib
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+from dualsvm.cli import main  # noqa: E402
+from dualsvm.figures import NAMES, load  # noqa: E402
+
+
+def test_every_figure_module_follows_the_pattern():
+    for name in NAMES:
+        mod = load(name)
+        assert mod.__doc__ and "proofs/" in mod.__doc__, name
+        assert isinstance(mod.SEED, int) and callable(mod.make_figure) and callable(mod.main)
+    with pytest.raises(ValueError, match="figure must be one of"):
+        load("nope")
+
+
+def test_boundaries_within_certified_radii():
+    fig, data = load("boundaries").make_figure()
+    for panel in ("iris", "overlapping"):
+        d = data[panel]
+        assert d["agree"]
+        for q in d["pairs"]:
+            assert q["distance"] <= q["bound"]
+        assert d["dual"]["relative_gap"] <= 1e-8 and d["primal"]["relative_gap"] <= 1e-8
+        assert d["subgradient"]["relative_gap"] <= 1e-4
+        np.testing.assert_array_equal(d["dual"]["margin_support"], d["primal"]["margin_support"])
+    assert len(fig.axes) == 2
+
+
+def test_convergence_gap_decreases_and_respects_the_bound():
+    _, d = load("convergence").make_figure()
+    gap = d["gap"]
+    assert np.all(np.diff(gap) <= 1e-12) and gap[-1] < 1e-3 * gap[0]
+    assert np.all(gap <= 27 * d["C_f"] / (2 * (d["iteration"] + 2)))
+    assert np.all(d["primal_last_minus_opt"] >= -1e-9)  # P* lower bound is valid
+    assert max(d["exact_gap"].values()) < gap[-1]
+
+
+def test_dual_box_histories_stay_in_the_box():
+    _, d = load("dual_box").make_figure()
+    assert d["trace"].min() >= 0 and d["trace"].max() <= d["C"]
+    kinds = np.array(d["kinds"])
+    final = d["trace"][-1]
+    assert np.all(final[kinds == "non-SV"] < 0.05 * d["C"])
+    assert np.all(final[kinds == "bound SV"] > 0.95 * d["C"])
+    assert np.all((final[kinds == "margin SV"] > 0) & (final[kinds == "margin SV"] < d["C"]))
+    assert np.corrcoef(d["alpha_qp"], d["alpha_subgradient"])[0, 1] > 0.95
+
+
+def test_regularization_path_matches_compare_counts():
+    from dualsvm import SVMProblem, compare
+    from dualsvm.datasets import make_overlapping
+
+    mod = load("regularization_path")
+    _, d = mod.make_figure()
+    assert all(d["agree"])
+    rows = d["rows"]
+    for m in ("primal", "dual"):
+        np.testing.assert_array_equal(rows[m]["n_margin"], rows["dual"]["n_margin"])
+        np.testing.assert_array_equal(rows[m]["n_bound"], rows["dual"]["n_bound"])
+    # spot-check one C against an independent compare run
+    X, y = make_overlapping(120, 2, sep=2.0, seed=mod.SEED)
+    k = 4
+    res = compare(SVMProblem(X, y, C=d["C"][k]), methods=("dual",))
+    assert res.solutions["dual"].bound_support.size == rows["dual"]["n_bound"][k]
+    nw = np.array(rows["dual"]["norm_w"])
+    assert np.all(np.diff(nw) >= -1e-9)  # ||w*|| grows with C
+
+
+def test_certified_support_regions():
+    _, d = load("certified_support").make_figure()
+    s = d["dual"]
+    m = s["margins"]
+    assert s["undecided"].size == 0
+    assert np.all(np.abs(m[s["margin_support"]] - 1) < 1e-6) and np.all(m[s["bound_support"]] <= 1 + 1e-6)
+    non = np.setdiff1d(np.arange(m.size), np.union1d(s["margin_support"], s["bound_support"]))
+    assert np.all(m[non] >= 1 - 1e-6) and np.all(s["alpha"][non] <= 1e-6)
+    assert d["subgradient"]["undecided"].size > 0  # the early stop leaves points undecided
+
+
+def test_cli_figures_reproducible(tmp_path, capsys):
+    out1, out2 = tmp_path / "a", tmp_path / "b"
+    assert main(["figures", "--out", str(out1), "--only", "dual_box", "certified_support"]) == 0
+    assert main(["figures", "--out", str(out2), "--only", "dual_box", "certified_support"]) == 0
+    for name in ("dual_box", "certified_support"):
+        h1 = hashlib.sha256((out1 / f"{name}.png").read_bytes()).hexdigest()
+        h2 = hashlib.sha256((out2 / f"{name}.png").read_bytes()).hexdigest()
+        assert h1 == h2
+    assert main(["figures", "--out", str(out1), "--only", "nope"]) == 2
+    assert "is not a figure" in capsys.readouterr().err
