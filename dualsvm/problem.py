@@ -74,7 +74,7 @@ def _check_y(y: ArrayLike, n: int) -> tuple[NDArray[np.float64], NDArray[Any]]:
     if classes.shape[0] != 2:
         shown = classes[:5].tolist()
         raise DualSVMError(
-            f"y must hold exactly two distinct labels, got {classes.shape[0]}: {shown}"
+            f"y must hold exactly two distinct labels (classes), got {classes.shape[0]}: {shown}"
             + (" ..." if classes.shape[0] > 5 else "")
         )
     # The larger label maps to +1, as in scikit-learn.

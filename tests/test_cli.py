@@ -53,7 +53,7 @@ def test_compare_user_csv(tmp_path, capsys):
         ("a,b,y\n1,2,0\n3,4,1\n", ["--label", "nope"], "--label 'nope' is not a column"),
         ("a,b,y\n1,2,0\n3,x,1\n", ["--label", "y"], "non-numeric feature"),
         ("a,b,y\n1,2,0\n3,4\n", ["--label", "y"], "expected 3 fields, got 2"),
-        ("a,b,y\n1,2,0\n3,4,0\n", ["--label", "y"], "exactly two distinct labels, got 1"),
+        ("a,b,y\n1,2,0\n3,4,0\n", ["--label", "y"], "exactly two distinct labels (classes), got 1"),
         ("a,b,y\n1,2,0\nnan,4,1\n", ["--label", "y"], "X must be finite"),
         ("a,b,y\n", ["--label", "y"], "needs a header row and at least one data row"),
         ("a,b,y\n1,2,0\n3,4,1\n", [], "--csv needs --label"),
@@ -95,3 +95,10 @@ def test_violation_exits_1(monkeypatch, capsys):
     monkeypatch.setattr(cmp, "certify", overconfident)
     code, _, err = run(["compare", "--methods", "dual,subgradient"], capsys)
     assert code == 1 and "CERTIFICATE VIOLATION" in err
+
+
+def test_explain_sklearn(capsys):
+    code, out, _ = run(["explain-sklearn"], capsys)
+    assert code == 0
+    for name in ("SVC", "LinearSVC", "SGDClassifier", "LogisticRegression", "squared hinge", "different loss"):
+        assert name in out

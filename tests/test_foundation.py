@@ -197,8 +197,8 @@ Y_OK = np.array([0, 1, 1])
     [
         (np.array([[np.nan, 1.0], [1.0, 0.0], [2.0, 1.0]]), Y_OK, 1.0, "X must be finite"),
         (np.array([[np.inf, 1.0], [1.0, 0.0], [2.0, 1.0]]), Y_OK, 1.0, "X must be finite"),
-        (X_OK, np.array([1, 1, 1]), 1.0, "exactly two distinct labels, got 1"),
-        (X_OK, np.array([0, 1, 2]), 1.0, "exactly two distinct labels, got 3"),
+        (X_OK, np.array([1, 1, 1]), 1.0, r"exactly two distinct labels \(classes\), got 1"),
+        (X_OK, np.array([0, 1, 2]), 1.0, r"exactly two distinct labels \(classes\), got 3"),
         (X_OK, np.array([0, 1]), 1.0, "same number of samples"),
         (X_OK[0], Y_OK, 1.0, "X must be a 2-D array"),
         (np.empty((0, 2)), np.array([]), 1.0, "X must be non-empty"),

@@ -1,0 +1,249 @@
+"""scikit-learn integration: a certified estimator, and certificates for scikit-learn's own linear models.
+
+* :class:`DualSVC` is a binary scikit-learn classifier that solves dualsvm's
+  problem with any of its methods and keeps the certificate.
+* :func:`certify_estimator` certifies a fitted ``SVC(kernel="linear")``,
+  ``LinearSVC``, ``SGDClassifier(loss="hinge")`` or ``LogisticRegression``
+  against the standard soft-margin SVM with the matched C, and says which
+  problem the estimator actually solved (:mod:`dualsvm.conventions`).
+
+scikit-learn is needed only for this module (the ``test`` extra installs it).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .certificates import certify
+from .conventions import C_from_sgd_alpha
+from .dual import solve_dual
+from .exceptions import ConvergenceWarning, DualSVMError
+from .primal import solve_primal
+from .problem import SVMProblem
+from .solution import Solution
+from .subgradient import solve_subgradient
+
+__all__ = ["DualSVC", "certify_estimator", "EstimatorReport"]
+
+_METHODS = {"primal": solve_primal, "dual": solve_dual, "subgradient": solve_subgradient}
+
+
+class DualSVC(ClassifierMixin, BaseEstimator):
+    """Binary linear SVM (hinge loss, unregularized intercept) with a certificate of optimality.
+
+    Parameters
+    ----------
+    C : float, default 1.0
+    method : {"dual", "primal", "subgradient"}, default "dual"
+    tol : float, optional
+        Target relative duality gap; default 1e-8 for the QP methods and
+        1e-4 for "subgradient".
+    max_iter : int, optional
+        Only for "subgradient" (default 200 000).
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (1, n_features)
+    intercept_ : ndarray of shape (1,)
+    classes_ : ndarray of shape (2,)
+    support_ : ndarray of shape (n_SV,)
+        Indices of the support vectors, grouped by class as in ``SVC``.
+    support_vectors_ : ndarray of shape (n_SV, n_features)
+    n_support_ : ndarray of shape (2,)
+    dual_coef_ : ndarray of shape (1, n_SV)
+        :math:`y_i\\alpha_i` on the support, in ``support_`` order (SVC's layout).
+    n_iter_ : int
+    certificate_ : Solution
+        The full certificate: gap, radius, b interval, KKT residuals.
+
+    Notes
+    -----
+    Binary only: more than two classes raise ``ValueError`` (use
+    ``sklearn.multiclass.OneVsRestClassifier(DualSVC())`` for one-vs-rest).
+    A missed target is reported by ``certificate_.status`` and a
+    :class:`dualsvm.ConvergenceWarning`.
+    """
+
+    def __init__(self, *, C: float = 1.0, method: str = "dual", tol: float | None = None, max_iter: int | None = None):
+        self.C = C
+        self.method = method
+        self.tol = tol
+        self.max_iter = max_iter
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
+
+    def fit(self, X: Any, y: Any) -> DualSVC:
+        """Solve the SVM on (X, y) with ``method`` and store the certificate."""
+        if self.method not in _METHODS:
+            raise ValueError(f"method must be one of {sorted(_METHODS)}, got {self.method!r}")
+        X, y = validate_data(self, X, y, dtype=np.float64, ensure_min_samples=2)
+        check_classification_targets(y)
+        y_type = type_of_target(y, input_name="y", raise_unknown=True)
+        classes = np.unique(y)
+        if y_type != "binary" or classes.size != 2:
+            raise ValueError(
+                f"Only binary classification is supported. The type of the target is {y_type} "
+                f"with {classes.size} class(es): {classes[:5].tolist()}. "
+                "Use OneVsRestClassifier(DualSVC()) for more than two classes."
+            )
+        problem = SVMProblem(X, y, C=self.C)
+        kw: dict[str, Any] = {}
+        if self.method == "subgradient":
+            if self.tol is not None:
+                kw["tol"] = self.tol
+            if self.max_iter is not None:
+                kw["max_iter"] = self.max_iter
+        elif self.tol is not None:
+            kw["target_gap"] = self.tol
+        sol = _METHODS[self.method](problem, **kw)
+        self.classes_ = problem.classes
+        self.certificate_ = sol
+        self.coef_ = sol.w.reshape(1, -1)
+        self.intercept_ = np.array([sol.b])
+        sup = sol.support
+        order = np.lexsort((sup, problem.y[sup] > 0))  # class -1 first, as SVC
+        self.support_ = sup[order].astype(np.int32)
+        self.support_vectors_ = X[self.support_]
+        self.n_support_ = np.array([np.count_nonzero(problem.y[self.support_] < 0),
+                                    np.count_nonzero(problem.y[self.support_] > 0)], dtype=np.int32)
+        self.dual_coef_ = (problem.y * sol.alpha)[self.support_].reshape(1, -1)
+        self.n_iter_ = sol.iterations
+        return self
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """w.x + b; positive means ``classes_[1]``."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return X @ self.coef_[0] + self.intercept_[0]
+
+    def predict(self, X: Any) -> np.ndarray:
+        """``classes_[1]`` where the decision function is positive, else ``classes_[0]``."""
+        f = self.decision_function(X)
+        return self.classes_[(f > 0).astype(int)]
+
+
+@dataclass
+class EstimatorReport:
+    """What :func:`certify_estimator` found.
+
+    Attributes
+    ----------
+    estimator : str
+    problem_solved : str
+        The problem the estimator actually minimises, in dualsvm's terms.
+    C : float
+        dualsvm's C matched to the estimator's parameters.
+    certified : bool
+        False when the estimator minimises another loss (LogisticRegression):
+        no certificate against the SVM is meaningful then.
+    certificate : Solution or None
+        The estimator's (coef_, intercept_) certified against the SVM with C.
+        Its ``support``/``alpha`` are the support vectors and coefficients the
+        answer implies (reconstructed for LinearSVC and SGDClassifier).
+    reference : Solution
+        dualsvm's own certified optimum of the same problem.
+    distance : float
+        :math:`\\|w - w^*_{ref}\\|`, with ``certificate.radius + reference.radius`` as bound.
+    verdict : str
+    """
+
+    estimator: str
+    problem_solved: str
+    C: float
+    certified: bool
+    certificate: Solution | None
+    reference: Solution
+    distance: float
+    verdict: str
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.certificate
+        return {
+            "estimator": self.estimator, "problem_solved": self.problem_solved, "C": self.C,
+            "certified": self.certified, "distance": self.distance, "verdict": self.verdict,
+            "relative_gap": None if c is None else c.relative_gap, "radius": None if c is None else c.radius,
+            "n_support": None if c is None else int(c.support.size),
+        }
+
+
+def _describe(est: Any, n: int) -> tuple[str, float, bool]:
+    name = type(est).__name__
+    p = est.get_params()
+    if name == "SVC":
+        if p["kernel"] != "linear":
+            raise DualSVMError(f"SVC must have kernel='linear', got kernel={p['kernel']!r}")
+        return "the same problem (hinge loss, unregularized intercept; libsvm)", float(p["C"]), True
+    if name == "LinearSVC":
+        loss = "squared hinge" if p["loss"] == "squared_hinge" else "hinge"
+        s = p["intercept_scaling"]
+        bias = (f"a regularized intercept (penalty b^2/(2 s^2), s = intercept_scaling = {s:g})"
+                if p["fit_intercept"] else "no intercept")
+        return f"{loss} loss with {bias}; liblinear", float(p["C"]), True
+    if name == "SGDClassifier":
+        if p["loss"] != "hinge" or p["penalty"] != "l2":
+            raise DualSVMError(
+                f"SGDClassifier must have loss='hinge', penalty='l2', got loss={p['loss']!r}, penalty={p['penalty']!r}")
+        C = C_from_sgd_alpha(p["alpha"], n)
+        text = f"the same problem scaled by 1/(nC): alpha = {p['alpha']:g} = 1/(nC) gives C = {C:g}; stochastic, inexact"
+        return text, C, True
+    if name == "LogisticRegression":
+        return ("logistic loss ln(1 + e^{-m}) with an L2 penalty (intercept unpenalized in lbfgs): "
+                "a different loss, not certified against the SVM"), float(p["C"]), False
+    raise DualSVMError(
+        "estimator must be a fitted SVC(kernel='linear'), LinearSVC, SGDClassifier(loss='hinge') "
+        f"or LogisticRegression, got {name}"
+    )
+
+
+def certify_estimator(estimator: Any, X: Any, y: Any, *, near_optimal: float = 1e-6) -> EstimatorReport:
+    """Certify a fitted scikit-learn linear classifier against dualsvm's SVM with the matched C.
+
+    Parameters
+    ----------
+    estimator : fitted SVC(kernel="linear"), LinearSVC, SGDClassifier(loss="hinge") or LogisticRegression
+    X, y : the training data the estimator was fitted on.
+    near_optimal : float, default 1e-6
+        Relative gap under which the verdict says "near-optimal"; up to 1e-3
+        it says "approximately optimal", above that "NOT optimal".
+
+    Returns
+    -------
+    EstimatorReport
+    """
+    check_is_fitted(estimator)
+    problem_text, C, certifiable = _describe(estimator, np.asarray(X).shape[0])
+    problem = SVMProblem(X, y, C=C)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ref = solve_dual(problem)
+    coef = np.asarray(estimator.coef_, dtype=float)
+    if coef.shape[0] != 1:
+        raise DualSVMError(f"estimator must be binary (coef_ with one row), got coef_ of shape {coef.shape}")
+    w, b = coef[0], float(np.ravel(estimator.intercept_)[0]) if np.size(estimator.intercept_) else 0.0
+    dist = float(np.linalg.norm(w - ref.w))
+    name = type(estimator).__name__
+    if not certifiable:
+        verdict = (f"{name} minimises a different loss; its w is {dist:.3g} from the SVM's w* "
+                   f"(|w*| = {np.linalg.norm(ref.w):.3g}), which says nothing about optimality.")
+        return EstimatorReport(name, problem_text, C, False, None, ref, dist, verdict)
+    cert = certify(problem, w, b, method=name, target_gap=near_optimal)
+    if cert.relative_gap <= near_optimal:
+        verdict = f"near-optimal for the SVM: relative gap {cert.relative_gap:.1e}, |w - w*| <= {cert.radius:.1e}"
+    elif cert.relative_gap <= 1e-3:
+        verdict = (f"approximately optimal (solver tolerance): relative gap {cert.relative_gap:.1e}, "
+                   f"|w - w*| = {dist:.3g} (certified <= {cert.radius + ref.radius:.3g})")
+    else:
+        verdict = (f"NOT optimal for the standard SVM: relative gap {cert.relative_gap:.1e} "
+                   f"(objective {cert.primal_objective:.6g} vs optimum {ref.primal_objective:.6g}); "
+                   f"|w - w*| = {dist:.3g} (certified <= {cert.radius + ref.radius:.3g})")
+    return EstimatorReport(name, problem_text, C, True, cert, ref, dist, verdict)
