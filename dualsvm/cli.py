@@ -152,6 +152,20 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_relu(args: argparse.Namespace) -> int:
+    from .question import answer
+
+    problem = _problem(args)
+    ans = answer(problem.X, problem.y, C=problem.C, seed=args.seed)
+    if args.json:
+        print(json.dumps({"rows": ans.rows, "svm_radius": ans.svm.radius,
+                          "n_svm_zero_alpha": ans.n_svm_zero_alpha,
+                          "n_logistic_zero_weight": ans.n_logistic_zero_weight}, indent=2))
+    else:
+        print(ans)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dualsvm", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -170,6 +184,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("explain-sklearn", help="certify SVC, LinearSVC, SGDClassifier and LogisticRegression side by side")
     _add_data_args(p)
     p.set_defaults(func=_cmd_explain)
+    p = sub.add_parser("relu", help="is a one-layer ReLU network an SVM? train the variants and print the answer")
+    _add_data_args(p)
+    p.add_argument("--seed", type=int, default=0, help="seed of the initial weights (default 0)")
+    p.set_defaults(func=_cmd_relu)
     p = sub.add_parser("figures", help="regenerate the figure gallery (Agg backend, fixed seeds)")
     p.add_argument("--out", default="gallery", metavar="DIR", help="output folder (default: ./gallery)")
     p.add_argument("--only", nargs="+", metavar="NAME", help="only these figures")

@@ -97,3 +97,21 @@ def test_cli_figures_reproducible(tmp_path, capsys):
         assert h1 == h2
     assert main(["figures", "--out", str(out1), "--only", "nope"]) == 2
     assert "is not a figure" in capsys.readouterr().err
+
+
+def test_loss_functions_curves():
+    _, d = load("loss_functions").make_figure()
+    z = d["z"]
+    hinge = d["hinge max(0, 1 − z)"]
+    np.testing.assert_array_equal(hinge, np.maximum(0, 1 - z))
+    logi = d["logistic ln(1 + e^(−z)) / ln 2"]
+    assert logi[np.argmin(np.abs(z))] == pytest.approx(1.0)  # rescaled to pass through (0, 1) as in PRML
+    assert np.all(hinge >= d["0-1 loss [z ≤ 0]"])  # the hinge bounds the 0-1 loss
+
+
+def test_relu_boundaries_numbers():
+    _, d = load("relu_boundaries").make_figure()
+    assert d["linear+hinge"]["distance"] < 1e-2 and d["linear+hinge"]["agreement"] == 1.0
+    np.testing.assert_allclose(d["linear+logistic"]["w"], d["sigmoid+cross_entropy"]["w"], rtol=1e-8)
+    for k in ("relu+hinge", "relu+squared", "relu+cross_entropy"):
+        assert d[k]["distance"] > 100 * d["linear+hinge"]["distance"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-NAMES = ("boundaries", "convergence", "dual_box", "regularization_path", "certified_support")
+NAMES = ("boundaries", "convergence", "dual_box", "regularization_path", "certified_support", "loss_functions", "relu_boundaries")
 
 
 def load(name: str):
