@@ -1,4 +1,21 @@
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).parent))
+
+
+@pytest.fixture
+def overconfident_certify(monkeypatch):
+    """Make compare's certificates claim radius 0: a stand-in for a certificate bug."""
+    import dualsvm.comparison as cmp
+
+    real = cmp.certify
+
+    def overconfident(*args, **kw):
+        s = real(*args, **kw)
+        s.radius = 0.0
+        return s
+
+    monkeypatch.setattr(cmp, "certify", overconfident)

@@ -82,17 +82,7 @@ def test_console_script_entry_point():
     assert json.loads(r.stdout)["agree"] is True
 
 
-def test_violation_exits_1(monkeypatch, capsys):
-    import dualsvm.comparison as cmp
-
-    real = cmp.certify
-
-    def overconfident(*args, **kw):
-        s = real(*args, **kw)
-        s.radius = 0.0
-        return s
-
-    monkeypatch.setattr(cmp, "certify", overconfident)
+def test_violation_exits_1(overconfident_certify, capsys):
     code, _, err = run(["compare", "--methods", "dual,subgradient"], capsys)
     assert code == 1 and "CERTIFICATE VIOLATION" in err
 

@@ -126,18 +126,8 @@ def test_comparison_report_and_dict():
         ds.compare(p, methods=("dual",), options={"primal": {}})
 
 
-def test_violated_bound_fails_loudly(monkeypatch):
+def test_violated_bound_fails_loudly(overconfident_certify):
     """The pairwise guard catches a certificate that claims too much."""
-    import dualsvm.comparison as cmp
-
-    real = cmp.certify
-
-    def overconfident(*args, **kw):
-        s = real(*args, **kw)
-        s.radius = 0.0
-        return s
-
-    monkeypatch.setattr(cmp, "certify", overconfident)
     with pytest.raises(ds.CertificateViolation, match="a certificate is wrong"):
         ds.compare(seeded("separable", 1.0), methods=("dual", "subgradient"))
 
