@@ -205,6 +205,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CertificateViolation as exc:
         print(f"dualsvm {args.command}: CERTIFICATE VIOLATION: {exc}", file=sys.stderr)
         return 1
+    except ImportError as exc:  # explain-sklearn needs the optional scikit-learn
+        print(f"dualsvm {args.command}: error: {exc.name or exc} is not installed; pip install scikit-learn", file=sys.stderr)
+        return 2
     except (CLIError, DualSVMError) as exc:
         print(f"dualsvm {args.command}: error: {exc}", file=sys.stderr)
         return 2
