@@ -115,3 +115,13 @@ def test_relu_boundaries_numbers():
     np.testing.assert_allclose(d["linear+logistic"]["w"], d["sigmoid+cross_entropy"]["w"], rtol=1e-8)
     for k in ("relu+hinge", "relu+squared", "relu+cross_entropy"):
         assert d[k]["distance"] > 100 * d["linear+hinge"]["distance"]
+
+
+@pytest.mark.slow
+def test_whole_gallery_byte_identical(tmp_path):
+    """All figures, twice: byte-identical PNGs (slow; run with -m slow)."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert main(["figures", "--out", str(a)]) == 0
+    assert main(["figures", "--out", str(b)]) == 0
+    for name in NAMES:
+        assert (a / f"{name}.png").read_bytes() == (b / f"{name}.png").read_bytes(), name
