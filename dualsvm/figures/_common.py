@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ..datasets import load_iris_pair, make_overlapping  # noqa: E402
+from ..dual import solve_dual  # noqa: E402
+from ..exceptions import ConvergenceWarning  # noqa: E402
+from ..problem import SVMProblem  # noqa: E402
+from ..solution import Solution  # noqa: E402
+from ..subgradient import solve_subgradient  # noqa: E402
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with any colour-vision deficiency.
 OKABE_ITO = {
@@ -41,6 +47,13 @@ def iris_2d() -> tuple[np.ndarray, np.ndarray, list[str]]:
 def overlapping_2d(seed: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
     X, y = make_overlapping(80, 2, sep=2.5, seed=seed)
     return X, y, ["x1", "x2"]
+
+
+def dual_and_subgradient(problem: SVMProblem, **subgradient_options: Any) -> tuple[Solution, Solution]:
+    """The exact dual solution and a subgradient run; a missed tol is drawn, not raised."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return solve_dual(problem), solve_subgradient(problem, **subgradient_options)
 
 
 def save(fig: plt.Figure, path: Path, fmt: str = "png") -> Path:

@@ -8,18 +8,14 @@ certificate is looser; the points it cannot yet decide are highlighted.
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from ..datasets import make_overlapping
-from ..dual import solve_dual
-from ..exceptions import ConvergenceWarning
 from ..problem import SVMProblem
-from ..subgradient import solve_subgradient
-from ._common import OKABE_ITO, save
+from ._common import OKABE_ITO, dual_and_subgradient, save
 
 SEED = 2
 NAME = "certified_support"
@@ -55,10 +51,7 @@ def make_figure(seed: int = SEED):
     """Return (figure, numbers): margins, α and the certified partition for both solutions."""
     X, y = make_overlapping(150, 3, sep=2.0, seed=seed)
     p = SVMProblem(X, y, C=1.0)
-    qp = solve_dual(p)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        sg = solve_subgradient(p, tol=1e-3)
+    qp, sg = dual_and_subgradient(p, tol=1e-3)
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), constrained_layout=True, sharey=True)
     data = {"dual": _panel(axes[0], p, qp, f"dual QP (relative gap {qp.relative_gap:.0e})"),
             "subgradient": _panel(axes[1], p, sg, f"subgradient, stopped at relative gap {sg.relative_gap:.0e}")}

@@ -9,18 +9,14 @@ final subgradient α against the dual QP's α, one dot per point.
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from ..datasets import make_overlapping
-from ..dual import solve_dual
-from ..exceptions import ConvergenceWarning
 from ..problem import SVMProblem
-from ..subgradient import solve_subgradient
-from ._common import OKABE_ITO, save
+from ._common import OKABE_ITO, dual_and_subgradient, save
 
 SEED = 5
 NAME = "dual_box"
@@ -30,10 +26,7 @@ def make_figure(seed: int = SEED):
     """Return (figure, numbers): traced indices, their α histories and kinds, and both final α vectors."""
     X, y = make_overlapping(200, 5, sep=1.5, seed=seed)
     p = SVMProblem(X, y, C=1.0)
-    qp = solve_dual(p)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        sg = solve_subgradient(p, tol=1e-7, max_iter=5000, n_history=300)
+    qp, sg = dual_and_subgradient(p, tol=1e-7, max_iter=5000, n_history=300)
     trace, idx = sg.extras["alpha_trace"], sg.extras["trace_index"]
     its = sg.extras["history"]["iteration"]
     kind = np.full(p.n, "non-SV", dtype=object)
