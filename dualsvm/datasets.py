@@ -15,7 +15,7 @@ from .exceptions import DualSVMError
 
 Data = tuple[NDArray[np.float64], NDArray[np.float64]]
 
-__all__ = ["load_iris_pair", "make_overlapping", "make_separable", "make_duplicated"]
+__all__ = ["standardize", "load_iris_pair", "make_overlapping", "make_separable", "make_duplicated"]
 
 
 def load_iris_pair() -> tuple[NDArray[np.float64], NDArray[np.str_]]:
@@ -38,6 +38,12 @@ def load_iris_pair() -> tuple[NDArray[np.float64], NDArray[np.str_]]:
     return X, y
 
 
+def standardize(X: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Zero mean and unit variance per column (constant columns are only centred); a new array."""
+    sd = X.std(axis=0)
+    return (X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+
+
 def _check(n: int, d: int) -> None:
     if int(n) < 2 or int(d) < 1:
         raise DualSVMError(f"need n >= 2 and d >= 1, got n={n!r}, d={d!r}")
@@ -55,8 +61,7 @@ def make_overlapping(n: int = 200, d: int = 2, *, sep: float = 1.0, seed: int = 
     u = rng.standard_normal(d)
     u /= np.linalg.norm(u)
     X = rng.standard_normal((n, d)) + 0.5 * sep * y[:, None] * u
-    X = (X - X.mean(axis=0)) / np.where(X.std(axis=0) > 0, X.std(axis=0), 1.0)
-    return X, y
+    return standardize(X), y
 
 
 def make_separable(n: int = 100, d: int = 2, *, gap: float = 1.0, seed: int = 0) -> Data:

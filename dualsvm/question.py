@@ -30,6 +30,7 @@ from numpy.typing import ArrayLike
 from scipy.special import expit
 
 from .certificates import certify
+from .datasets import standardize
 from .dual import solve_dual
 from .network import TrainResult, train
 from .problem import SVMProblem
@@ -89,11 +90,6 @@ class Answer:
         return "\n".join(lines)
 
 
-def _standardize(X: np.ndarray) -> np.ndarray:
-    sd = X.std(axis=0)
-    return (X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
-
-
 def answer(X: ArrayLike, y: ArrayLike, *, C: float = 1.0, seed: int = 0, max_iter: int = 20_000) -> Answer:
     """Train every variant on standardized X and compare with the certified SVM.
 
@@ -101,7 +97,7 @@ def answer(X: ArrayLike, y: ArrayLike, *, C: float = 1.0, seed: int = 0, max_ite
     with the fixed steps of :func:`dualsvm.network.train` needs a reasonably
     conditioned problem, and every model sees the same data.
     """
-    problem = SVMProblem(_standardize(np.asarray(X, dtype=float)), y, C=C)
+    problem = SVMProblem(standardize(np.asarray(X, dtype=float)), y, C=C)
     Xs, ys = problem.X, problem.y
     svm = solve_dual(problem)
     f_svm = Xs @ svm.w + svm.b
