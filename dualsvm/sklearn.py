@@ -22,17 +22,16 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .certificates import certify
+from .comparison import METHODS
 from .conventions import C_from_sgd_alpha
 from .dual import solve_dual
 from .exceptions import ConvergenceWarning, DualSVMError
-from .primal import solve_primal
 from .problem import SVMProblem
 from .solution import Solution
-from .subgradient import solve_subgradient
 
 __all__ = ["DualSVC", "certify_estimator", "EstimatorReport"]
 
-_METHODS = {"primal": solve_primal, "dual": solve_dual, "subgradient": solve_subgradient}
+_METHODS = {k: METHODS[k] for k in ("primal", "dual", "subgradient")}
 
 
 class DualSVC(ClassifierMixin, BaseEstimator):
