@@ -151,10 +151,9 @@ def solve_dual(
                 best = cand
             if refine_working_set and info["relative_gap"] > target_gap:
                 ref = refine(problem, cand[0], cand[1])
-                gap = problem.primal_objective(ref.w, ref.b) - problem.dual_objective(ref.alpha)
-                info.update(refine_outer=ref.n_outer, refined_relative_gap=scale(gap, ref.w, ref.b))
-                if gap < best[3]:
-                    best = (ref.w, ref.b, ref.alpha, gap)
+                info.update(refine_outer=ref.n_outer, refined_relative_gap=scale(ref.gap, ref.w, ref.b))
+                if ref.gap < best[3]:
+                    best = (ref.w, ref.b, ref.alpha, ref.gap)
             solver.warm_start(x=x, y=res.y)
         if best is not None and scale(best[3], best[0], best[1]) <= target_gap:
             break

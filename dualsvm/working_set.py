@@ -113,6 +113,7 @@ class Refined(NamedTuple):
     w: Array
     b: float
     alpha: Array
+    gap: float  #: P(w, b) - D(alpha)
     n_outer: int
     converged: bool  #: no fixed point violated its KKT sign condition
     info: list[dict[str, Any]]
@@ -168,7 +169,7 @@ def refine(
     Returns
     -------
     Refined
-        The triple with the smallest duality gap seen; ``alpha`` is dual
+        The triple with the smallest duality gap seen (and that gap); ``alpha`` is dual
         feasible, ``w = Z^T alpha``, ``b`` the midpoint of :func:`argmin_b`.
     """
     n, d, C, y = problem.n, problem.d, problem.C, problem.y
@@ -203,4 +204,4 @@ def refine(
         m = m_new
     if best is None:
         best = _triple(problem, np.where(m < 1.0, C, 0.0))
-    return Refined(best[0], best[1], best[2], outer, converged, info)
+    return Refined(best[0], best[1], best[2], best[3], outer, converged, info)
