@@ -6,6 +6,7 @@ from .comparison import CertificateViolation, Comparison, compare
 from .dual import solve_dual
 from .exceptions import ConvergenceWarning, DualSVMError
 from .feasibility import argmin_b, project_dual
+from .ipm import solve_ipm
 from .primal import solve_primal
 from .problem import SVMProblem
 from .solution import Solution
@@ -21,6 +22,7 @@ __all__ = [
     "solve_primal",
     "solve_dual",
     "solve_subgradient",
+    "solve_ipm",
     "compare",
     "Comparison",
     "CertificateViolation",

@@ -9,8 +9,9 @@ piece): read a partition of the points off an approximate solution,
 
 solve the KKT *equalities* of that partition exactly (:func:`kkt_solve`) and
 check the *inequalities*: the box on :math:`F` and the sign conditions on
-:math:`L \cup U` (:func:`partition_violations`, ``proofs/T06``). When none is
-violated the triple is a KKT point of the full problem, up to rounding.
+:math:`L \cup U` (``proofs/T06``). When none is violated the triple is a KKT
+point of the full problem, up to rounding. :func:`kkt_brackets` weighs each
+violation by its share of the duality gap (``proofs/T04``).
 
 :func:`kkt_solve` and :func:`polish` moved here from ``working_set.py``
 unchanged; ``working_set`` imports them from here.
@@ -21,12 +22,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import scipy.linalg as sla
 from numpy.typing import NDArray
 
 from .feasibility import argmin_b, project_dual
 from .problem import SVMProblem
 
-__all__ = ["kkt_solve", "kkt_solve_wb", "polish", "exact_triple", "partition_violations"]
+__all__ = ["kkt_solve", "kkt_solve_wb", "polish", "exact_triple", "kkt_brackets"]
 
 Array = NDArray[np.float64]
 Mask = NDArray[np.bool_]
@@ -80,7 +82,15 @@ def kkt_solve_wb(
     fixed: Array | None = None,
     operator: Any = None,
 ) -> tuple[Array, float, Array]:
-    r""":func:`kkt_solve` returning ``(w, b, alpha)``; :math:`w = C Z_U^\top 1 + Z_F^\top\alpha_F`."""
+    r""":func:`kkt_solve` returning the whole solution ``(w, b, alpha)`` of the equalities.
+
+    ``w`` is the solve's own, not :math:`Z^\top\alpha` recomputed: its margins
+    :math:`Z_F w + b y_F = 1` are what the equations fix, so an error of the
+    solve moves the gap only through :math:`\frac12\|w - Z^\top\alpha\|^2`,
+    quadratically, where recomputing :math:`w` from :math:`\alpha` moves every
+    margin (measured: a gap of 7e-4 against 3e-12 on features spanning four
+    orders of magnitude at C = 1000).
+    """
     X, y, C, d = problem.X, problem.y, problem.C, problem.d
     F = np.flatnonzero(free)
     k = F.size
@@ -102,14 +112,16 @@ def kkt_solve_wb(
     if start is None:
         sol = np.linalg.lstsq(M, rhs, rcond=None)[0]
     else:
+        # gelsy (complete orthogonal factorization) gives the same minimum-norm
+        # solution as gelsd's SVD, about 10x faster at these sizes (measured).
         x0 = np.concatenate([start[0], [start[1]], start[2]])
-        sol = x0 + np.linalg.lstsq(M, rhs - M @ x0, rcond=None)[0]
+        sol = x0 + sla.lstsq(M, rhs - M @ x0, lapack_driver="gelsy", check_finite=False)[0]
         # One step of iterative refinement: the correction is computed from a
         # residual that cancels, so a second solve recovers the last digits.
-        sol = sol + np.linalg.lstsq(M, rhs - M @ sol, rcond=None)[0]
+        sol = sol + sla.lstsq(M, rhs - M @ sol, lapack_driver="gelsy", check_finite=False)[0]
     alpha = np.where(at_C, C, 0.0)
     alpha[F] = sol[d + 1 :]
-    return fixed + ZF.T @ alpha[F], float(sol[d]), alpha
+    return sol[:d], float(sol[d]), alpha
 
 
 def exact_triple(problem: SVMProblem, alpha: Array) -> tuple[Array, float, Array, float]:
@@ -139,21 +151,15 @@ def polish(problem: SVMProblem, alpha: Array) -> tuple[Array, float, Array, floa
     return cand if cand[3] < start[3] else start
 
 
-def partition_violations(
-    m: Array, alpha: Array, C: float, free: Mask, at_C: Mask, *, tol_m: float, tol_a: float
-) -> Mask:
-    r"""Points whose KKT inequality fails for the partition (``proofs/T06``).
+def kkt_brackets(m: Array, alpha: Array, C: float) -> Array:
+    r"""Each point's share of the duality gap: :math:`C\max(0, 1 - m_i) - \alpha_i(1 - m_i)`.
 
-    A point at 0 needs :math:`m_i \ge 1`, a point at :math:`C` needs
-    :math:`m_i \le 1`, a free point needs :math:`0 \le \alpha_i \le C` and
-    :math:`m_i = 1` (the equalities of :func:`kkt_solve` are solved in the
-    least-squares sense, so an inconsistent partition shows up here). The
-    tolerances absorb rounding only: ``tol_m`` on margins, ``tol_a`` on
-    :math:`\alpha` (both absolute).
+    For :math:`0 \le \alpha_i \le C` every bracket is :math:`\ge 0`, and with
+    :math:`w = Z^\top\alpha`, :math:`y^\top\alpha = 0` they sum to the gap
+    :math:`P(w, b) - D(\alpha)` (``proofs/T04``). A bracket is 0 exactly when
+    the point satisfies its KKT condition (``proofs/T06``): :math:`m_i \ge 1`
+    at 0, :math:`m_i \le 1` at :math:`C`, :math:`m_i = 1` in between; so the
+    brackets weigh each violated sign condition of a partition by what it
+    costs in the certificate.
     """
-    at_0 = ~free & ~at_C
-    return (
-        (at_0 & (m < 1.0 - tol_m))
-        | (at_C & (m > 1.0 + tol_m))
-        | (free & ((alpha < -tol_a) | (alpha > C + tol_a) | (np.abs(m - 1.0) > tol_m)))
-    )
+    return C * np.maximum(0.0, 1.0 - m) - alpha * (1.0 - m)

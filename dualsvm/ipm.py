@@ -27,6 +27,12 @@ module of OOQP, Gertz & Wright, ACM TOMS 29(1), 2003) with
 formed in one pass over the data (a weighted Gram). When :math:`d + 1 > n` the
 :math:`n \times n` form :math:`(ZZ^\top + D)\Delta\alpha + y\Delta b = g`,
 :math:`y^\top\Delta\alpha = -r_b` is solved instead.
+
+The same iteration runs on a *working set* :math:`A` with the other points
+frozen at a bound (:math:`U` at :math:`C`, the rest at 0): the objective gains
+:math:`-c_w^\top w - c_b b` with :math:`c_w = C Z_U^\top 1`,
+:math:`c_b = C\,1^\top y_U`, so only the residuals change:
+:math:`r_w = w - c_w - Z_A^\top\alpha_A` and :math:`r_b = y_A^\top\alpha_A + c_b`.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from __future__ import annotations
 import numbers
 import time
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -43,7 +50,7 @@ from numpy.typing import NDArray
 from .certificates import certify
 from .exceptions import ConvergenceWarning, DualSVMError
 from .feasibility import argmin_b, project_dual
-from .finish import kkt_solve_wb, partition_violations
+from .finish import kkt_brackets, kkt_solve_wb
 from .operators import DenseOperator
 from .problem import SVMProblem
 from .solution import Solution
@@ -51,15 +58,21 @@ from .solution import Solution
 __all__ = ["solve_ipm", "IPM_OPTIONS"]
 
 Array = NDArray[np.float64]
+Mask = NDArray[np.bool_]
 
 #: Options of :func:`solve_ipm` beyond ``target_gap`` and ``max_iter``, with defaults.
 IPM_OPTIONS: dict[str, Any] = {
     "newton": "auto",  # "features": (d+1)x(d+1) system; "samples": n x n; "auto": the smaller
-    "finish": True,  # exact finish on the partition read off complementarity
+    "finish": True,  # working-set finish with an exact KKT solve; False: certify the interior iterate
     "step_fraction": 0.995,  # fraction of the step to the boundary
-    "finish_below": 1e-5,  # try the finish once the estimated relative gap is below this
+    "finish_below": 0.1,  # start the working-set finish once the estimated relative gap is below this
 }
 
+#: A point is frozen at a bound for the working-set finish only when complementarity
+#: says so by this factor (alpha_i/C < s_i/KAPPA or 1 - alpha_i/C < xi_i/KAPPA).
+_KAPPA = 10.0
+#: Newton steps allowed on one working set.
+_SUB_MAX_ITER = 60
 _EPS = np.finfo(np.float64).eps
 
 
@@ -87,7 +100,7 @@ class _FeatureNewton:
 
     form = "features"
 
-    def __init__(self, op: DenseOperator, y: Array) -> None:
+    def __init__(self, op: DenseOperator, y: Array, c_w: Array) -> None:
         self.op, self.y = op, y
         self.deltas: list[float] = []
 
@@ -139,13 +152,14 @@ class _FeatureNewton:
 
 
 class _SampleNewton:
-    r"""The :math:`n\times n` form, for :math:`d + 1 > n`; :math:`w = Z^\top\alpha` stays implicit."""
+    r"""The :math:`n\times n` form, for :math:`d + 1 > n`; :math:`w = c_w + Z^\top\alpha` stays implicit."""
 
     form = "samples"
 
-    def __init__(self, op: DenseOperator, y: Array) -> None:
+    def __init__(self, op: DenseOperator, y: Array, c_w: Array) -> None:
         self.op, self.y = op, y
         self.K = y[:, None] * op.row_gram() * y[None, :]
+        self.zc = y * op.matvec(c_w) if np.any(c_w) else np.zeros_like(y)  # Z c_w
         self.deltas: list[float] = []
 
     def factor(self, D: Array, alpha: Array, g: Array, extra: Array | None = None) -> tuple[Array | None, Array | None]:
@@ -169,23 +183,108 @@ class _SampleNewton:
         return None, db, da, self.K @ da, None
 
     def margins(self, w: Array, alpha: Array) -> Array:
-        r""":math:`Zw = K\alpha` for :math:`w = Z^\top\alpha`; no pass."""
-        return self.K @ alpha
+        r""":math:`Zw = Zc_w + K\alpha` for :math:`w = c_w + Z^\top\alpha`; no pass."""
+        return self.zc + self.K @ alpha
 
 
-# -- helpers ---------------------------------------------------------------------------
+# -- one interior-point problem: all points, or a working set ----------------------------
+@dataclass
+class _Iterate:
+    """Interior iterate on the active points; ``w`` is None in the n x n form (implicit)."""
+
+    alpha: Array
+    u: Array  # C - alpha, kept as its own variable: computed as C - alpha it rounds to 0 when C is large
+    s: Array
+    xi: Array
+    w: Array | None
+    b: float
+    zw: Array  # Z w on the active points
+
+
+class _QP:
+    r"""The QP on the active points ``idx`` with the others frozen: offsets :math:`c_w, c_b`.
+
+    ``const`` is :math:`C|U|`, the frozen part of :math:`\sum_i\alpha_i`, so that
+    the relative-gap estimate is that of the whole problem.
+    """
+
+    def __init__(
+        self, op: DenseOperator, y: Array, C: float, form: str, c_w: Array, c_b: float, const: float
+    ) -> None:
+        self.op, self.y, self.C, self.form = op, y, C, form
+        self.c_w, self.c_b, self.const = c_w, c_b, const
+        self.n = y.shape[0]
+        self.newton: _FeatureNewton | _SampleNewton = (
+            _FeatureNewton(op, y, c_w) if form == "features" else _SampleNewton(op, y, c_w)
+        )
+
+    def measure(self, z: _Iterate) -> dict[str, float]:
+        """Complementarity, residuals and the estimated relative gap at ``z``."""
+        y = self.y
+        comp = float(z.alpha @ z.s + z.u @ z.xi)
+        r_p = z.zw + y * z.b + z.xi - z.s - 1.0
+        if z.w is not None:
+            w_sq = float(z.w @ z.w)
+        else:  # ||c_w + Z^T a||^2 = c_w.c_w + a.(Z c_w) + a.(Z c_w + K a)
+            nw = self.newton
+            w_sq = float(self.c_w @ self.c_w + z.alpha @ nw.zc + z.alpha @ z.zw)  # type: ignore[union-attr]
+        dual = float(z.alpha.sum()) + self.const - 0.5 * w_sq
+        return {
+            "comp": comp, "rel_gap_estimate": comp / max(1.0, abs(dual)),
+            "r_p": float(np.abs(r_p).max()) if r_p.size else 0.0, "r_b": abs(float(y @ z.alpha) + self.c_b),
+            "_r_p": r_p,  # type: ignore[dict-item]
+        }
+
+    def step(self, z: _Iterate, m: dict[str, Any], zta: Array | None, eta: float) -> tuple[_Iterate, dict[str, float]]:
+        """One Mehrotra predictor-corrector step from ``z`` (after :meth:`factor`)."""
+        y, n, nw = self.y, self.n, self.newton
+        alpha, u, s, xi = z.alpha, z.u, z.s, z.xi
+        r_b = float(y @ alpha) + self.c_b
+        r_w = None if z.w is None or zta is None else z.w - self.c_w - zta
+        mu = m["comp"] / (2 * n)
+        g_aff = self.g_aff
+        dw, db, da, zdw, z_w = nw.solve(g_aff, r_w, r_b, also=z.w)
+        ds_ = -s - s * da / alpha
+        dxi = -xi + xi * da / u
+        t_aff = min(_max_step(alpha, da), _max_step(u, -da), _max_step(s, ds_), _max_step(xi, dxi))
+        mu_aff = float((alpha + t_aff * da) @ (s + t_aff * ds_) + (u - t_aff * da) @ (xi + t_aff * dxi)) / (2 * n)
+        sigma = min(1.0, (mu_aff / mu) ** 3)
+        # Corrector: centring sigma*mu and the second-order terms of the predictor.
+        c1 = sigma * mu - da * ds_
+        c2 = sigma * mu + da * dxi
+        dw2, db2, da2, zdw2, _ = nw.solve(c1 / alpha - c2 / u, None, 0.0)
+        DA = da + da2
+        DS = (c1 - alpha * s - s * DA) / alpha
+        DXI = (c2 - u * xi + xi * DA) / u
+        t = min(1.0, eta * min(_max_step(alpha, DA), _max_step(u, -DA), _max_step(s, DS), _max_step(xi, DXI)))
+        zw = (z.zw if z_w is None else z_w) + t * (zdw + zdw2)  # z_w: Z w recomputed in the predictor's pass
+        new = _Iterate(
+            alpha + t * DA, u - t * DA, s + t * DS, xi + t * DXI,
+            None if z.w is None else z.w + t * (dw + dw2),  # type: ignore[operator]
+            z.b + t * (db + db2), zw,
+        )
+        return new, {"sigma": sigma, "step": t, "step_affine": t_aff, "regularization": nw.deltas[-1]}
+
+    def factor(self, z: _Iterate, m: dict[str, Any], extra: Array | None = None) -> tuple[Array | None, Array | None]:
+        D = z.s / z.alpha + z.xi / z.u
+        self.g_aff = z.xi - z.s - m["_r_p"]
+        return self.newton.factor(D, z.alpha, self.g_aff, extra)
+
+
+def _finite(z: _Iterate) -> bool:
+    """All of the iterate finite, and strictly inside the bounds."""
+    parts = [z.alpha, z.u, z.s, z.xi, z.zw] + ([] if z.w is None else [z.w])
+    return bool(np.isfinite(z.b) and all(np.all(np.isfinite(v)) for v in parts)
+                and all(v.min(initial=1.0) > 0 for v in (z.alpha, z.u, z.s, z.xi)))
+
+
 def _max_step(v: Array, dv: Array) -> float:
     """Largest t <= 1 with v + t*dv >= 0 (v > 0)."""
     neg = dv < 0
     return min(1.0, float((-v[neg] / dv[neg]).min())) if neg.any() else 1.0
 
 
-def _start(y: Array, C: float) -> tuple[Array, Array, Array, float]:
-    """alpha = C/2 (the centre of the box), s = xi = 1 (margins of order 1), b = 0: all products equal."""
-    n = y.shape[0]
-    return np.full(n, 0.5 * C), np.ones(n), np.ones(n), 0.0
-
-
+# -- helpers ---------------------------------------------------------------------------
 def _check_options(target_gap: Any, max_iter: Any, options: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(options) - set(IPM_OPTIONS))
     if unknown:
@@ -216,88 +315,109 @@ def _argmin_b_mid(problem: SVMProblem, op: DenseOperator, w: Array) -> float:
     return 0.5 * sum(argmin_b(problem, w))
 
 
-def _partition(alpha: Array, s: Array, xi: Array, C: float) -> tuple[Array, Array]:
+def _partition(alpha: Array, u: Array, s: Array, xi: Array, C: float, kappa: float = 1.0) -> tuple[Mask, Mask]:
     r"""Free and at-C masks read off complementarity.
 
     :math:`\alpha_i s_i = \mu` and :math:`(C-\alpha_i)\xi_i = \mu`: a point is at 0
-    when :math:`\alpha_i / C < s_i`, at C when :math:`1 - \alpha_i/C < \xi_i`,
-    free otherwise (both sides in the units of a margin).
+    when :math:`\kappa\,\alpha_i / C < s_i`, at C when :math:`\kappa(1 - \alpha_i/C) < \xi_i`
+    (the larger ratio wins if both), free otherwise. Both sides are in the
+    units of a margin; :math:`\kappa > 1` leaves the doubtful points free.
     """
-    a = alpha / C
-    low = s - a  # > 0: alpha -> 0
-    up = xi - (1.0 - a)  # > 0: alpha -> C
-    at_C = (up > 0) & (up >= low)
-    at_0 = (low > 0) & ~at_C
+    tiny = np.finfo(np.float64).tiny
+    low = s / np.maximum(kappa * alpha / C, tiny)  # > 1: alpha -> 0
+    up = xi / np.maximum(kappa * u / C, tiny)  # > 1: alpha -> C
+    at_C = (up > 1.0) & (up >= low)
+    at_0 = (low > 1.0) & ~at_C
     return ~at_0 & ~at_C, at_C
 
 
-def _finish(
-    problem: SVMProblem, op: DenseOperator, newton: _FeatureNewton | _SampleNewton,
-    free: Array, at_C: Array, fixed: Array, start: tuple[Array, float, Array], *, rounds: int = 3, max_moves: int = 5,
-) -> tuple[dict[str, Any], tuple[Array, float, Array] | None]:
-    r"""The exact finish: KKT solve on the partition, then the sign checks; a few active-set corrections.
+def _margins_consistent(XF: Array, yF: Array) -> bool:
+    r"""Can all of ``XF`` lie on the margins, :math:`X_F w + b = y_F` for some :math:`(w, b)`?
 
-    ``fixed`` is :math:`C Z_U^\top 1` for ``at_C`` (from the Newton pass). A
-    violator is moved (a free :math:`\alpha` below 0 to the lower bound,
-    above :math:`C` to the upper one; a fixed point with the wrong margin to
-    the free set; a free point off the margin to the side its margin says)
-    and the equalities are solved again. Moving points only needs their
-    rows; each check of the margins costs one pass (none in the
-    :math:`n \times n` form).
+    A cheap necessary condition for the KKT equalities of a free set: with
+    more free points than :math:`d + 1` it fails unless the points are
+    degenerate (duplicates, collinear), so it spares a dense KKT solve on a
+    free set that still holds points on their way to a bound.
     """
-    C, y = problem.C, problem.y
-    free, at_C = free.copy(), at_C.copy()
-    info: dict[str, Any] = {"n_free": int(free.sum()), "n_at_C": int(at_C.sum()), "rounds": 0}
-    tol_a = 1e-9 * C
+    k, d = XF.shape
+    if k <= d + 1:
+        return True
+    A = np.column_stack([XF, np.ones(k)])
+    sol = sla.lstsq(A, yF, lapack_driver="gelsy", check_finite=False)[0]
+    scale = 1.0 + float(np.abs(A).max()) * float(np.abs(sol).sum())
+    return bool(np.abs(A @ sol - yF).max() <= 1e-8 * scale)
 
-    def move(to_C: Array, from_C: Array) -> None:
-        nonlocal fixed
-        rows = np.flatnonzero(to_C | from_C)
-        if rows.size:
-            sign = np.where(to_C[rows], 1.0, -1.0)
-            fixed = fixed + C * (op.rows(rows).T @ (sign * y[rows]))
 
-    for rnd in range(1, rounds + 1):
-        info["rounds"] = rnd
-        if free.sum() > max(2000, 10 * (problem.d + 1)):
-            info["outcome"] = "too many free points for a dense KKT solve"
-            return info, None
-        w, b, a = kkt_solve_wb(problem, free, at_C, start=start, fixed=fixed, operator=op)
-        low, high = free & (a < -tol_a), free & (a > C + tol_a)
-        if low.any() or high.any():  # a free alpha left the box: fix it at that bound
-            info["outcome"], info["n_violations"] = "free alpha outside the box", int((low | high).sum())
-            if (low | high).sum() > max_moves:
-                break
-            free &= ~(low | high)
-            at_C |= high
-            move(high, np.zeros_like(high))
-            start = (w, b, a[free])
-            continue
-        a = np.clip(a, 0.0, C)
-        F = np.flatnonzero(free)
-        w = fixed + op.rows(F).T @ (y[F] * a[F]) if F.size else fixed.copy()
-        zw = newton.margins(w, a)
-        if not F.size:  # no equation fixes b: take the exact minimiser of P(w, .)
-            b = _argmin_b_mid(problem, op, w)
-        m = zw + y * b
-        tol_m = 1e-9 * (1.0 + float(np.abs(zw).max()) + abs(b))
-        viol = partition_violations(m, a, C, free, at_C, tol_m=tol_m, tol_a=tol_a)
-        info["n_violations"] = int(viol.sum())
-        if not viol.any():
-            info["outcome"] = "KKT point"
-            return info, (w, b, a)
-        info["outcome"] = "sign conditions violated"
-        if viol.sum() > max_moves:
-            break
-        at_0 = ~free & ~at_C
-        join = viol & ~free  # fixed points with the wrong margin become free
-        leave_up, leave_low = viol & free & (m < 1.0), viol & free & (m > 1.0)
-        move(leave_up, join & at_C)
-        at_C = (at_C & ~join) | leave_up
-        free = (free | join) & ~leave_up & ~leave_low
-        del at_0
-        start = (w, b, a[free])
-    return info, None
+def _kkt_point(
+    problem: SVMProblem, op: DenseOperator, rows: Array, A: Array, sub_free: Mask, sub_at_C: Mask,
+    at_C: Mask, c_w: Array, start: tuple[Array, float, Array], budget: float,
+) -> tuple[dict[str, Any], tuple[Array, float, Array] | None, Array]:
+    r"""Exact KKT solve for a partition of the working set ``A``; checks on ``A``, then on all points.
+
+    ``rows`` are the working set's rows (in memory), so the solve and the
+    checks on ``A`` cost no pass; only a partition that passes them is
+    checked on every point (one pass). ``start`` is ``(w, b, alpha_F)``.
+
+    Returns (info, the triple or None, the frozen points that violate).
+
+    The check is the duality gap itself, term by term (``proofs/T04``):
+    :math:`\frac12\|w - Z^\top\alpha\|^2` with the solve's own :math:`w` and
+    the box-clipped :math:`\alpha`, plus one bracket
+    :func:`~dualsvm.finish.kkt_brackets` per point, each the cost of one
+    violated KKT condition. The partition is accepted when the sum is at most
+    ``budget`` times :math:`\max(1, |D(\alpha)|)`. A tolerance on the margins
+    instead would have to know the rounding error of :math:`x_i^\top w`, which
+    grows with the scale of the features (measured: 5e-9 on features
+    spanning 4 orders of magnitude, for an exact partition).
+    """
+    C, y, n = problem.C, problem.y, problem.n
+    free = np.zeros(n, bool)
+    free[A[sub_free]] = True
+    U = at_C.copy()
+    U[A[sub_at_C]] = True
+    fixed = c_w + C * (rows[sub_at_C].T @ y[A[sub_at_C]])
+    info: dict[str, Any] = {"n_free": int(free.sum()), "n_at_C": int(U.sum())}
+    w, b, a = kkt_solve_wb(problem, free, U, start=start, fixed=fixed)
+    F = np.flatnonzero(free)
+    info["box_excess"] = float(np.maximum(0.0, np.maximum(-a[F], a[F] - C)).max(initial=0.0))
+    a[F] = np.clip(a[F], 0.0, C)
+    res = float(y[F] @ a[F]) + C * float(y[U].sum())
+    room = np.flatnonzero((a[F] - y[F] * res >= 0.0) & (a[F] - y[F] * res <= C))
+    if room.size:  # restore y^T alpha = 0 after the clip, in one free coordinate with room
+        i = F[room[np.argmax(np.minimum(a[F[room]], C - a[F[room]]))]]
+        a[i] -= y[i] * res
+    if not F.size:  # no equation fixes b: take the exact minimiser of P(w, .)
+        b = _argmin_b_mid(problem, op, w)
+    # The gap identity (proofs/T04) term by term: stationarity (Z^T alpha from
+    # the working set's rows: A and F are sorted, so rows[sub_free] are F's
+    # rows), then one bracket per point.
+    r_w = w - fixed - rows[sub_free].T @ (y[F] * a[F])
+    stat = 0.5 * float(r_w @ r_w) + abs(b * (float(y @ a)))
+    allowed = budget * max(1.0, abs(float(a.sum()) - 0.5 * float(w @ w)))
+    gA = kkt_brackets(y[A] * (rows @ w + b), a[A], C)
+    info["gap_working_set"] = stat + float(gA.sum())
+    if info["gap_working_set"] > allowed:
+        info["outcome"], info["n_violations"] = "working-set point violates", int(np.count_nonzero(gA > 1e-3 * allowed))
+        return info, None, np.zeros(0, np.intp)
+    f = op.matvec(w)
+    g = kkt_brackets(y * (f + b), a, C)
+    info["gap"] = stat + float(g.sum())
+    info["n_violations"] = int(np.count_nonzero(g > 1e-3 * allowed))
+    if info["gap"] > allowed:
+        info["outcome"] = "frozen point violates"
+        out = np.ones(n, bool)
+        out[A] = False
+        return info, None, np.flatnonzero(out & (g > 1e-3 * allowed))
+    # Exact, or only within the budget? A bracket of an exact partition is
+    # rounding: C |m_i - 1| with |m_i - 1| <= (d+1) u (|x_i|^T |w| + |b| + 1);
+    # a point on the wrong side of the partition by a hair is more than that.
+    # (For the frozen points |x_i^T w| stands in for |x_i|^T |w|.)
+    tol = 16 * (problem.d + 1) * _EPS * C
+    scale = np.abs(f) + abs(b) + 1.0
+    scale[A] = np.abs(rows) @ np.abs(w) + abs(b) + 1.0
+    info["exact"] = bool(np.all(g <= tol * scale))
+    info["outcome"] = "KKT point" if info["exact"] else "KKT point within the gap budget"
+    return info, (w, b, a), np.zeros(0, np.intp)
 
 
 # -- the solver --------------------------------------------------------------------------
@@ -314,7 +434,8 @@ def solve_ipm(
     Optimization*, 2nd ed., algorithm 16.4) on the QP of :mod:`dualsvm.ipm`,
     started from :math:`\alpha = C/2`, :math:`s = \xi = 1`, :math:`w = 0`,
     :math:`b = 0` (an infeasible start; the equality residuals shrink by the
-    step each iteration). Per iteration, with :math:`H = D^{-1}`:
+    step each iteration). Per iteration, with :math:`H = D^{-1}`,
+    :math:`D = \mathrm{diag}(s/\alpha + \xi/(C-\alpha))`:
 
     * one pass forms :math:`M = \begin{bmatrix} I + X^\top H X & X^\top H 1 \\
       1^\top H X & 1^\top H 1\end{bmatrix}` (a weighted Gram), and in the same
@@ -332,14 +453,20 @@ def solve_ipm(
 
     **Exact finish.** Once the estimated relative gap
     :math:`\sum_i[\alpha_i s_i + (C-\alpha_i)\xi_i]/\max(1, |D|)` is below
-    ``finish_below``, each iterate's partition is read off complementarity
-    (at 0 when :math:`\alpha_i/C < s_i`, at :math:`C` when
-    :math:`1 - \alpha_i/C < \xi_i`, else free), the KKT equalities of that
-    partition are solved exactly (:func:`dualsvm.finish.kkt_solve`, as the
-    minimum-norm correction of the iterate), and every inequality is checked:
-    :math:`0 \le \alpha_F \le C`, :math:`m_i \ge 1` at 0, :math:`m_i \le 1` at
-    :math:`C` (``proofs/T06``). A wrong partition fails a check and the
-    iterations go on. ``b`` is the midpoint of :math:`\arg\min_b P(w, b)`.
+    ``finish_below``, the points that complementarity clearly puts at a bound
+    (:math:`10\,\alpha_i/C < s_i`: at 0; :math:`10(1 - \alpha_i/C) < \xi_i`:
+    at :math:`C`) are frozen there, and the iteration continues on the
+    others, the working set, warm-started and held in memory (so it costs no
+    pass over the data). At each of its iterates the partition is read off
+    complementarity (at 0 when :math:`\alpha_i/C < s_i`, at :math:`C` when
+    :math:`1 - \alpha_i/C < \xi_i`, else free), the KKT equalities of the
+    whole partition are solved exactly (:func:`dualsvm.finish.kkt_solve_wb`,
+    as the minimum-norm correction of the iterate) and every inequality is
+    checked, :math:`0 \le \alpha_F \le C`, :math:`m_F = 1`, :math:`m_i \ge 1`
+    at 0, :math:`m_i \le 1` at :math:`C` (``proofs/T06``): first on the
+    working set, then, in one pass, on every point. A frozen point that
+    violates its condition sends the iteration back to all points. ``b`` is
+    the midpoint of :math:`\arg\min_b P(w, b)`.
 
     Parameters
     ----------
@@ -347,11 +474,11 @@ def solve_ipm(
     target_gap : float, default 1e-9
         Required certified relative gap :math:`G/\max(1,|P|)`.
     max_iter : int, default 100
-        Newton steps at most.
+        Newton steps on all points at most (each working set gets up to 60 more).
     **options
         ``newton`` (``"auto"``, ``"features"``, ``"samples"``), ``finish``
         (bool, default True; False certifies the interior iterate itself),
-        ``step_fraction`` (default 0.995), ``finish_below`` (default 1e-5).
+        ``step_fraction`` (default 0.995), ``finish_below`` (default 0.1).
         See :data:`IPM_OPTIONS`. Unknown keys raise :class:`DualSVMError`.
 
     Returns
@@ -360,8 +487,9 @@ def solve_ipm(
         ``method="ipm"``. ``status`` is ``"optimal"`` only when the
         certificate meets ``target_gap``; otherwise ``"max_iter"`` or
         ``"inaccurate"`` with a :class:`ConvergenceWarning`.
-        ``extras["data_passes"]`` counts the solver's reads of ``X`` (the
-        certificate's own evaluation is not counted); ``extras["history"]``
+        ``extras["data_passes"]`` counts the solver's reads of ``X``: full
+        passes, plus rows read for working sets as a fraction of ``n`` (the
+        certificate's own evaluation is not counted). ``extras["history"]``
         has one row per iteration, ``extras["finish"]`` one per attempt.
 
     Raises
@@ -375,115 +503,90 @@ def solve_ipm(
     y, C, n, d = problem.y, problem.C, problem.n, problem.d
     op = DenseOperator(problem.X)
     form = opts["newton"] if opts["newton"] != "auto" else ("samples" if d + 1 > n else "features")
-    newton: _FeatureNewton | _SampleNewton = _FeatureNewton(op, y) if form == "features" else _SampleNewton(op, y)
     eta = float(opts["step_fraction"])
-
-    alpha, s, xi, b = _start(y, C)
-    w = np.zeros(d)
-    zw = np.zeros(n) if form == "features" else newton.K @ alpha  # type: ignore[union-attr]
-    history: list[dict[str, float]] = []
+    qp = _QP(op, y, C, form, np.zeros(d), 0.0, 0.0)
+    alpha0 = np.full(n, 0.5 * C)  # the centre of the box; s = xi = 1: all products equal C/2
+    z = _Iterate(alpha0, alpha0.copy(), np.ones(n), np.ones(n), np.zeros(d) if form == "features" else None, 0.0,
+                 np.zeros(n) if form == "features" else qp.newton.K @ alpha0)  # type: ignore[union-attr]
+    history: list[dict[str, Any]] = []
     attempts: list[dict[str, Any]] = []
     found: tuple[Array, float, Array] | None = None
     status, why = "max_iter", f"max_iter={max_iter} Newton steps done"
-    last_failed: bytes | None = None
-    prev_part = None
+    tried: set[bytes] = set()
+    sub_iters = 0
     it = 0
     for it in range(max_iter + 1):  # noqa: B007 (read after the loop)
-        u = C - alpha
-        comp = float(alpha @ s + u @ xi)
-        r_p = zw + y * b + xi - s - 1.0
-        r_b = float(y @ alpha)
-        if form == "samples":
-            w_sq = float(alpha @ zw)  # ||Z^T alpha||^2 = alpha^T K alpha
-        else:
-            w_sq = float(w @ w)
-        rel_est = comp / max(1.0, abs(float(alpha.sum()) - 0.5 * w_sq))
-        row = {"mu": comp / (2 * n), "rel_gap_estimate": rel_est, "r_p": float(np.abs(r_p).max()), "r_b": abs(r_b)}
+        m = qp.measure(z)
+        row = {k: v for k, v in m.items() if not k.startswith("_")}
         history.append(row)
-        if not np.all(np.isfinite(r_p)) or not np.isfinite(comp):
-            status, why = "inaccurate", f"non-finite iterate at iteration {it}"
-            break
-        if not opts["finish"] and rel_est <= 0.1 * target_gap and row["r_p"] <= 1e-9 and abs(r_b) <= 1e-9 * C * n:
-            status, why = "optimal", f"interior iterate at iteration {it}"
-            break
-        # The finish's partition is read off the current iterate, so C Z_U^T 1 can
-        # ride along in the pass that forms the Newton matrix.
-        gate = bool(opts["finish"]) and rel_est <= opts["finish_below"]
-        free, at_C = _partition(alpha, s, xi, C)
-        row["n_changed"] = -1 if prev_part is None else int(np.count_nonzero((free != prev_part[0]) | (at_C != prev_part[1])))
-        prev_part = (free, at_C)
+        # The interior iterate is as good as asked for: certify it as it is.
+        converged = m["rel_gap_estimate"] <= 0.1 * target_gap and m["r_p"] <= 1e-9
+        # Working set: the points not clearly at a bound. C Z_U^T 1 for the frozen
+        # bound set rides along in the pass that forms this iteration's Newton matrix.
+        gate = bool(opts["finish"]) and m["rel_gap_estimate"] <= opts["finish_below"]
         if gate:
-            key = np.packbits(np.concatenate([free, at_C])).tobytes()
-            gate = key != last_failed
+            ws, at_C = _partition(z.alpha, z.u, z.s, z.xi, C, _KAPPA)
+            key = np.packbits(np.concatenate([ws, at_C])).tobytes()
+            gate = key not in tried
+            row["n_working"] = int(ws.sum())
         extra = np.where(at_C, y, 0.0) if gate else None
-        D = s / alpha + xi / u
-        g_aff = xi - s - r_p
-        if it == max_iter:
+        zta: Array | None = None
+        last = it == max_iter or converged
+        if last:
             if not gate:
+                if converged:
+                    status, why = "optimal", f"interior iterate at iteration {it}"
                 break
-            zta, XtE = newton.products(alpha, extra)
+            zta, XtE = qp.newton.products(z.alpha, extra)  # type: ignore[arg-type]
         else:
             try:
-                zta, XtE = newton.factor(D, alpha, g_aff, extra)
+                zta, XtE = qp.factor(z, m, extra)
             except np.linalg.LinAlgError as exc:
                 status, why = "inaccurate", f"Newton system failed at iteration {it}: {exc}"
                 break
         if gate:
-            w_start = w if zta is None else zta
-            info, found = _finish(problem, op, newton, free, at_C, C * XtE, (w_start, b, alpha[free]))
+            tried.add(key)
+            w_now = z.w if zta is None else zta
+            if w_now is None:  # n x n form: w = Z^T alpha is implicit
+                w_now = op.rmatvec(y * z.alpha)
+            info, found, k = _working_set_finish(
+                problem, op, z, ws, at_C, C * XtE, w_now, eta, 0.1 * target_gap)  # type: ignore[operator]
+            sub_iters += k
             info["iteration"] = it
             attempts.append(info)
             if found is not None:
-                # b: the exact minimiser of P(w, .), the midpoint when it is an interval.
                 found = (found[0], _argmin_b_mid(problem, op, found[0]), found[2])
-                status, why = "optimal", f"exact finish at iteration {it}"
+                status, why = "optimal", f"exact finish after {it} + {sub_iters} Newton steps"
                 break
-            last_failed = key
-        if it == max_iter:
+        if last:
+            if converged:
+                status, why = "optimal", f"interior iterate at iteration {it}"
             break
-        # -- Mehrotra predictor-corrector --------------------------------------------------
-        r_w = None if zta is None else w - zta
-        mu = comp / (2 * n)
-        dw, db, da, zdw, z_w = newton.solve(g_aff, r_w, r_b, also=w if form == "features" else None)
-        ds_ = -s - s * da / alpha
-        dxi = -xi + xi * da / u
-        t_aff = min(_max_step(alpha, da), _max_step(u, -da), _max_step(s, ds_), _max_step(xi, dxi))
-        mu_aff = float((alpha + t_aff * da) @ (s + t_aff * ds_) + (u - t_aff * da) @ (xi + t_aff * dxi)) / (2 * n)
-        sigma = min(1.0, (mu_aff / mu) ** 3)
-        c1 = sigma * mu - da * ds_
-        c2 = sigma * mu + da * dxi
-        dw2, db2, da2, zdw2, _ = newton.solve(c1 / alpha - c2 / u, None, 0.0)
-        DA = da + da2
-        DS = (c1 - alpha * s - s * DA) / alpha
-        DXI = (c2 - u * xi + xi * DA) / u
-        t = min(1.0, eta * min(_max_step(alpha, DA), _max_step(u, -DA), _max_step(s, DS), _max_step(xi, DXI)))
-        row.update(sigma=sigma, step=t, step_affine=t_aff, regularization=newton.deltas[-1],
-                   limit=int(np.argmin([_max_step(alpha, DA), _max_step(u, -DA), _max_step(s, DS), _max_step(xi, DXI)])))
-        alpha = alpha + t * DA
-        s = s + t * DS
-        xi = xi + t * DXI
-        b += t * (db + db2)
-        if form == "features":
-            w = w + t * (dw + dw2)
-            zw = z_w + t * (zdw + zdw2)
-        else:
-            zw = zw + t * (zdw + zdw2)
-        if t < 1e-12:
-            status, why = "inaccurate", f"step length {t:.2g} at iteration {it}"
+        z_new, info = qp.step(z, m, zta, eta)
+        row.update(info)
+        if not _finite(z_new):  # keep the last finite iterate for the certificate
+            status, why = "inaccurate", f"non-finite Newton step at iteration {it}"
+            break
+        z = z_new
+        if info["step"] < 1e-12:
+            status, why = "inaccurate", f"step length {info['step']:.2g} at iteration {it}"
             break
     ipm_time = time.perf_counter() - t0
     if found is None:
-        # No certified finish: certify the interior iterate itself (projected onto the dual feasible set).
-        a = project_dual(alpha, y, C)
-        w_f = op.rmatvec(y * a)
+        # No exact finish: certify the interior iterate itself, alpha projected onto
+        # the dual feasible set. Its own w, not Z^T alpha: the Newton steps keep
+        # its margins accurate, and w - Z^T alpha enters the gap only squared.
+        a = project_dual(z.alpha, y, C)
+        w_f = z.w if z.w is not None else op.rmatvec(y * a)
         found = (w_f, _argmin_b_mid(problem, op, w_f), a)
-    passes = op.passes
     sol = certify(
-        problem, found[0], found[1], found[2], method="ipm", status="optimal" if status == "optimal" else status,
-        iterations=it, solve_time=float("nan"), target_gap=target_gap, build_alpha=False,
+        problem, found[0], found[1], found[2], method="ipm", status=status,
+        iterations=it + sub_iters, solve_time=float("nan"), target_gap=target_gap, build_alpha=False,
         extras={
-            "data_passes": passes, "newton": form, "history": history, "finish": attempts,
-            "regularized_steps": int(sum(dl > 0 for dl in newton.deltas)), "ipm_time": ipm_time, "stop": why,
+            "data_passes": op.passes + op.rows_read / n, "full_passes": op.passes, "rows_read": op.rows_read,
+            "newton": form, "history": history, "finish": attempts, "iterations_all_points": it,
+            "iterations_working_set": sub_iters,
+            "regularized_steps": int(sum(dl > 0 for dl in qp.newton.deltas)), "ipm_time": ipm_time, "stop": why,
         },
     )
     sol.solve_time = time.perf_counter() - t0
@@ -498,3 +601,113 @@ def solve_ipm(
         )
         warnings.warn(sol.message, ConvergenceWarning, stacklevel=2)
     return sol
+
+
+def _working_set_finish(
+    problem: SVMProblem, op: DenseOperator, z: _Iterate, ws: Mask, at_C: Mask, c_w: Array, w_now: Array,
+    eta: float, budget: float,
+) -> tuple[dict[str, Any], tuple[Array, float, Array] | None, int]:
+    """Freeze the points off the working set ``ws``; iterate on ``ws`` with exact KKT finishes.
+
+    The working set keeps shrinking as its own iterates put points clearly at
+    a bound (LIBSVM's shrinking, Chang & Lin 2011, section 5.1, here inside
+    an interior-point method), and grows by the frozen points a KKT check
+    finds violating (warm-started from the iterate ``z`` on all points, and
+    not frozen again). Its rows are held in memory: nothing in here reads the
+    data but the checks of KKT points on all points (one pass each) and the
+    rows of points that join.
+
+    Returns (info, KKT triple or None, Newton steps taken on working sets).
+    """
+    y, C, d, n = problem.y, problem.C, problem.d, problem.n
+    A = np.flatnonzero(ws)
+    U = at_C.copy()  # frozen at C; frozen at 0: neither in A nor in U
+    pinned = np.zeros(n, bool)  # joined after violating: never frozen again here
+    info: dict[str, Any] = {"n_working": int(A.size), "n_frozen_at_C": int(U.sum()), "working_sizes": [],
+                            "n_joined": 0}
+    rows = op.rows(A)
+    alpha, u_, s, xi, w, b = z.alpha[A], z.u[A], z.s[A], z.xi[A], w_now, z.b
+    k_all = 0
+    best: tuple[dict[str, Any], tuple[Array, float, Array]] | None = None
+    while True:
+        info["working_sizes"].append(int(A.size))
+        if A.size == 0:
+            none = np.zeros(0, bool)
+            res, found, _ = _kkt_point(problem, op, rows, A, none, none, U, c_w, (w, b, np.zeros(0)), budget)
+            info.update(res)
+            if found is None and best is not None:
+                return {**best[0], "sub_iterations": k_all}, best[1], k_all
+            return info, found, k_all
+        yA = y[A]
+        form = "samples" if d + 1 > A.size else "features"
+        sub = _QP(DenseOperator(rows), yA, C, form, c_w, C * float(y[U].sum()), C * float(U.sum()))
+        zA = _Iterate(alpha, u_, s, xi, None if form == "samples" else w, b,
+                      yA * (rows @ w) if form == "features" else sub.newton.margins(c_w, alpha))
+        tried: set[bytes] = set()
+        keep: Mask | None = None  # rebuild the working set from these of its points (and the joined)
+        join = np.zeros(0, np.intp)
+        while k_all <= _SUB_MAX_ITER:
+            m = sub.measure(zA)
+            f, u = _partition(zA.alpha, zA.u, zA.s, zA.xi, C)
+            key = np.packbits(np.concatenate([f, u])).tobytes()
+            w_sub = zA.w if zA.w is not None else c_w + rows.T @ (yA * zA.alpha)
+            if key not in tried and m["rel_gap_estimate"] <= 1e-4 and _margins_consistent(rows[f], yA[f]):
+                tried.add(key)
+                res, found, join = _kkt_point(problem, op, rows, A, f, u, U, c_w, (w_sub, zA.b, zA.alpha[f]), budget)
+                info.update(res, sub_iterations=k_all)
+                if found is not None:
+                    if res["exact"]:
+                        return info, found, k_all
+                    # Within the budget but not exact: keep it, and iterate on for the exact partition.
+                    if best is None or res["gap"] < best[0]["gap"]:
+                        best = (dict(info), found)
+                if res["outcome"] == "frozen point violates":
+                    if not join.size:  # violations spread too thin to name: give up here
+                        return (info, None, k_all) if best is None else (best[0], best[1], k_all)
+                    keep = np.ones(A.size, bool)
+                    break
+            # Shrink again once a fifth of the working set is clearly at a bound
+            # (not worth it on a working set of a few times d + 1 rows).
+            f10, u10 = _partition(zA.alpha, zA.u, zA.s, zA.xi, C, _KAPPA)
+            f10 |= pinned[A]
+            u10 &= ~pinned[A]
+            if A.size > 4 * (d + 1) and np.count_nonzero(~f10) >= 0.2 * A.size:
+                newU = A[u10]
+                c_w = c_w + C * (rows[u10].T @ y[newU])
+                U[newU] = True
+                keep = f10
+                break
+            if k_all == _SUB_MAX_ITER or m["rel_gap_estimate"] <= 1e-15:  # budget spent, or no more digits
+                break
+            try:
+                zta, _ = sub.factor(zA, m)
+            except np.linalg.LinAlgError:
+                info["outcome"] = "working-set Newton system failed"
+                return info, None, k_all
+            zA_new, st = sub.step(zA, m, zta, eta)
+            k_all += 1
+            if not _finite(zA_new) or st["step"] < 1e-12:
+                break
+            zA = zA_new
+        if keep is None:
+            if best is not None:
+                return {**best[0], "sub_iterations": k_all}, best[1], k_all
+            info.setdefault("outcome", "working set did not converge")
+            info["sub_iterations"] = k_all
+            return info, None, k_all
+        # Rebuild: drop the frozen, add the joined (warm-started from z), keep A sorted.
+        w, b = w_sub, zA.b
+        if join.size:
+            info["n_joined"] += int(join.size)
+            pinned[join] = True
+            was_C = join[U[join]]
+            c_w = c_w - C * (op.rows(was_C).T @ y[was_C])
+            U[join] = False
+        idx = np.concatenate([A[keep], join])
+        order = np.argsort(idx)
+        rows = np.vstack([rows[keep], op.rows(join)])[order]
+        alpha = np.concatenate([zA.alpha[keep], z.alpha[join]])[order]
+        u_ = np.concatenate([zA.u[keep], z.u[join]])[order]
+        s = np.concatenate([zA.s[keep], z.s[join]])[order]
+        xi = np.concatenate([zA.xi[keep], z.xi[join]])[order]
+        A = idx[order]
