@@ -659,6 +659,7 @@ def _working_set_finish(
                     if res["exact"]:
                         return info, found, k_all
                     # Within the budget but not exact: keep it, and iterate on for the exact partition.
+                    info["n_inexact"] = info.get("n_inexact", 0) + 1
                     if best is None or res["gap"] < best[0]["gap"]:
                         best = (dict(info), found)
                 if res["outcome"] == "frozen point violates":

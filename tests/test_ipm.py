@@ -249,3 +249,22 @@ def test_kkt_brackets_weigh_violations():
     alpha = np.array([0.0, C, 0.7, C, 0.0])  # two consistent with their margins, one free on it, two violating
     g = kkt_brackets(m, alpha, C)
     np.testing.assert_allclose(g, [0.0, 0.0, 0.0, C * 0.2, C * 0.3])
+
+
+def test_near_degenerate_point_gets_exact_alpha():
+    """A copy of a free support vector moved 1e-7 outside the margin: at the optimum its alpha is 0
+    (w* is unique and its margin is 1 + 1e-7) and no other alpha changes. A partition that makes it
+    free passes the gap budget at target_gap = 1e-8 (budget 1e-9), so only the exactness test of the
+    finish sends the iteration on to the exact partition. (Closer than about 1e-8 the working-set
+    iteration reaches its floor first and the finish returns the candidate within the budget.)"""
+    p = seeded("overlapping", 1.0)
+    ref = ds.solve_ipm(p)
+    j = ref.margin_support[0]
+    x_new = p.X[j] + 1e-7 * p.y[j] * ref.w / (ref.w @ ref.w)
+    q = SVMProblem(np.vstack([p.X, x_new]), np.append(p.y, p.y[j]), C=1.0)
+    sol = ds.solve_ipm(q, target_gap=1e-8)
+    assert sol.status == "optimal" and sol.relative_gap <= 1e-8
+    assert sol.alpha[-1] <= 1e-12
+    np.testing.assert_allclose(sol.alpha[:-1], ref.alpha, atol=1e-9)
+    assert sum(a.get("n_inexact", 0) for a in sol.extras["finish"]) >= 1  # the trap was there
+    assert q.margins(sol.w, sol.b)[-1] == pytest.approx(1 + 1e-7, abs=1e-9)
