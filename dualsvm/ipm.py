@@ -104,15 +104,15 @@ class _FeatureNewton:
         self.op, self.y = op, y
         self.deltas: list[float] = []
 
-    def factor(self, D: Array, alpha: Array, g: Array, extra: Array | None = None) -> tuple[Array, Array | None]:
-        r"""Form and factor M in one pass; return :math:`Z^\top\alpha` and :math:`X^\top` ``extra``.
+    def factor(self, D: Array, alpha: Array, g: Array) -> Array:
+        r"""Form and factor M in one pass; return :math:`Z^\top\alpha`.
 
-        The same pass gives :math:`X^\top H 1` (for M) and :math:`Z^\top H g`
-        (the predictor's right-hand side, kept for :meth:`solve`).
+        The same pass gives :math:`X^\top H 1` (for M), :math:`Z^\top\alpha`
+        (for :math:`r_w`) and :math:`Z^\top H g` (the predictor's right-hand
+        side, kept for :meth:`solve`).
         """
         y, h = self.y, 1.0 / D
-        cols = [h, y * alpha, y * h * g] + ([] if extra is None else [extra])
-        G, XtV = self.op.weighted_gram(h, np.column_stack(cols))
+        G, XtV = self.op.weighted_gram(h, np.column_stack([h, y * alpha, y * h * g]))
         d = G.shape[0]
         M = np.empty((d + 1, d + 1))
         M[:d, :d] = G
@@ -122,7 +122,7 @@ class _FeatureNewton:
         self.chol, delta = _cholesky(M)
         self.deltas.append(delta)
         self.h, self.g, self.ztHg = h, g, XtV[:, 2]
-        return XtV[:, 1], (None if extra is None else XtV[:, 3])
+        return XtV[:, 1]
 
     def products(self, alpha: Array, extra: Array) -> tuple[Array, Array]:
         r""":math:`Z^\top\alpha` and :math:`X^\top` ``extra`` without a factorization; one pass."""
@@ -162,15 +162,15 @@ class _SampleNewton:
         self.zc = y * op.matvec(c_w) if np.any(c_w) else np.zeros_like(y)  # Z c_w
         self.deltas: list[float] = []
 
-    def factor(self, D: Array, alpha: Array, g: Array, extra: Array | None = None) -> tuple[Array | None, Array | None]:
+    def factor(self, D: Array, alpha: Array, g: Array) -> None:
         A = self.K.copy()
         A[np.diag_indices_from(A)] += D
         self.chol, delta = _cholesky(A)
         self.deltas.append(delta)
         self.q = sla.cho_solve(self.chol, self.y, check_finite=False)
-        return (None, None) if extra is None else self.products(alpha, extra)
 
     def products(self, alpha: Array, extra: Array) -> tuple[Array, Array]:
+        r""":math:`Z^\top\alpha` and :math:`X^\top` ``extra``; one pass."""
         out = self.op.rmatvec(np.column_stack([self.y * alpha, extra]))
         return out[:, 0], out[:, 1]
 
@@ -265,10 +265,11 @@ class _QP:
         )
         return new, {"sigma": sigma, "step": t, "step_affine": t_aff, "regularization": nw.deltas[-1]}
 
-    def factor(self, z: _Iterate, m: dict[str, Any], extra: Array | None = None) -> tuple[Array | None, Array | None]:
+    def factor(self, z: _Iterate, m: dict[str, Any]) -> Array | None:
+        """Form and factor the Newton matrix at ``z``; :math:`Z^\top\alpha` in the features form."""
         D = z.s / z.alpha + z.xi / z.u
         self.g_aff = z.xi - z.s - m["_r_p"]
-        return self.newton.factor(D, z.alpha, self.g_aff, extra)
+        return self.newton.factor(D, z.alpha, self.g_aff)
 
 
 def _finite(z: _Iterate) -> bool:
@@ -435,7 +436,8 @@ def solve_ipm(
     started from :math:`\alpha = C/2`, :math:`s = \xi = 1`, :math:`w = 0`,
     :math:`b = 0` (an infeasible start; the equality residuals shrink by the
     step each iteration). Per iteration, with :math:`H = D^{-1}`,
-    :math:`D = \mathrm{diag}(s/\alpha + \xi/(C-\alpha))`:
+    :math:`D = \mathrm{diag}(s/\alpha + \xi/u)`, :math:`u = C - \alpha` (kept as
+    its own variable: as :math:`C - \alpha` it rounds to 0 for large C):
 
     * one pass forms :math:`M = \begin{bmatrix} I + X^\top H X & X^\top H 1 \\
       1^\top H X & 1^\top H 1\end{bmatrix}` (a weighted Gram), and in the same
@@ -451,22 +453,32 @@ def solve_ipm(
     the :math:`n\times n` system :math:`(ZZ^\top + D)\Delta\alpha + y\Delta b = g`
     is factored instead (no data pass per iteration).
 
-    **Exact finish.** Once the estimated relative gap
-    :math:`\sum_i[\alpha_i s_i + (C-\alpha_i)\xi_i]/\max(1, |D|)` is below
+    **Exact finish** (working set, then KKT). Once the estimated relative gap
+    :math:`\sum_i[\alpha_i s_i + u_i\xi_i]/\max(1, |D|)` is below
     ``finish_below``, the points that complementarity clearly puts at a bound
-    (:math:`10\,\alpha_i/C < s_i`: at 0; :math:`10(1 - \alpha_i/C) < \xi_i`:
-    at :math:`C`) are frozen there, and the iteration continues on the
-    others, the working set, warm-started and held in memory (so it costs no
-    pass over the data). At each of its iterates the partition is read off
-    complementarity (at 0 when :math:`\alpha_i/C < s_i`, at :math:`C` when
-    :math:`1 - \alpha_i/C < \xi_i`, else free), the KKT equalities of the
-    whole partition are solved exactly (:func:`dualsvm.finish.kkt_solve_wb`,
-    as the minimum-norm correction of the iterate) and every inequality is
-    checked, :math:`0 \le \alpha_F \le C`, :math:`m_F = 1`, :math:`m_i \ge 1`
-    at 0, :math:`m_i \le 1` at :math:`C` (``proofs/T06``): first on the
-    working set, then, in one pass, on every point. A frozen point that
-    violates its condition sends the iteration back to all points. ``b`` is
-    the midpoint of :math:`\arg\min_b P(w, b)`.
+    (:math:`10\,\alpha_i/C < s_i`: at 0; :math:`10\,u_i/C < \xi_i`: at
+    :math:`C`) are frozen there and the same iteration goes on over the
+    others, the working set, warm-started and held in memory: it costs no
+    pass over the data, and it keeps shrinking as more points become clear
+    (LIBSVM's shrinking). At each working-set iterate the partition is read
+    off complementarity (at 0 when :math:`\alpha_i/C < s_i`, at :math:`C`
+    when :math:`u_i/C < \xi_i`, else free); the KKT equalities of that
+    partition are solved exactly (:func:`dualsvm.finish.kkt_solve_wb`, the
+    minimum-norm correction of the iterate; :math:`y^\top\alpha = 0`,
+    :math:`w - Z^\top\alpha = 0` and :math:`m_F = 1`), and the inequalities
+    are checked through the gap identity (``proofs/T04``, ``T06``):
+    :math:`G = \frac12\|w - Z^\top\alpha\|^2 + \sum_i [C\max(0, 1 - m_i) -
+    \alpha_i(1 - m_i)]`, each bracket the cost of one violated sign
+    condition (:math:`m_i \ge 1` at 0, :math:`m_i \le 1` at :math:`C`,
+    :math:`m_i = 1` when free), first on the working set, then in one pass on
+    every point. A partition is accepted when :math:`G \le 0.1\,`
+    ``target_gap`` :math:`\cdot\max(1, |D|)`, and called exact when every
+    bracket is at rounding level; a partition that is only within the budget
+    is kept while the working set iterates on for the exact one (a point
+    within about 1e-8 of the margin can stop that: the candidate within the
+    budget is returned). Frozen points that violate join the working set; a
+    wrong partition is never accepted beyond the budget, and the certificate
+    alone sets ``status``. ``b`` is the midpoint of :math:`\arg\min_b P(w, b)`.
 
     Parameters
     ----------
@@ -521,36 +533,24 @@ def solve_ipm(
         history.append(row)
         # The interior iterate is as good as asked for: certify it as it is.
         converged = m["rel_gap_estimate"] <= 0.1 * target_gap and m["r_p"] <= 1e-9
-        # Working set: the points not clearly at a bound. C Z_U^T 1 for the frozen
-        # bound set rides along in the pass that forms this iteration's Newton matrix.
+        # Working set: the points not clearly at a bound.
         gate = bool(opts["finish"]) and m["rel_gap_estimate"] <= opts["finish_below"]
         if gate:
             ws, at_C = _partition(z.alpha, z.u, z.s, z.xi, C, _KAPPA)
             key = np.packbits(np.concatenate([ws, at_C])).tobytes()
             gate = key not in tried
             row["n_working"] = int(ws.sum())
-        extra = np.where(at_C, y, 0.0) if gate else None
-        zta: Array | None = None
         last = it == max_iter or converged
-        if last:
-            if not gate:
-                if converged:
-                    status, why = "optimal", f"interior iterate at iteration {it}"
-                break
-            zta, XtE = qp.newton.products(z.alpha, extra)  # type: ignore[arg-type]
-        else:
-            try:
-                zta, XtE = qp.factor(z, m, extra)
-            except np.linalg.LinAlgError as exc:
-                status, why = "inaccurate", f"Newton system failed at iteration {it}: {exc}"
-                break
+        if last and not gate:
+            if converged:
+                status, why = "optimal", f"interior iterate at iteration {it}"
+            break
         if gate:
+            # The finish needs Z^T alpha and C Z_U^T 1 only: one product, no Newton
+            # matrix (the finish usually ends the solve; if not, M is formed below).
+            w_now, XtE = qp.newton.products(z.alpha, np.where(at_C, y, 0.0))
             tried.add(key)
-            w_now = z.w if zta is None else zta
-            if w_now is None:  # n x n form: w = Z^T alpha is implicit
-                w_now = op.rmatvec(y * z.alpha)
-            info, found, k = _working_set_finish(
-                problem, op, z, ws, at_C, C * XtE, w_now, eta, 0.1 * target_gap)  # type: ignore[operator]
+            info, found, k = _working_set_finish(problem, op, z, ws, at_C, C * XtE, w_now, eta, 0.1 * target_gap)
             sub_iters += k
             info["iteration"] = it
             attempts.append(info)
@@ -561,6 +561,11 @@ def solve_ipm(
         if last:
             if converged:
                 status, why = "optimal", f"interior iterate at iteration {it}"
+            break
+        try:
+            zta = qp.factor(z, m)
+        except np.linalg.LinAlgError as exc:
+            status, why = "inaccurate", f"Newton system failed at iteration {it}: {exc}"
             break
         z_new, info = qp.step(z, m, zta, eta)
         row.update(info)
@@ -681,7 +686,7 @@ def _working_set_finish(
             if k_all == _SUB_MAX_ITER or m["rel_gap_estimate"] <= 1e-15:  # budget spent, or no more digits
                 break
             try:
-                zta, _ = sub.factor(zA, m)
+                zta = sub.factor(zA, m)
             except np.linalg.LinAlgError:
                 info["outcome"] = "working-set Newton system failed"
                 return info, None, k_all
