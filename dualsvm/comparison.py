@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .certificates import certify
+from .certificates import certificate
 from .dual import solve_dual
 from .exceptions import ConvergenceWarning, DualSVMError
 from .primal import solve_primal
@@ -208,8 +208,8 @@ def compare(
     best_m = max(raw, key=lambda k: raw[k].dual_objective)
     alpha_best = raw[best_m].alpha
     sols = {
-        k: certify(problem, s.w, s.b, alpha_best, method=k, status=s.status, iterations=s.iterations,
-                   solve_time=s.solve_time, extras=s.extras, build_alpha=False, target_gap=1.0)
+        k: certificate(problem, s.w, s.b, alpha_best, method=k, status=s.status, iterations=s.iterations,
+                   solve_time=s.solve_time, extras=s.extras, target_gap=1.0)
         for k, s in raw.items()
     }
     for k, s in sols.items():  # keep each method's own success, judged on its own target

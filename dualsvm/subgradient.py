@@ -47,9 +47,10 @@ and 2; ``proofs/T08``):
     C_f \le \max_{\alpha, \alpha'} \|Z^\top(\alpha - \alpha')\|^2 \le \Bigl(C\sum_i\|x_i\|\Bigr)^2.
 
 **Stochastic variant** (``batch_size``): Pegasos-style steps
-:math:`\eta_t = 2/(t + 2)` on seeded mini-batches (a fresh permutation
-each epoch), with the gradient of the
-hinge scaled by :math:`n/|B|` and :math:`b` minimised exactly on the batch.
+:math:`\eta_t = 2/(t + 2)` on seeded mini-batches stratified by class (each
+batch holds both classes in proportion, so the batch's exact bias exists),
+with the hinge gradient of a class-:math:`c` point scaled by
+:math:`n_c/k_c` (its inverse sampling rate) and :math:`b` minimised exactly on the batch.
 Its coefficients may leave the box (a point sampled more often than average
 collects more than :math:`C`), so the certificate projects the weighted
 average :math:`\bar\alpha` onto the dual feasible set. It has no rate
@@ -60,13 +61,13 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .certificates import certify
+from .certificates import certificate
 from .exceptions import ConvergenceWarning, DualSVMError
 from .feasibility import argmin_b, project_dual
 from .problem import SVMProblem
@@ -87,6 +88,8 @@ def balanced_violators(y: Array, s: Array) -> tuple[float, Array]:
     """
     t = y - s  # breakpoints: m_i = 1 exactly when b = t_i
     n_pos = int(np.count_nonzero(y > 0))
+    if not 0 < n_pos < y.size:  # min_b is unbounded: every b below (above) all breakpoints is optimal
+        raise DualSVMError(f"y must contain both +1 and -1 for an exact bias, got {n_pos} positive of {y.size}")
     part = np.partition(t, (n_pos - 1, n_pos))
     lo, hi = part[n_pos - 1], part[n_pos]
     b = 0.5 * (lo + hi)
@@ -99,6 +102,30 @@ def balanced_violators(y: Array, s: Array) -> tuple[float, Array]:
         if excess != 0.0 and side.any():
             theta[side] = min(1.0, abs(excess) / np.count_nonzero(side))
     return float(b), theta
+
+
+def _stratified_batches(y: Array, batch_size: int, rng: np.random.Generator) -> Iterator[tuple[NDArray[np.intp], Array]]:
+    """Seeded mini-batches holding both classes, in class proportion; yields (indices, n_c / k_c per index).
+
+    Each class is walked through its own permutation, reshuffled when used up;
+    a point of class c is drawn with rate k_c / n_c per step, so scaling its
+    hinge gradient by n_c / k_c keeps the step unbiased.
+    """
+    members = [np.flatnonzero(y > 0), np.flatnonzero(y < 0)]
+    n_pos, n_neg = members[0].size, members[1].size
+    k_pos = int(np.clip(round(batch_size * n_pos / y.size), max(1, batch_size - n_neg), min(n_pos, batch_size - 1)))
+    ks = (k_pos, batch_size - k_pos)
+    scale = np.concatenate([np.full(ks[0], n_pos / ks[0]), np.full(ks[1], n_neg / ks[1])])
+    perms = [rng.permutation(c) for c in members]
+    cursor = [0, 0]
+    while True:
+        parts = []
+        for c in (0, 1):
+            if cursor[c] + ks[c] > members[c].size:
+                perms[c], cursor[c] = rng.permutation(members[c]), 0
+            parts.append(perms[c][cursor[c] : cursor[c] + ks[c]])
+            cursor[c] += ks[c]
+        yield np.concatenate(parts), scale
 
 
 def solve_subgradient(
@@ -177,7 +204,7 @@ def solve_subgradient(
     rng = np.random.default_rng(seed)
     status, it = "max_iter", 0
     theta_prev, v = np.zeros(n), np.zeros(problem.d)
-    perm, pos = np.arange(n), n
+    batches = _stratified_batches(y, batch_size, rng) if batch_size is not None else None
 
     def scale(P: float) -> float:
         return max(1.0, abs(P))
@@ -234,16 +261,13 @@ def solve_subgradient(
             alpha = (1.0 - eta) * alpha + (eta * C) * theta
             w = (1.0 - eta) * w + (eta * C) * v
         else:
-            if pos + batch_size > n:  # a new epoch: reshuffle (seeded)
-                perm, pos = rng.permutation(n), 0
-            idx = perm[pos : pos + batch_size]
-            pos += batch_size
+            idx, inv_rate = next(batches)
             _, theta_b = balanced_violators(y[idx], X[idx] @ w)
             eta = 2.0 / (it + 2)
-            coef = eta * C * n / batch_size
+            coef = (eta * C) * inv_rate * theta_b
             alpha *= 1.0 - eta
-            alpha[idx] += coef * theta_b
-            w = (1.0 - eta) * w + coef * (X[idx].T @ (y[idx] * theta_b))
+            alpha[idx] += coef
+            w = (1.0 - eta) * w + X[idx].T @ (y[idx] * coef)
         # Weighted (by t) averaging of the iterates: O(1/T) for strongly convex
         # objectives (Lacoste-Julien, Schmidt & Bach, 2012, arXiv:1212.2002).
         weight += it
@@ -268,11 +292,10 @@ def solve_subgradient(
         "alpha_trace": np.asarray(trace), "trace_index": trace_index,
         "batch_size": batch_size, "seed": seed, "tol": tol,
     }
-    sol = certify(
+    sol = certificate(
         problem, best_w, best_b, project_dual(best_alpha, y, C),
         method="subgradient" if batch_size is None else "stochastic subgradient",
         status="optimal", iterations=it, solve_time=elapsed, extras=extras, target_gap=tol,
-        build_alpha=False,
     )
     if not sol.success:
         sol.status = status if status != "optimal" else "inaccurate"

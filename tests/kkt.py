@@ -7,12 +7,6 @@ import numpy as np
 from dualsvm import Solution, SVMProblem
 
 
-def check_primal_feasibility(sol: Solution, problem: SVMProblem, tol: float) -> None:
-    xi = np.maximum(0.0, 1.0 - problem.margins(sol.w, sol.b))
-    assert np.all(xi >= 0)
-    assert sol.kkt["primal_feasibility"] <= tol
-
-
 def check_dual_domain(sol: Solution, problem: SVMProblem, tol: float) -> None:
     a = sol.alpha
     assert a.min() >= -tol and a.max() <= problem.C + tol, (a.min(), a.max())
@@ -35,7 +29,6 @@ def check_stationarity(sol: Solution, problem: SVMProblem, tol: float) -> None:
 
 
 def check_all(sol: Solution, problem: SVMProblem, tol: float = 1e-6) -> None:
-    check_primal_feasibility(sol, problem, tol)
     check_dual_domain(sol, problem, tol)
     check_complementarity(sol, problem, tol)
     check_stationarity(sol, problem, tol)
