@@ -99,7 +99,7 @@ class DualSVC(ClassifierMixin, BaseEstimator):
         kw: dict[str, Any] = {}
         if self.method == "subgradient":
             if self.tol is not None:
-                kw["tol"] = self.tol
+                kw["target_gap"] = self.tol
             if self.max_iter is not None:
                 kw["max_iter"] = self.max_iter
         elif self.tol is not None:

@@ -69,7 +69,7 @@ from numpy.typing import NDArray
 
 from .certificates import certificate
 from .exceptions import ConvergenceWarning, DualSVMError
-from .feasibility import argmin_b, project_dual
+from .feasibility import project_dual
 from .problem import SVMProblem
 from .solution import Solution
 
@@ -132,13 +132,14 @@ def solve_subgradient(
     problem: SVMProblem,
     *,
     max_iter: int = 200_000,
-    tol: float = 1e-4,
+    target_gap: float = 1e-4,
     batch_size: int | None = None,
     seed: int = 0,
     max_time: float | None = None,
     n_history: int = 200,
     check_every: int | None = None,
     callback: Callable[[int, Array, float, Array], None] | None = None,
+    tol: float | None = None,
 ) -> Solution:
     r"""Unconstrained subgradient descent with exact bias and its own certificate.
 
@@ -146,9 +147,9 @@ def solve_subgradient(
     ----------
     problem : SVMProblem
     max_iter : int, default 200 000
-    tol : float, default 1e-4
+    target_gap : float, default 1e-4
         Stop when the method's own certified relative gap
-        :math:`(P(w,b) - D(\alpha))/\max(1, |P|)` is at most ``tol``.
+        :math:`(P(w,b) - D(\alpha))/\max(1, |P|)` is at most ``target_gap``.
     batch_size : int, optional
         ``None`` (default) runs full-batch steps with the Frank–Wolfe line
         search; an integer runs the stochastic variant on seeded batches.
@@ -165,6 +166,8 @@ def solve_subgradient(
     callback : callable, optional
         ``callback(t, w, b, alpha)`` at every certificate check, with the
         current iterate (copies are not made: do not modify them).
+    tol : float, optional
+        Deprecated alias of ``target_gap``.
 
     Returns
     -------
@@ -181,8 +184,13 @@ def solve_subgradient(
     """
     if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
         raise DualSVMError(f"max_iter must be an integer >= 1, got {max_iter!r}")
-    if not (isinstance(tol, (int, float)) and tol > 0):
-        raise DualSVMError(f"tol must be a number > 0, got {tol!r}")
+    if tol is not None:
+        warnings.warn("solve_subgradient(tol=...) is deprecated; use target_gap=", DeprecationWarning, stacklevel=2)
+        target_gap = tol
+    if isinstance(target_gap, bool) or not (isinstance(target_gap, (int, float)) and target_gap > 0):
+        raise DualSVMError(f"target_gap must be a number > 0, got {target_gap!r}")
+    if max_time is not None and not (isinstance(max_time, (int, float)) and max_time > 0):
+        raise DualSVMError(f"max_time must be None or a number of seconds > 0, got {max_time!r}")
     if batch_size is not None and (
         isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or not 2 <= batch_size <= problem.n
     ):
@@ -223,8 +231,7 @@ def solve_subgradient(
                     best_D, best_alpha = D, alpha.copy()
             elif weight:
                 w_bar = w_avg / weight
-                b_bar = 0.5 * sum(argmin_b(problem, w_bar))
-                P_bar = problem.primal_objective(w_bar, b_bar)
+                P_bar, b_bar = _primal_exact_b(problem, w_bar)
                 if P_bar < best_P:
                     best_P, best_w, best_b = P_bar, w_bar, b_bar
                 a_feas = project_dual(alpha_avg / weight, y, C)
@@ -234,9 +241,9 @@ def solve_subgradient(
             if callback is not None:
                 callback(it, w, b, alpha)
             if it in record_at:
-                _record(problem, hist, it, best_P, best_D, P, w_avg, alpha_avg, weight)
+                _record(problem, hist, it, best_P, best_D, P, w_avg, alpha_avg, weight, batch_size is None)
                 trace.append(alpha[trace_index].copy())
-            if best_P - best_D <= tol * scale(best_P):
+            if best_P - best_D <= target_gap * scale(best_P):
                 status = "optimal"
                 break
             if max_time is not None and time.perf_counter() - t0 > max_time:
@@ -277,40 +284,47 @@ def solve_subgradient(
     if weight:
         a_avg = project_dual(alpha_avg / weight, y, C)
         w_bar = w_avg / weight
-        b_bar = 0.5 * sum(argmin_b(problem, w_bar))
-        P_bar = problem.primal_objective(w_bar, b_bar)
+        P_bar, b_bar = _primal_exact_b(problem, w_bar)
         if P_bar < best_P:
             best_P, best_w, best_b = P_bar, w_bar, b_bar
         D_bar = problem.dual_objective(a_avg)
         if D_bar > best_D:
             best_D, best_alpha = D_bar, a_avg
     if not hist["iteration"] or hist["iteration"][-1] != it:
-        _record(problem, hist, it, best_P, best_D, P, w_avg, alpha_avg, weight)
+        _record(problem, hist, it, best_P, best_D, P, w_avg, alpha_avg, weight, batch_size is None)
         trace.append(alpha[trace_index].copy())
     extras: dict[str, Any] = {
         "history": {k: np.asarray(v) for k, v in hist.items()},
         "alpha_trace": np.asarray(trace), "trace_index": trace_index,
-        "batch_size": batch_size, "seed": seed, "tol": tol,
+        "batch_size": batch_size, "seed": seed, "target_gap": target_gap,
     }
     sol = certificate(
         problem, best_w, best_b, project_dual(best_alpha, y, C),
         method="subgradient" if batch_size is None else "stochastic subgradient",
-        status="optimal", iterations=it, solve_time=elapsed, extras=extras, target_gap=tol,
+        status="optimal", iterations=it, solve_time=elapsed, extras=extras, target_gap=target_gap,
     )
     if not sol.success:
         sol.status = status if status != "optimal" else "inaccurate"
         sol.message = (
-            f"stopped at {status} ({it} iterations) with relative gap {sol.relative_gap:.3g} > tol {tol:.3g}; "
-            "raise max_iter, loosen tol, standardize X, or use solve_dual for large C"
+            f"stopped at {status} ({it} iterations) with relative gap {sol.relative_gap:.3g} > target_gap {target_gap:.3g}; "
+            "raise max_iter or max_time, loosen target_gap, standardize X, or use solve_dual for large C"
         )
         warnings.warn(sol.message, ConvergenceWarning, stacklevel=2)
     return sol
 
 
+def _primal_exact_b(problem: SVMProblem, w: Array) -> tuple[float, float]:
+    """(P(w, b), b) with b the midpoint of argmin_b P(w, .): one data pass."""
+    s = problem.X @ w
+    b, _ = balanced_violators(problem.y, s)
+    return 0.5 * float(w @ w) + problem.C * float(np.maximum(0.0, 1.0 - problem.y * (s + b)).sum()), b
+
+
 def _record(
     problem: SVMProblem, hist: dict[str, list[float]], it: int, best_P: float, best_D: float,
-    P_last: float, w_avg: Array, alpha_avg: Array, weight: float,
+    P_last: float, w_avg: Array, alpha_avg: Array, weight: float, full_batch: bool,
 ) -> None:
+    """Append one history row; costs one data pass (two for the stochastic variant)."""
     hist["iteration"].append(it)
     hist["primal"].append(best_P)
     hist["dual"].append(best_D)
@@ -318,8 +332,11 @@ def _record(
     hist["primal_last"].append(P_last)
     if weight:
         w_bar = w_avg / weight
-        P_bar = problem.primal_objective(w_bar, 0.5 * sum(argmin_b(problem, w_bar)))
-        D_bar = problem.dual_objective(project_dual(alpha_avg / weight, problem.y, problem.C))
+        P_bar = _primal_exact_b(problem, w_bar)[0]
+        if full_batch:  # alpha_bar is feasible and w_bar = Z^T alpha_bar by linearity: no pass
+            D_bar = float(alpha_avg.sum()) / weight - 0.5 * float(w_bar @ w_bar)
+        else:
+            D_bar = problem.dual_objective(project_dual(alpha_avg / weight, problem.y, problem.C))
     else:
         P_bar, D_bar = P_last, best_D
     hist["primal_avg"].append(P_bar)
