@@ -65,7 +65,7 @@ def make_overlapping(n: int = 200, d: int = 2, *, sep: float = 1.0, seed: int = 
 
 
 def make_separable(n: int = 100, d: int = 2, *, gap: float = 1.0, seed: int = 0) -> Data:
-    """Linearly separable classes: points with |u.x| < gap/2 are pushed out of the slab."""
+    r"""Linearly separable classes: points with :math:`|u^\top x| < \mathrm{gap}/2` are pushed out of the slab."""
     _check(n, d)
     rng = np.random.default_rng(seed)
     y = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)

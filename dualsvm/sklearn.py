@@ -146,7 +146,7 @@ class EstimatorReport:
         False when the estimator minimises another loss (LogisticRegression):
         no certificate against the SVM is meaningful then.
     certificate : Solution or None
-        The estimator's (coef_, intercept_) certified against the SVM with C.
+        The estimator's ``(coef_, intercept_)`` certified against the SVM with C.
         Its ``support``/``alpha`` are the support vectors and coefficients the
         answer implies (reconstructed for LinearSVC and SGDClassifier).
     reference : Solution
