@@ -98,6 +98,7 @@ class TrainResult:
     classes: NDArray[Any] = field(default_factory=lambda: np.array([-1, 1]))
 
     def output(self, X: ArrayLike) -> Array:
+        r"""The network's output :math:`f(x) = \mathrm{act}(w^\top x + b)` for each row of ``X``."""
         return _act(self.activation, np.asarray(X, dtype=float) @ self.w + self.b)
 
     def predict(self, X: ArrayLike) -> NDArray[Any]:

@@ -166,6 +166,7 @@ class EstimatorReport:
     verdict: str
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain-Python summary (the certificate reduced to its gap, radius and support count) for JSON."""
         c = self.certificate
         return {
             "estimator": self.estimator, "problem_solved": self.problem_solved, "C": self.C,

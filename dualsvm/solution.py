@@ -159,6 +159,7 @@ class Solution:
 
     @property
     def n_samples(self) -> int:
+        """n, the number of training points (the length of ``alpha``)."""
         return int(self.alpha.shape[0])
 
     def alpha_partition(self, tau: float | None = None) -> dict[str, NDArray[np.intp]]:
