@@ -85,3 +85,42 @@ def test_certify_estimator_verdicts():
     assert lin.certificate.support.size > 0 and lin.certificate.alpha.shape == (n,)
     with pytest.raises(ValueError, match="kernel='linear'"):
         certify_estimator(SVC(kernel="rbf").fit(X, y), X, y)
+
+
+def test_certify_takes_sklearn_coef_and_intercept_as_is():
+    """certify(problem, svc.coef_[0], svc.intercept_) and certify(problem, svc.coef_, svc.intercept_) both work."""
+    import dualsvm as ds
+
+    X, y = make_overlapping(80, 3, seed=5)
+    problem = ds.SVMProblem(X, y, C=1.0)
+    svc = SVC(kernel="linear", C=1.0, tol=1e-10).fit(X, y)
+    assert svc.coef_.shape == (1, 3) and svc.intercept_.shape == (1,)
+    flat = ds.certify(problem, svc.coef_[0], svc.intercept_)
+    row = ds.certify(problem, svc.coef_, svc.intercept_)
+    assert flat.b == row.b == pytest.approx(float(svc.intercept_[0]))
+    np.testing.assert_array_equal(flat.w, svc.coef_[0])
+    assert flat.relative_gap <= 1e-6 and row.primal_objective == flat.primal_objective
+    assert problem.primal_objective(svc.coef_, svc.intercept_) == pytest.approx(flat.primal_objective)
+
+
+@pytest.mark.parametrize(
+    ("w", "b", "match"),
+    [
+        (np.ones(2), 0.0, r"w must have 3 entries \(n_features\).*got shape \(2,\)"),
+        (np.ones((3, 1)), 0.0, r"w must have 3 entries.*got shape \(3, 1\)"),
+        (np.ones((2, 3)), 0.0, r"got shape \(2, 3\)"),
+        (np.ones(3), np.array([1.0, 2.0]), r"b must be a number or an array with one entry.*got shape \(2,\)"),
+        (np.ones(3), "0.5", r"b must hold real numbers, got '0.5' of type str"),
+        (np.ones(3), None, r"b must hold real numbers, got None"),
+        (["a", "b", "c"], 0.0, r"w must hold real numbers, got \['a', 'b', 'c'\]"),
+        (np.ones(3), np.array([np.nan]), r"b must be finite, got nan"),
+        (np.array([1.0, np.inf, 0.0]), 0.0, r"w must be finite, got 1 NaN or infinite"),
+        (np.ones(3), 1 + 2j, r"b must hold real numbers, got \(1\+2j\) of type complex"),
+    ],
+)
+def test_certify_rejects_bad_w_b_by_name(w, b, match):
+    import dualsvm as ds
+
+    X, y = make_overlapping(20, 3, seed=0)
+    with pytest.raises(ds.DualSVMError, match=match):
+        ds.certify(ds.SVMProblem(X, y), w, b)
