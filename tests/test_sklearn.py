@@ -124,3 +124,26 @@ def test_certify_rejects_bad_w_b_by_name(w, b, match):
     X, y = make_overlapping(20, 3, seed=0)
     with pytest.raises(ds.DualSVMError, match=match):
         ds.certify(ds.SVMProblem(X, y), w, b)
+
+
+def test_estimator_report_repr_is_one_short_line_and_to_dict_has_the_rest():
+    import json
+
+    X, y = make_overlapping(49, 3, seed=3)
+    n = X.shape[0]
+    alpha = sgd_alpha_from_C(1.0, n)
+    assert 1.0 / (n * alpha) == 1.0000000000000002  # the raw conversion is noisy for n = 49 ...
+    sgd = SGDClassifier(loss="hinge", alpha=alpha, max_iter=50, tol=None, random_state=0).fit(X, y)
+    rep = certify_estimator(sgd, X, y)
+    assert rep.C == 1.0  # ... the report is not
+    text = repr(rep)
+    assert text.startswith("EstimatorReport(SGDClassifier, C=1: ") and "\n" not in text and len(text) < 200, text
+    for part in (rep.verdict, f"relative gap {rep.relative_gap:.1e}", f"|w - w*| = {rep.distance:.3g}", f"<= {rep.bound:.3g}"):
+        assert part in text
+    assert "primal_objective" not in text and "b_interval" not in text  # no nested certificate dump
+    d = json.loads(json.dumps(rep.to_dict()))
+    assert d["certificate"]["w"] == rep.certificate.w.tolist() and d["certificate"]["method"] == "SGDClassifier"
+    assert d["reference"]["relative_gap"] <= 1e-8 and d["C"] == 1.0
+    assert d["bound"] == rep.certificate.radius + rep.reference.radius >= rep.distance
+    lr = certify_estimator(LogisticRegression().fit(X, y), X, y)
+    assert "no certificate" in repr(lr) and lr.bound is None and lr.to_dict()["certificate"] is None
