@@ -147,3 +147,32 @@ def test_estimator_report_repr_is_one_short_line_and_to_dict_has_the_rest():
     assert d["bound"] == rep.certificate.radius + rep.reference.radius >= rep.distance
     lr = certify_estimator(LogisticRegression().fit(X, y), X, y)
     assert "no certificate" in repr(lr) and lr.bound is None and lr.to_dict()["certificate"] is None
+
+
+def test_dualsvc_from_the_top_level_is_lazy():
+    """`import dualsvm` does not import scikit-learn; `from dualsvm import DualSVC` then does (one fresh interpreter)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, dualsvm\n"
+        "assert 'sklearn' not in sys.modules, sorted(m for m in sys.modules if m.startswith('sklearn'))[:3]\n"
+        "sys.modules['sklearn'] = None  # as if scikit-learn were not installed\n"
+        "try:\n"
+        "    from dualsvm import DualSVC\n"
+        "except ImportError as exc:\n"
+        "    print(exc)\n"
+        "del sys.modules['sklearn']\n"
+        "from dualsvm import DualSVC, certify_estimator\n"
+        "import dualsvm.sklearn as sk\n"
+        "assert DualSVC is sk.DualSVC and certify_estimator is sk.certify_estimator and 'sklearn' in sys.modules\n"
+        "assert 'DualSVC' in dir(dualsvm)\n"
+        "print('ok')\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "dualsvm.DualSVC needs scikit-learn: pip install 'dualsvm[sklearn]'\nok\n"
+    import dualsvm
+
+    with pytest.raises(AttributeError, match="has no attribute 'DualSVM'"):
+        dualsvm.DualSVM  # noqa: B018
