@@ -319,8 +319,8 @@ def _cmd_relu(args: argparse.Namespace) -> int:
                           "n_svm_zero_alpha": ans.n_svm_zero_alpha,
                           "n_logistic_zero_weight": ans.n_logistic_zero_weight}, indent=2))
     else:
-        print(_data_text(problem, data))
-        print(ans)
+        print(ans)  # it starts with the question and describes the (standardized) data itself
+        print(_classes_text(problem, data))
     return 0
 
 
