@@ -4,8 +4,6 @@
 are loaded on first use, so ``import dualsvm`` does not import scikit-learn.
 """
 
-from typing import Any
-
 from . import datasets
 from .certificates import certify
 from .comparison import CertificateViolation, Comparison, compare
@@ -39,7 +37,7 @@ __version__ = "0.1.0"
 _SKLEARN_NAMES = ("DualSVC", "certify_estimator", "EstimatorReport")
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name in _SKLEARN_NAMES:
         try:
             from . import sklearn as _sk
