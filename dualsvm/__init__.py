@@ -1,9 +1,9 @@
 """dualsvm: the soft-margin SVM solved three ways, every answer certified."""
 
 from . import datasets
-from .certificates import certify
 from .comparison import CertificateViolation, Comparison, compare
 from .dual import solve_dual
+from .dual_point import certify
 from .exceptions import ConvergenceWarning, DualSVMError
 from .feasibility import argmin_b, project_dual
 from .primal import solve_primal

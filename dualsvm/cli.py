@@ -101,7 +101,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if sys.stderr.isatty() and not args.json:
         def progress(msg: str) -> None:
             print(msg, file=sys.stderr, flush=True)
-    result = compare(problem, methods=methods, tol=args.tol, progress=progress)
+    result = compare(problem, methods=methods, target_gap=args.tol, progress=progress)
     print(json.dumps(result.to_dict(), indent=2) if args.json else result)
     return 0 if result.agree else 1
 

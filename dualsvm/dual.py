@@ -40,7 +40,7 @@ import numpy as np
 import osqp
 import scipy.sparse as sp
 
-from .certificates import certify
+from .certificates import certificate
 from .exceptions import ConvergenceWarning, DualSVMError
 from .problem import SVMProblem
 from .solution import Solution
@@ -164,7 +164,7 @@ def solve_dual(
     if best is None:
         raise DualSVMError(f"OSQP returned no solution: {rounds[-1]['status']}")
     w, b, a, _ = best
-    sol = certify(
+    sol = certificate(
         problem, w, b, a, method="dual", status="optimal",
         iterations=sum(r["iter"] for r in rounds), solve_time=elapsed,
         extras={"rounds": rounds, "settings": settings}, target_gap=target_gap,

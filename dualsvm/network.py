@@ -42,7 +42,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.special import expit
 
-from .certificates import certify
+from .dual_point import certify
 from .exceptions import ConvergenceWarning, DualSVMError
 from .losses import hinge, hinge_grad, logistic, logistic_grad
 from .problem import SVMProblem

@@ -25,11 +25,11 @@ from typing import Any
 import cvxpy as cp
 import numpy as np
 
-from .certificates import certify
+from .certificates import certificate
 from .exceptions import ConvergenceWarning, DualSVMError
 from .problem import SVMProblem
 from .solution import Solution
-from .working_set import refine
+from .working_set import polish, refine
 
 __all__ = ["solve_primal", "DEFAULT_SOLVER"]
 
@@ -91,16 +91,22 @@ def solve_primal(
     extras: dict[str, Any] = {
         "cvxpy_status": prob.status, "solver": name,
         "compile_time": getattr(prob, "compilation_time", None),
-        "solver_time": stats.solve_time, "refined": False,
+        "solver_time": stats.solve_time, "refined": False, "polished": False,
     }
     if w.value is None or margin.dual_value is None:
         raise DualSVMError(f"cvxpy solver {name} returned no solution (status {prob.status!r})")
     w_, b_ = np.asarray(w.value, dtype=float), float(b.value)
     alpha = np.asarray(margin.dual_value, dtype=float).reshape(-1)
-    cert = certify(problem, w_, b_, alpha, target_gap=target_gap)
+    cert = certificate(problem, w_, b_, alpha, target_gap=target_gap)
+    # The exact finish shared with solve_dual: a KKT solve on the active set read off alpha.
+    pw, pb, pa, _ = polish(problem, alpha)
+    cert_p = certificate(problem, pw, pb, pa, target_gap=target_gap)
+    if cert_p.duality_gap <= cert.duality_gap:
+        w_, b_, alpha, cert = pw, pb, pa, cert_p
+        extras["polished"] = True
     if refine_working_set and cert.relative_gap > target_gap:
         ref = refine(problem, w_, b_)
-        cert2 = certify(problem, ref.w, ref.b, ref.alpha, target_gap=target_gap)
+        cert2 = certificate(problem, ref.w, ref.b, ref.alpha, target_gap=target_gap)
         if cert2.relative_gap < cert.relative_gap:
             w_, b_, alpha, cert = ref.w, ref.b, ref.alpha, cert2
             extras.update(refined=True, refine_outer=ref.n_outer)

@@ -168,10 +168,6 @@ class SVMProblem:
         m = self.y * (self.X @ w_ + b_)
         return float(0.5 * w_ @ w_ + self.C * np.maximum(0.0, 1.0 - m).sum())
 
-    def w_from_alpha(self, alpha: ArrayLike) -> NDArray[np.float64]:
-        r""":math:`w(\alpha) = \sum_i \alpha_i y_i x_i = X^\top (y \odot \alpha)`."""
-        return self.X.T @ (self.y * self._check_alpha(alpha))
-
     def dual_objective(self, alpha: ArrayLike) -> float:
         r""":math:`D(\alpha) = \sum_i \alpha_i - \frac12\|\sum_i \alpha_i y_i x_i\|^2`.
 

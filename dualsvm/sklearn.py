@@ -21,10 +21,10 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .certificates import certify
 from .comparison import METHODS
 from .conventions import C_from_sgd_alpha
 from .dual import solve_dual
+from .dual_point import certify
 from .exceptions import ConvergenceWarning, DualSVMError
 from .problem import SVMProblem
 from .solution import Solution
@@ -99,7 +99,7 @@ class DualSVC(ClassifierMixin, BaseEstimator):
         kw: dict[str, Any] = {}
         if self.method == "subgradient":
             if self.tol is not None:
-                kw["tol"] = self.tol
+                kw["target_gap"] = self.tol
             if self.max_iter is not None:
                 kw["max_iter"] = self.max_iter
         elif self.tol is not None:

@@ -143,7 +143,7 @@ def polish(problem: SVMProblem, alpha: Array) -> tuple[Array, float, Array, floa
     if np.count_nonzero(free) > max(300, 10 * (problem.d + 1)):
         return start  # a dense KKT solve would cost more than it is worth
     cand = _triple(problem, kkt_solve(problem, free, (a >= C - tau) & ~free))
-    return cand if cand[3] < start[3] else start
+    return cand if cand[3] <= start[3] else start  # ties: the KKT solve's alpha is exact on the bounds
 
 
 def refine(

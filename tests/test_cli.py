@@ -33,7 +33,7 @@ def test_compare_json(capsys):
     d = json.loads(out)
     assert d["agree"] is True and set(d["methods"]) == {"dual", "subgradient"}
     assert d["problem"]["C"] == 0.5
-    assert d["methods"]["subgradient"]["own_relative_gap"] <= 1e-3
+    assert d["methods"]["subgradient"]["self_certified_gap"] <= 1e-3
 
 
 def test_compare_user_csv(tmp_path, capsys):

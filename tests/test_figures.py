@@ -62,7 +62,7 @@ def test_regularization_path_matches_compare_counts():
 
     mod = load("regularization_path")
     _, d = mod.make_figure()
-    assert all(d["agree"])
+    assert d["verdict"] == ["AGREE"] * len(d["C"])
     rows = d["rows"]
     for m in ("primal", "dual"):
         np.testing.assert_array_equal(rows[m]["n_margin"], rows["dual"]["n_margin"])
