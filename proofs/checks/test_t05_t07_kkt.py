@@ -125,12 +125,18 @@ def test_t06_support_labels_implements_the_rule_sampled():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ds.ConvergenceWarning)
         sols = [ds.solve_dual(p), ds.solve_subgradient(p, max_iter=30)]
+    # a margin_tol that splits the ranges containing 1, so that the width test decides some labels
+    lo30, hi30 = sols[1].margin_range
+    contains = (lo30 <= 1) & (hi30 >= 1)
+    tol_split = float(np.median((hi30 - lo30)[contains]))
+    sols.append(ds.certify(p, sols[1].w, sols[1].b, sols[1].alpha, build_alpha=False, margin_tol=tol_split))
     for sol in sols:
         m_lo, m_hi = sol.margin_range
         want = np.array([_oracle(a_, b_, sol.margin_tol) for a_, b_ in zip(m_lo, m_hi, strict=True)])
         for code, got in ((NON, sol.non_support), (MARGIN, sol.margin_support), (BOUND, sol.bound_support), (UNDECIDED, sol.undecided)):
             np.testing.assert_array_equal(got, np.flatnonzero(want == code), err_msg=f"{sol.method}: label {code}")
     assert sols[1].undecided.size > 0  # the early-stopped run exercises the undecided label
+    assert sols[2].margin_support.size > 0 and sols[2].undecided.size > 0  # and tol_split the width test
 
 
 def _P(X, y, C, w, b):
