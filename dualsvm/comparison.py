@@ -132,7 +132,7 @@ class Comparison:
             "best_dual": self.best_dual, "best_dual_method": self.best_dual_method,
             "methods": {
                 k: {**s.to_dict(), "target_gap": self.targets[k], "met_target": self.met_target[k],
-                    "status": self.raw[k].status, "success": self.raw[k].success, "message": self.raw[k].message,
+                    "status": self.raw[k].status, "success": bool(self.raw[k].success), "message": self.raw[k].message,
                     "self_certified_gap": self.raw[k].relative_gap}
                 for k, s in self.solutions.items()
             },

@@ -43,6 +43,8 @@ def solve_primal(
     solver: str | None = None,
     target_gap: float = 1e-8,
     refine_working_set: bool = True,
+    max_iter: int | None = None,
+    max_time: float | None = None,
     **solver_options: Any,
 ) -> Solution:
     r"""Solve the primal hinge QP with cvxpy and certify the answer.
@@ -59,6 +61,10 @@ def solve_primal(
         If the solver's answer misses ``target_gap``, run the working-set
         refinement (:func:`dualsvm.working_set.refine`) from its margins;
         recorded in ``extras["refined"]``.
+    max_iter, max_time : optional
+        Budgets (solver iterations; wall-clock seconds) passed to Clarabel as
+        ``max_iter`` and ``time_limit``. Only for the default solver; other
+        solvers take their own options through ``**solver_options``.
     **solver_options
         Passed to ``cvxpy.Problem.solve``.
 
@@ -73,8 +79,15 @@ def solve_primal(
     name = (solver or DEFAULT_SOLVER).upper()
     if name not in cp.installed_solvers():
         raise DualSVMError(f"solver must be one of the installed cvxpy solvers {cp.installed_solvers()}, got {solver!r}")
+    if (max_iter is not None or max_time is not None) and name != "CLARABEL":
+        raise DualSVMError(f"max_iter and max_time apply to solver='CLARABEL' only, got solver={solver!r}")
+    if max_iter is not None and (isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1):
+        raise DualSVMError(f"max_iter must be an integer >= 1, got {max_iter!r}")
+    if max_time is not None and not (isinstance(max_time, (int, float)) and max_time > 0):
+        raise DualSVMError(f"max_time must be None or a number of seconds > 0, got {max_time!r}")
     if name == "CLARABEL":
-        solver_options = {**_CLARABEL_TIGHT, **solver_options}
+        budgets = {"max_iter": max_iter, "time_limit": max_time}
+        solver_options = {**_CLARABEL_TIGHT, **{k: v for k, v in budgets.items() if v is not None}, **solver_options}
     X, y, C, n, d = problem.X, problem.y, problem.C, problem.n, problem.d
     t0 = time.perf_counter()
     w, b, xi = cp.Variable(d), cp.Variable(), cp.Variable(n)
@@ -111,9 +124,14 @@ def solve_primal(
             w_, b_, alpha, cert = ref.w, ref.b, ref.alpha, cert2
             extras.update(refined=True, refine_outer=ref.n_outer)
     ok = prob.status == cp.OPTIMAL and cert.relative_gap <= target_gap
-    status = "optimal" if ok else ("inaccurate" if prob.status in cp.settings.SOLUTION_PRESENT else prob.status)
+    if ok:
+        status = "optimal"
+    elif (max_iter is not None or max_time is not None) and prob.status in (cp.USER_LIMIT, cp.OPTIMAL_INACCURATE):
+        status = "max_time" if max_time is not None and elapsed >= max_time else "max_iter"
+    else:
+        status = "inaccurate" if prob.status in cp.settings.SOLUTION_PRESENT else "solver_error"
     sol = replace(
-        cert, method="primal", status=status, success=ok, iterations=int(stats.num_iters or 0),
+        cert, method="primal", status=status, success=bool(ok), iterations=int(stats.num_iters or 0),
         solve_time=elapsed, extras={**cert.extras, **extras},
     )
     if not ok:

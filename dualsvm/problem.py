@@ -141,13 +141,38 @@ class SVMProblem:
         other.C = check_C(C)
         return other
 
-    def _check_wb(self, w: ArrayLike, b: float) -> tuple[NDArray[np.float64], float]:
-        w_ = np.asarray(w, dtype=np.float64).reshape(-1)
-        if w_.shape[0] != self.d:
-            raise DualSVMError(f"w must have {self.d} entries (n_features), got {w_.shape[0]}")
-        if not np.all(np.isfinite(w_)) or not np.isfinite(b):
-            raise DualSVMError(f"w and b must be finite, got b={b!r} and {np.count_nonzero(~np.isfinite(w_))} bad w entries")
-        return w_, float(b)
+    def _check_wb(self, w: ArrayLike, b: Any) -> tuple[NDArray[np.float64], float]:
+        """Validate a primal point: ``w`` of shape (d,) or (1, d), ``b`` a number or a one-entry array.
+
+        scikit-learn's ``coef_`` (or ``coef_[0]``) and ``intercept_`` are accepted as they are.
+        Anything else (another shape, non-numbers, NaN or inf) raises :class:`DualSVMError`
+        naming the argument and what it got.
+        """
+
+        def real(v: Any, name: str) -> NDArray[np.float64]:
+            try:
+                arr = np.asarray(v)
+                if arr.dtype.kind not in "iufO" or (arr.dtype.kind == "O" and any(x is None for x in arr.flat)):
+                    raise TypeError  # bool, complex, str, bytes, datetime, None: not numbers here
+                return np.asarray(arr, dtype=np.float64)
+            except (TypeError, ValueError):
+                shown = repr(v) if len(repr(v)) <= 60 else repr(v)[:57] + "..."
+                raise DualSVMError(f"{name} must hold real numbers, got {shown} of type {type(v).__name__}") from None
+
+        w_ = real(w, "w")
+        if w_.shape not in ((self.d,), (1, self.d)):
+            raise DualSVMError(
+                f"w must have {self.d} entries (n_features), shape ({self.d},) or (1, {self.d}); got shape {w_.shape}")
+        w_ = w_.reshape(-1)
+        if not np.all(np.isfinite(w_)):
+            raise DualSVMError(f"w must be finite, got {np.count_nonzero(~np.isfinite(w_))} NaN or infinite entries")
+        b_ = real(b, "b")
+        if b_.ndim > 1 or b_.size != 1:
+            raise DualSVMError(f"b must be a number or an array with one entry (like intercept_), got shape {b_.shape}")
+        b_ = float(b_.reshape(-1)[0])
+        if not np.isfinite(b_):
+            raise DualSVMError(f"b must be finite, got {b_!r}")
+        return w_, b_
 
     def _check_alpha(self, alpha: ArrayLike) -> NDArray[np.float64]:
         a = np.asarray(alpha, dtype=np.float64).reshape(-1)

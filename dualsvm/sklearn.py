@@ -131,9 +131,12 @@ class DualSVC(ClassifierMixin, BaseEstimator):
         return self.classes_[(f > 0).astype(int)]
 
 
-@dataclass
+@dataclass(repr=False)
 class EstimatorReport:
     """What :func:`certify_estimator` found.
+
+    ``repr`` is one line (verdict, certified gap, distance, bound); :meth:`to_dict`
+    has everything, including both certificates.
 
     Attributes
     ----------
@@ -141,7 +144,9 @@ class EstimatorReport:
     problem_solved : str
         The problem the estimator actually minimises, in dualsvm's terms.
     C : float
-        dualsvm's C matched to the estimator's parameters.
+        dualsvm's C matched to the estimator's parameters. For ``SGDClassifier``
+        it is 1/(n alpha) rounded to 12 significant digits, which removes the
+        floating-point noise of the conversion (1/(49 * (1/49)) = 1.0000000000000002).
     certified : bool
         False when the estimator minimises another loss (LogisticRegression):
         no certificate against the SVM is meaningful then.
@@ -154,6 +159,8 @@ class EstimatorReport:
     distance : float
         :math:`\\|w - w^*_{ref}\\|`, with ``certificate.radius + reference.radius`` as bound.
     verdict : str
+        One phrase: "near-optimal", "approximately optimal", "NOT optimal" (with
+        both objectives) or "a different loss"; the numbers are in the other fields.
     """
 
     estimator: str
@@ -165,15 +172,33 @@ class EstimatorReport:
     distance: float
     verdict: str
 
+    @property
+    def relative_gap(self) -> float | None:
+        """The estimator's certified relative gap for the SVM (None when not certified)."""
+        return None if self.certificate is None else self.certificate.relative_gap
+
+    @property
+    def bound(self) -> float | None:
+        """Certified bound on :attr:`distance`: ``certificate.radius + reference.radius`` (None when not certified)."""
+        return None if self.certificate is None else self.certificate.radius + self.reference.radius
+
     def to_dict(self) -> dict[str, Any]:
-        """Plain-Python summary (the certificate reduced to its gap, radius and support count) for JSON."""
+        """Plain-Python report for JSON, with both certificates in full (:meth:`Solution.to_dict`)."""
         c = self.certificate
         return {
             "estimator": self.estimator, "problem_solved": self.problem_solved, "C": self.C,
-            "certified": self.certified, "distance": self.distance, "verdict": self.verdict,
-            "relative_gap": None if c is None else c.relative_gap, "radius": None if c is None else c.radius,
+            "certified": self.certified, "distance": self.distance, "bound": self.bound, "verdict": self.verdict,
+            "relative_gap": self.relative_gap, "radius": None if c is None else c.radius,
             "n_support": None if c is None else int(c.support.size),
+            "certificate": None if c is None else c.to_dict(), "reference": self.reference.to_dict(),
         }
+
+    def __repr__(self) -> str:
+        if self.certificate is None:
+            numbers = f"no certificate, |w - w*| = {self.distance:.3g}"
+        else:
+            numbers = f"relative gap {self.relative_gap:.1e}, |w - w*| = {self.distance:.3g} <= {self.bound:.3g}"
+        return f"EstimatorReport({self.estimator}, C={self.C:.12g}: {self.verdict}; {numbers})"
 
 
 def _describe(est: Any, n: int) -> tuple[str, float, bool]:
@@ -193,7 +218,7 @@ def _describe(est: Any, n: int) -> tuple[str, float, bool]:
         if p["loss"] != "hinge" or p["penalty"] != "l2":
             raise DualSVMError(
                 f"SGDClassifier must have loss='hinge', penalty='l2', got loss={p['loss']!r}, penalty={p['penalty']!r}")
-        C = C_from_sgd_alpha(p["alpha"], n)
+        C = float(f"{C_from_sgd_alpha(p['alpha'], n):.12g}")  # 1/(n alpha) carries 1e-16 noise
         text = f"the same problem scaled by 1/(nC): alpha = {p['alpha']:g} = 1/(nC) gives C = {C:g}; stochastic, inexact"
         return text, C, True
     if name == "LogisticRegression":
@@ -233,17 +258,15 @@ def certify_estimator(estimator: Any, X: Any, y: Any, *, near_optimal: float = 1
     dist = float(np.linalg.norm(w - ref.w))
     name = type(estimator).__name__
     if not certifiable:
-        verdict = (f"{name} minimises a different loss; its w is {dist:.3g} from the SVM's w* "
-                   f"(|w*| = {np.linalg.norm(ref.w):.3g}), which says nothing about optimality.")
+        verdict = (f"minimises a different loss; its distance to the SVM's w* "
+                   f"(|w*| = {np.linalg.norm(ref.w):.3g}) says nothing about optimality")
         return EstimatorReport(name, problem_text, C, False, None, ref, dist, verdict)
     cert = certify(problem, w, b, method=name, target_gap=near_optimal)
     if cert.relative_gap <= near_optimal:
-        verdict = f"near-optimal for the SVM: relative gap {cert.relative_gap:.1e}, |w - w*| <= {cert.radius:.1e}"
+        verdict = "near-optimal for the SVM"
     elif cert.relative_gap <= 1e-3:
-        verdict = (f"approximately optimal (solver tolerance): relative gap {cert.relative_gap:.1e}, "
-                   f"|w - w*| = {dist:.3g} (certified <= {cert.radius + ref.radius:.3g})")
+        verdict = "approximately optimal for the SVM (within solver tolerance)"
     else:
-        verdict = (f"NOT optimal for the standard SVM: relative gap {cert.relative_gap:.1e} "
-                   f"(objective {cert.primal_objective:.6g} vs optimum {ref.primal_objective:.6g}); "
-                   f"|w - w*| = {dist:.3g} (certified <= {cert.radius + ref.radius:.3g})")
+        verdict = (f"NOT optimal for the standard SVM: objective {cert.primal_objective:.6g} "
+                   f"vs optimum {ref.primal_objective:.6g}")
     return EstimatorReport(name, problem_text, C, True, cert, ref, dist, verdict)

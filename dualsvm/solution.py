@@ -194,7 +194,7 @@ class Solution:
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python summary (lists and floats) for JSON."""
         return {
-            "method": self.method, "status": self.status, "success": self.success,
+            "method": self.method, "status": self.status, "success": bool(self.success),
             "message": self.message, "w": self.w.tolist(), "b": self.b,
             "primal_objective": self.primal_objective, "dual_objective": self.dual_objective,
             "duality_gap": self.duality_gap, "relative_gap": self.relative_gap,

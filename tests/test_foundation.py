@@ -99,12 +99,14 @@ def test_project_dual_is_the_euclidean_projection():
     rng = np.random.default_rng(0)
     y = np.where(rng.random(15) < 0.4, 1.0, -1.0)
     a0 = rng.normal(0.3, 1.0, 15)
+    before = a0.copy()  # taken before the call: the caller's array must come back untouched
     a = project_dual(a0, y, 0.7)
+    np.testing.assert_array_equal(a0, before)
+    assert a is not a0 and not np.shares_memory(a, a0)
     x = cp.Variable(15)
     cp.Problem(cp.Minimize(cp.sum_squares(x - a0)), [x >= 0, x <= 0.7, y @ x == 0]).solve(solver="CLARABEL")
     np.testing.assert_allclose(a, x.value, atol=1e-7)
     assert a.min() >= 0 and a.max() <= 0.7 and abs(y @ a) <= 1e-15
-    np.testing.assert_array_equal(a0, a0.copy())  # input untouched
 
 
 def test_argmin_b_matches_brute_force():
