@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -294,15 +296,17 @@ print(f"ReLU + hinge: J = {relu_net.objective:.4g} >= C n_- = {n_neg}; SVM P* <=
 # * as an SVM candidate its $w$ is farther from the SVM's than the SVM's certified radius: it is certifiably not
 #   the SVM's answer;
 # * it is not logistic regression either: its weights are far from the logistic ones;
-# * and the ReLU objective is not even convex: the dead unit stays dead, every output 0, and ends at $J \ge Cn$,
-#   above the live run: a stationary point that is not a minimum.
+# * and the ReLU objective is not even convex: the dead unit stays dead, every output 0, and ends at $w = 0$, where
+#   the gradient of $J$ is zero (weight decay $w$ plus a zero loss gradient), with $J = Cn$ above the live run's
+#   objective. A convex function has no stationary point that is not a minimum.
 
 # %%
 assert relu_net.objective >= 1.0 * n_neg > dual.primal_objective
 assert np.linalg.norm(relu_net.w - dual.w) > dual.radius
 assert np.linalg.norm(relu_net.w - logreg.coef_[0]) > 0.1
-assert dead.dead_at_end and dead.all_outputs_zero
-assert dead.objective >= 1.0 * problem.n - 1e-9 and dead.objective > relu_net.objective
+assert dead.dead_at_init and dead.dead_at_end and dead.all_outputs_zero
+assert np.linalg.norm(dead.w) <= 1e-12  # so grad J = (w, 0) + C * (loss gradient, zero on a dead unit) = 0
+assert abs(dead.objective - 1.0 * problem.n) <= 1e-9 and dead.objective > relu_net.objective
 
 # %% [markdown]
 # ## 5. The optimizer is the difference
@@ -379,8 +383,11 @@ assert all(rep.certified for rep in reports.values())
 # %% [markdown]
 # ## 6. Kernels (planned)
 #
-# Everything above is the *linear* SVM. The kernel SVM replaces $x_i^\top x_j$ by $k(x_i, x_j)$ in the dual; $w$ then
-# lives in the feature space and only $\alpha$ is computed, so the certificate has to be restated in terms of the Gram
-# matrix (the gap identity of `proofs/T04` holds with $\|Z^\top\alpha\|^2 = \alpha^\top K\alpha$; the b interval and
-# the radius need the feature-space norms $k(x_i, x_i)$). Kernels are **planned, not yet in the package**: no
-# function in dualsvm takes a kernel today, and this tour will gain a section when one does.
+# Everything above is the *linear* SVM. Kernels are **planned, not yet in the package**: no function in dualsvm
+# takes a kernel today, and this tour will gain a section, with its own asserts, when one does.
+#
+# What changes: the kernel SVM replaces $x_i^\top x_j$ by $k(x_i, x_j)$ in the dual, so $\|Z^\top\alpha\|^2$ becomes
+# $\alpha^\top K\alpha$ with $K_{ij} = y_i y_j k(x_i, x_j)$, and $w$ lives in the feature space, where only
+# $\alpha$ is computed. The certificate then has to be restated in those terms (the gap identity of `proofs/T04`,
+# and the b interval with $\sqrt{k(x_i, x_i)}$ in place of $\|x_i\|$), with a proof of its own before any number
+# is printed.
