@@ -397,7 +397,7 @@ def _run_on_a_terminal(argv: list[str]) -> tuple[int, str]:
 
 
 def test_progress_bar_on_a_terminal_and_none_with_quiet():
-    argv = ["solve", "--method", "subgradient", "--target-gap", "1e-7", "--max-iter", "20000"]
+    argv = ["solve", "--method", "subgradient", "--target-gap", "1e-12", "--time-limit", "1"]
     code, shown = _run_on_a_terminal(argv)
     assert code in (0, 1) and "subgradient" in shown and "certified gap" in shown and "it/s" in shown
     code, shown = _run_on_a_terminal([*argv, "--quiet"])
@@ -405,6 +405,6 @@ def test_progress_bar_on_a_terminal_and_none_with_quiet():
 
 
 def test_no_progress_when_stderr_is_not_a_terminal():
-    r = subprocess.run([sys.executable, "-m", "dualsvm.cli", "solve", "--method", "subgradient", "--target-gap", "1e-7",
-                        "--max-iter", "20000"], capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-m", "dualsvm.cli", "solve", "--method", "subgradient", "--target-gap", "1e-12",
+                        "--time-limit", "1"], capture_output=True, text=True)
     assert "certified gap" not in r.stderr and "it/s" not in r.stderr

@@ -186,7 +186,7 @@ def test_early_stop_says_so():
     p = seeded("overlapping", 1.0)
     with pytest.warns(ConvergenceWarning, match="max_rounds"):
         sol = ds.solve_dual(p, max_rounds=1, max_iter=5, polishing=False, refine_working_set=False)
-    assert sol.status == "inaccurate" and not sol.success
+    assert sol.status == "max_iter" and not sol.success  # OSQP's iteration budget stopped it
     assert sol.relative_gap > 1e-8  # and the certificate is still valid
     opt = ds.solve_dual(p)
     assert np.linalg.norm(sol.w - opt.w) <= sol.radius + opt.radius
