@@ -67,6 +67,10 @@ class CSVData:
     rest: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     standardized: bool = False
+    #: Per-row weights from ``weight`` (``None`` without it).
+    sample_weight: np.ndarray | None = None
+    weight_column: str | None = None
+    class_weight: str | None = None
 
 
 def _rest_name(positive: str) -> str:
@@ -90,7 +94,7 @@ def _shown(items: Sequence[str], k: int = 6) -> str:
 
 
 def load_csv(path: str, label: str, *, drop: Sequence[str] = (), positive: str | None = None,
-             source: str | None = None) -> CSVData:
+             source: str | None = None, weight: str | None = None) -> CSVData:
     """Read a CSV file with a header row: ``label`` names the label column, the other columns are features.
 
     Parameters
@@ -104,6 +108,8 @@ def load_csv(path: str, label: str, *, drop: Sequence[str] = (), positive: str |
         This label becomes +1 and every other label one class, -1, named "(rest)".
     source : str, optional
         How messages name the file (default ``path``).
+    weight : str, optional
+        A column of per-row weights (finite, >= 0): ``sample_weight``, not a feature.
 
     Raises
     ------
@@ -131,18 +137,21 @@ def load_csv(path: str, label: str, *, drop: Sequence[str] = (), positive: str |
         raise CLIError(f"{name}: column names must be distinct; repeated: {_shown(dupes)}")
     if label not in header:
         raise CLIError(f"--label {label!r} is not a column of {name}; columns: {_shown(header, 20)}")
+    if weight is not None and (weight == label or weight not in header):
+        raise CLIError(f"--weight-column {weight!r} " + ("is the label column" if weight == label else
+                                                          f"is not a column of {name}; columns: {_shown(header, 20)}"))
     for col in drop:
         if col == label:
             raise CLIError(f"--drop {col!r} is the label column")
         if col not in header:
             raise CLIError(f"--drop {col!r} is not a column of {name}; columns: {_shown(header, 20)}")
     j = header.index(label)
-    keep = [k for k, h in enumerate(header) if k != j and h not in drop]
+    keep = [k for k, h in enumerate(header) if k != j and h not in drop and h != weight]
     if not keep:
         raise CLIError(f"{name} has no feature columns besides the label {label!r}" + (" and --drop" if drop else ""))
 
     # One pass to split cells; errors are raised afterwards, most useful first.
-    cells, labels = [], []
+    cells, labels, weights = [], [], []
     for lineno, r in rows[1:]:
         if len(r) != len(header):
             raise CLIError(f"{name} line {lineno}: expected {len(header)} fields (as in the header), got {len(r)}")
@@ -151,6 +160,14 @@ def load_csv(path: str, label: str, *, drop: Sequence[str] = (), positive: str |
             raise CLIError(f"{name} line {lineno}: the label (column {label!r}) is empty; every row needs one")
         labels.append(lab)
         cells.append([r[k].strip() for k in keep])
+        if weight is not None:
+            v = r[header.index(weight)].strip()
+            try:
+                weights.append(float(v))
+            except ValueError:
+                weights.append(math.nan)
+            if not (math.isfinite(weights[-1]) and weights[-1] >= 0):
+                raise CLIError(f"{name} line {lineno}, column {weight!r} (--weight-column): {v!r} is not a finite number >= 0")
     non_numeric: dict[str, tuple[int, str]] = {}
     X = np.empty((len(cells), len(keep)))
     for i, row in enumerate(cells):
@@ -189,7 +206,8 @@ def load_csv(path: str, label: str, *, drop: Sequence[str] = (), positive: str |
                        f"choose one with --positive LABEL (that class against the rest)")
     if len(set(y.tolist())) < 2:
         raise CLIError(f"{name}: column {label!r} has only one class ({classes[0]!r}); the SVM needs two")
-    return CSVData(X, y, [header[k] for k in keep], label, name, rest, [c for c in header if c in drop])
+    return CSVData(X, y, [header[k] for k in keep], label, name, rest, [c for c in header if c in drop],
+                   sample_weight=np.array(weights) if weight is not None else None, weight_column=weight)
 
 
 def _data(args: argparse.Namespace) -> CSVData:
@@ -198,11 +216,12 @@ def _data(args: argparse.Namespace) -> CSVData:
             raise CLIError("--label needs --csv FILE")
         ref = resources.files("dualsvm") / "data" / "iris_versicolor_virginica.csv"
         with resources.as_file(ref) as path:
-            data = load_csv(str(path), "species", drop=args.drop or (), positive=args.positive, source=BUILTIN)
+            data = load_csv(str(path), "species", drop=args.drop or (), positive=args.positive, source=BUILTIN,
+                            weight=args.weight_column)
     else:
         if args.label is None:
             raise CLIError("--csv needs --label COLUMN naming the label column")
-        data = load_csv(args.csv, args.label, drop=args.drop or (), positive=args.positive)
+        data = load_csv(args.csv, args.label, drop=args.drop or (), positive=args.positive, weight=args.weight_column)
     if args.standardize:
         data.X, data.standardized = standardize(data.X), True
     return data
@@ -210,7 +229,8 @@ def _data(args: argparse.Namespace) -> CSVData:
 
 def _problem(args: argparse.Namespace) -> tuple[SVMProblem, CSVData]:
     data = _data(args)
-    return SVMProblem(data.X, data.y, C=args.C), data
+    data.class_weight = args.class_weight
+    return SVMProblem(data.X, data.y, C=args.C, sample_weight=data.sample_weight, class_weight=args.class_weight), data
 
 
 def _classes_text(problem: SVMProblem, data: CSVData) -> str:
@@ -221,15 +241,18 @@ def _classes_text(problem: SVMProblem, data: CSVData) -> str:
 
 def _data_text(problem: SVMProblem, data: CSVData) -> str:
     std = " (standardized)" if data.standardized else ""
+    weights = "".join([f"; weights: column {data.weight_column!r}" if data.weight_column else "",
+                       f"; class_weight: {data.class_weight}" if data.class_weight else ""])
     return (f"data: {data.source}, {problem.n} rows; label: {data.label!r}; "
-            f"features{std}: {_shown(data.features)}\n{_classes_text(problem, data)}")
+            f"features{std}: {_shown(data.features)}{weights}\n{_classes_text(problem, data)}")
 
 
 def _data_dict(problem: SVMProblem, data: CSVData) -> dict[str, Any]:
     neg, pos = (str(c) for c in problem.classes)
     return {"source": data.source, "label": data.label, "features": list(data.features),
             "classes": {"-1": neg, "+1": pos}, "rest": list(data.rest), "dropped": list(data.dropped),
-            "standardized": data.standardized}
+            "standardized": data.standardized, "weight_column": data.weight_column,
+            "class_weight": data.class_weight}
 
 
 # -- commands ------------------------------------------------------------------
@@ -505,6 +528,11 @@ def _add_data_args(p: argparse.ArgumentParser) -> None:
                    help="leave out this column, e.g. a name or a date (repeat for several)")
     g.add_argument("--positive", metavar="LABEL",
                    help="LABEL is +1 and every other class -1, named '(rest)' (for data with more than two classes)")
+    g.add_argument("--weight-column", metavar="COLUMN",
+                   help="a column of per-row weights >= 0 (sample_weight: each row's C is multiplied by it; "
+                        "weight k is the row repeated k times); not a feature")
+    g.add_argument("--class-weight", choices=("balanced",), default=None,
+                   help="'balanced': multiply each class's C by n / (2 * rows of the class), as scikit-learn")
     g.add_argument("--standardize", action="store_true",
                    help="z-score every feature (subtract the mean, divide by the standard deviation); "
                         "recommended for unscaled data: C and the tolerances assume features of order 1")

@@ -69,7 +69,7 @@ _OSQP_KEYS = frozenset({
 
 def lifted_dual(problem: SVMProblem) -> tuple[sp.csc_matrix, np.ndarray, sp.csc_matrix, np.ndarray, np.ndarray]:
     """OSQP data ``(P, q, A, l, u)`` of the lifted dual; variables ``x = [alpha, w]``."""
-    n, d, C = problem.n, problem.d, problem.C
+    n, d, C = problem.n, problem.d, problem.costs
     Z = problem.y[:, None] * problem.X
     P = sp.block_diag([sp.csc_matrix((n, n)), sp.identity(d)], format="csc")
     q = np.concatenate([-np.ones(n), np.zeros(d)])
@@ -79,7 +79,7 @@ def lifted_dual(problem: SVMProblem) -> tuple[sp.csc_matrix, np.ndarray, sp.csc_
         sp.hstack([sp.identity(n), sp.csc_matrix((n, d))]),
     ], format="csc")
     lo = np.zeros(d + 1 + n)
-    hi = np.concatenate([np.zeros(d + 1), np.full(n, C)])
+    hi = np.concatenate([np.zeros(d + 1), C])
     return P, q, A, lo, hi
 
 

@@ -88,11 +88,12 @@ def solve_primal(
     if name == "CLARABEL":
         budgets = {"max_iter": max_iter, "time_limit": max_time}
         solver_options = {**_CLARABEL_TIGHT, **{k: v for k, v in budgets.items() if v is not None}, **solver_options}
-    X, y, C, n, d = problem.X, problem.y, problem.C, problem.n, problem.d
+    X, y, n, d = problem.X, problem.y, problem.n, problem.d
     t0 = time.perf_counter()
     w, b, xi = cp.Variable(d), cp.Variable(), cp.Variable(n)
     margin = cp.multiply(y, X @ w + b) >= 1 - xi
-    prob = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(w) + C * cp.sum(xi)), [margin, xi >= 0])
+    loss = problem.C * cp.sum(xi) if not problem.weighted else problem.costs @ xi
+    prob = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(w) + loss), [margin, xi >= 0])
     try:
         prob.solve(solver=name, **solver_options)
     except cp.error.SolverError as exc:

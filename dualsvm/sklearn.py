@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from .comparison import METHODS
 from .conventions import C_from_sgd_alpha
@@ -46,6 +46,10 @@ class DualSVC(ClassifierMixin, BaseEstimator):
         1e-4 for "subgradient".
     max_iter : int, optional
         Only for "subgradient" (default 200 000).
+    class_weight : dict or "balanced", optional
+        Per-class multipliers of C, keyed by label, or ``"balanced"`` =
+        n / (2 · count of the class), as in ``SVC``: the costs are
+        :math:`C_i = C s_i c_{y_i}` with ``sample_weight`` :math:`s` from :meth:`fit`.
 
     Attributes
     ----------
@@ -70,19 +74,25 @@ class DualSVC(ClassifierMixin, BaseEstimator):
     :class:`dualsvm.ConvergenceWarning`.
     """
 
-    def __init__(self, *, C: float = 1.0, method: str = "dual", tol: float | None = None, max_iter: int | None = None):
+    def __init__(self, *, C: float = 1.0, method: str = "dual", tol: float | None = None, max_iter: int | None = None,
+                 class_weight: dict[Any, float] | str | None = None):
         self.C = C
         self.method = method
         self.tol = tol
         self.max_iter = max_iter
+        self.class_weight = class_weight
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = False
         return tags
 
-    def fit(self, X: Any, y: Any) -> DualSVC:
-        """Solve the SVM on (X, y) with ``method`` and store the certificate."""
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> DualSVC:
+        """Solve the SVM on (X, y) with ``method`` and store the certificate.
+
+        ``sample_weight`` (finite, >= 0) multiplies each point's C, as in ``SVC``;
+        an integer weight k is the same as the row repeated k times.
+        """
         if self.method not in _METHODS:
             raise ValueError(f"method must be one of {sorted(_METHODS)}, got {self.method!r}")
         X, y = validate_data(self, X, y, dtype=np.float64, ensure_min_samples=2)
@@ -95,7 +105,9 @@ class DualSVC(ClassifierMixin, BaseEstimator):
                 f"with {classes.size} class(es): {classes[:5].tolist()}. "
                 "Use OneVsRestClassifier(DualSVC()) for more than two classes."
             )
-        problem = SVMProblem(X, y, C=self.C)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        problem = SVMProblem(X, y, C=self.C, sample_weight=sample_weight, class_weight=self.class_weight)
         kw: dict[str, Any] = {}
         if self.method == "subgradient":
             if self.tol is not None:
@@ -230,13 +242,19 @@ def _describe(est: Any, n: int) -> tuple[str, float, bool]:
     )
 
 
-def certify_estimator(estimator: Any, X: Any, y: Any, *, near_optimal: float = 1e-6) -> EstimatorReport:
+def certify_estimator(
+    estimator: Any, X: Any, y: Any, *, sample_weight: Any = None, near_optimal: float = 1e-6
+) -> EstimatorReport:
     """Certify a fitted scikit-learn linear classifier against dualsvm's SVM with the matched C.
 
     Parameters
     ----------
     estimator : fitted SVC(kernel="linear"), LinearSVC, SGDClassifier(loss="hinge") or LogisticRegression
     X, y : the training data the estimator was fitted on.
+    sample_weight : array_like of shape (n,), optional
+        The ``sample_weight`` passed to the estimator's ``fit``; its
+        ``class_weight`` parameter is read from the estimator. Both multiply
+        each point's C, as in libsvm and liblinear.
     near_optimal : float, default 1e-6
         Relative gap under which the verdict says "near-optimal"; up to 1e-3
         it says "approximately optimal", above that "NOT optimal".
@@ -247,7 +265,8 @@ def certify_estimator(estimator: Any, X: Any, y: Any, *, near_optimal: float = 1
     """
     check_is_fitted(estimator)
     problem_text, C, certifiable = _describe(estimator, np.asarray(X).shape[0])
-    problem = SVMProblem(X, y, C=C)
+    class_weight = estimator.get_params().get("class_weight")
+    problem = SVMProblem(X, y, C=C, sample_weight=sample_weight, class_weight=class_weight)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         ref = solve_dual(problem)

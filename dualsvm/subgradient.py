@@ -69,7 +69,7 @@ from numpy.typing import NDArray
 
 from .certificates import certificate
 from .exceptions import ConvergenceWarning, DualSVMError
-from .feasibility import project_dual
+from .feasibility import project_dual, slope_zero
 from .problem import SVMProblem
 from .solution import Solution
 
@@ -78,29 +78,31 @@ __all__ = ["solve_subgradient", "balanced_violators"]
 Array = NDArray[np.float64]
 
 
-def balanced_violators(y: Array, s: Array) -> tuple[float, Array]:
+def balanced_violators(y: Array, s: Array, costs: Array | None = None) -> tuple[float, Array]:
     r"""Exact bias and balanced violator weights for scores ``s = X w``.
 
     Returns ``(b, theta)`` with :math:`b \in \arg\min_b P(w, b)` (the midpoint
     of the interval) and :math:`\theta \in [0, 1]^n`: 1 on margin violators,
     0 on points beyond the margin, and a common fraction on the points whose
-    breakpoint equals ``b`` chosen so that :math:`y^\top\theta = 0` exactly.
+    breakpoint equals ``b`` chosen so that :math:`\sum_i C_i\theta_i y_i = 0`
+    exactly (``costs`` :math:`C_i`; ``None`` for uniform costs).
     """
     t = y - s  # breakpoints: m_i = 1 exactly when b = t_i
-    n_pos = int(np.count_nonzero(y > 0))
+    pos = y > 0
+    n_pos = int(np.count_nonzero(pos))
     if not 0 < n_pos < y.size:  # min_b is unbounded: every b below (above) all breakpoints is optimal
         raise DualSVMError(f"y must contain both +1 and -1 for an exact bias, got {n_pos} positive of {y.size}")
-    part = np.partition(t, n_pos - 1)  # one kth and a min: measured 2x faster than kth=(k-1, k)
-    lo, hi = part[n_pos - 1], part[n_pos:].min()
+    lo, hi = slope_zero(t, t, y, costs)
     b = 0.5 * (lo + hi)
-    pos = y > 0
     theta = np.where(pos, t > b, t < b).astype(np.float64)
     if lo == hi:  # b sits on breakpoints: balance with the points on the margin
+        c = np.ones_like(y) if costs is None else costs
         tie = t == b
-        excess = float(y @ theta)  # > 0: too many positive violators
+        excess = float((y * c) @ theta)  # > 0: too much positive violator cost
         side = tie & (~pos if excess > 0 else pos)
-        if excess != 0.0 and side.any():
-            theta[side] = min(1.0, abs(excess) / np.count_nonzero(side))
+        room = float(c[side].sum())
+        if excess != 0.0 and room > 0:
+            theta[side] = min(1.0, abs(excess) / room)
     return float(b), theta
 
 
@@ -203,7 +205,10 @@ def solve_subgradient(
         isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or not 2 <= batch_size <= problem.n
     ):
         raise DualSVMError(f"batch_size must be None or an integer in [2, n={problem.n}], got {batch_size!r}")
-    X, y, C, n = problem.X, problem.y, problem.C, problem.n
+    X, y, n = problem.X, problem.y, problem.n
+    C = problem.costs  # C_i; the implicit alpha = convex combinations of C * theta
+    costs = C if problem.weighted else None
+    yC = y * C
     if check_every is None:
         check_every = max(10, n // (batch_size or n))
     t0 = time.perf_counter()
@@ -232,8 +237,8 @@ def solve_subgradient(
         if check:
             s = X @ w
             passes += 1
-            b, theta = balanced_violators(y, s)
-            P = 0.5 * w @ w + C * float(np.maximum(0.0, 1.0 - y * (s + b)).sum())
+            b, theta = balanced_violators(y, s, costs)
+            P = 0.5 * w @ w + float(C @ np.maximum(0.0, 1.0 - y * (s + b)))
             if P < best_P:
                 best_P, best_w, best_b = P, w.copy(), b
             if batch_size is None:
@@ -272,27 +277,27 @@ def solve_subgradient(
             # set can swing on most points early: measured 29k of 50k).
             changed = np.flatnonzero(theta != theta_prev)
             if it % 1000 == 1 or changed.size > n // 16:
-                v = X.T @ (y * theta)
+                v = X.T @ (yC * theta)
                 passes += 1
             else:
-                v = v + X[changed].T @ (y[changed] * (theta[changed] - theta_prev[changed]))
+                v = v + X[changed].T @ (yC[changed] * (theta[changed] - theta_prev[changed]))
                 passes += changed.size / n
             theta_prev = theta
-            g = w - C * v
+            g = w - v  # v = sum_i C_i theta_i y_i x_i
             gg = float(g @ g)
-            if gg == 0.0:  # w = C sum theta_i y_i x_i: an exact optimum
+            if gg == 0.0:  # w = sum C_i theta_i y_i x_i: an exact optimum
                 status = "optimal"
                 break
             eta = min(1.0, (P - D) / gg)
             alpha *= 1.0 - eta
-            alpha += (eta * C) * theta
-            w = (1.0 - eta) * w + (eta * C) * v
+            alpha += eta * (C * theta)
+            w = (1.0 - eta) * w + eta * v
         else:
             idx, inv_rate = next(batches)
-            _, theta_b = balanced_violators(y[idx], X[idx] @ w)
+            _, theta_b = balanced_violators(y[idx], X[idx] @ w, None if costs is None else costs[idx])
             passes += 2 * batch_size / n
             eta = 2.0 / (it + 2)
-            coef = (eta * C) * inv_rate * theta_b
+            coef = eta * C[idx] * inv_rate * theta_b
             alpha *= 1.0 - eta
             alpha[idx] += coef
             w = (1.0 - eta) * w + X[idx].T @ (y[idx] * coef)
@@ -340,8 +345,8 @@ def solve_subgradient(
 def _primal_exact_b(problem: SVMProblem, w: Array) -> tuple[float, float]:
     """(P(w, b), b) with b the midpoint of argmin_b P(w, .): one data pass."""
     s = problem.X @ w
-    b, _ = balanced_violators(problem.y, s)
-    return 0.5 * float(w @ w) + problem.C * float(np.maximum(0.0, 1.0 - problem.y * (s + b)).sum()), b
+    b, _ = balanced_violators(problem.y, s, problem.costs if problem.weighted else None)
+    return 0.5 * float(w @ w) + float(problem.costs @ np.maximum(0.0, 1.0 - problem.y * (s + b))), b
 
 
 def _record(
@@ -360,7 +365,7 @@ def _record(
         if full_batch:  # alpha_bar is feasible and w_bar = Z^T alpha_bar by linearity: no pass
             D_bar = float(alpha_avg.sum()) / weight - 0.5 * float(w_bar @ w_bar)
         else:
-            D_bar = problem.dual_objective(project_dual(alpha_avg / weight, problem.y, problem.C))
+            D_bar = problem.dual_objective(project_dual(alpha_avg / weight, problem.y, problem.costs))
     else:
         P_bar, D_bar = P_last, best_D
     hist["primal_avg"].append(P_bar)

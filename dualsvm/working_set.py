@@ -52,7 +52,7 @@ def solve_working_set(
     hit 20 000 iterations at eps 1e-6 on a 105-point working set of the
     n = 1000, d = 20 benchmark data, where Clarabel needs about 15 iterations.
     """
-    X, y, C, d = problem.X, problem.y, problem.C, problem.d
+    X, y, C, d = problem.X, problem.y, problem.costs, problem.d
     W = np.flatnonzero(work)
     k = W.size
     ZW = y[W, None] * X[W]
@@ -65,7 +65,8 @@ def solve_working_set(
         sp.hstack([-eye, sp.csc_matrix((k, d))]),
         sp.hstack([eye, sp.csc_matrix((k, d))]),
     ], format="csc")
-    rhs = np.concatenate([C * (X[at_C].T @ y[at_C]), [-C * float(y[at_C].sum())], np.zeros(k), np.full(k, C)])
+    yC = (y * C)[at_C]
+    rhs = np.concatenate([X[at_C].T @ yC, [-float(yC.sum())], np.zeros(k), C[W]])
     settings = clarabel.DefaultSettings()
     settings.verbose = False
     settings.tol_gap_abs = settings.tol_gap_rel = settings.tol_feas = tol
@@ -90,7 +91,7 @@ def kkt_solve(problem: SVMProblem, free: Mask, at_C: Mask) -> Array:
     handles degenerate partitions. The result may leave the box; callers
     project it.
     """
-    X, y, C, d = problem.X, problem.y, problem.C, problem.d
+    X, y, C, d = problem.X, problem.y, problem.costs, problem.d
     F = np.flatnonzero(free)
     k = F.size
     ZF = y[F, None] * X[F]
@@ -100,7 +101,8 @@ def kkt_solve(problem: SVMProblem, free: Mask, at_C: Mask) -> Array:
     M[d : d + k, :d] = ZF
     M[d : d + k, d] = y[F]
     M[d + k, d + 1 :] = y[F]
-    rhs = np.concatenate([C * (X[at_C].T @ y[at_C]), np.ones(k), [-C * y[at_C].sum()]])
+    yC = (y * C)[at_C]
+    rhs = np.concatenate([X[at_C].T @ yC, np.ones(k), [-float(yC.sum())]])
     sol = np.linalg.lstsq(M, rhs, rcond=None)[0]
     alpha = np.where(at_C, C, 0.0)
     alpha[F] = sol[d + 1 :]
@@ -121,7 +123,7 @@ class Refined(NamedTuple):
 
 def _triple(problem: SVMProblem, alpha: Array) -> tuple[Array, float, Array, float]:
     """Feasible alpha, w = Z^T alpha, exact b, and the gap of that triple."""
-    a = project_dual(alpha, problem.y, problem.C)
+    a = project_dual(alpha, problem.y, problem.costs)
     w = problem.X.T @ (problem.y * a)
     b = 0.5 * sum(argmin_b(problem, w))
     return w, b, a, problem.primal_objective(w, b) - problem.dual_objective(a)
@@ -132,7 +134,7 @@ def polish(problem: SVMProblem, alpha: Array) -> tuple[Array, float, Array, floa
 
     Returns ``(w, b, alpha, gap)`` with ``alpha`` dual feasible.
     """
-    C = problem.C
+    C = problem.costs
     start = _triple(problem, alpha)
     a = start[2]
     tau = 1e-7 * C
@@ -172,7 +174,7 @@ def refine(
         The triple with the smallest duality gap seen (and that gap); ``alpha`` is dual
         feasible, ``w = Z^T alpha``, ``b`` the midpoint of :func:`argmin_b`.
     """
-    n, d, C, y = problem.n, problem.d, problem.C, problem.y
+    n, d, C, y = problem.n, problem.d, problem.costs, problem.y
     k = min(n, n_work or max(200, 10 * (d + 1)))
     m = problem.margins(w, b)
     work = np.zeros(n, bool)

@@ -408,3 +408,31 @@ def test_no_progress_when_stderr_is_not_a_terminal():
     r = subprocess.run([sys.executable, "-m", "dualsvm.cli", "solve", "--method", "subgradient", "--target-gap", "1e-12",
                         "--time-limit", "1"], capture_output=True, text=True)
     assert "certified gap" not in r.stderr and "it/s" not in r.stderr
+
+
+# -- weights (issue 13) ----------------------------------------------------------------
+def test_weight_column_and_class_weight(tmp_path, capsys):
+    X, y = ds.datasets.make_overlapping(40, 2, seed=31)
+    k = np.arange(40) % 3  # weights 0, 1, 2
+    k[:2] = 1
+    rows = [(repr(float(a)), repr(float(b)), int(kk), int(t)) for (a, b), kk, t in zip(X, k, y, strict=True)]
+    f = write_csv(tmp_path / "w.csv", ["a", "b", "count", "y"], rows)
+    code, out, _ = run(["solve", "--csv", str(f), "--label", "y", "--weight-column", "count", "--json"], capsys)
+    d = json.loads(out)
+    assert code == 0 and d["data"]["features"] == ["a", "b"] and d["data"]["weight_column"] == "count"
+    ref = ds.solve_dual(ds.SVMProblem(np.repeat(X, k, axis=0), np.repeat(y, k)))  # weight k == k copies
+    np.testing.assert_allclose(d["w"], ref.w, atol=1e-6)
+    code, out, _ = run(["solve", "--csv", str(f), "--label", "y", "--drop", "count", "--class-weight", "balanced",
+                        "--json"], capsys)
+    d = json.loads(out)
+    ref = ds.solve_dual(ds.SVMProblem(X, y, class_weight="balanced"))
+    assert code == 0 and d["data"]["class_weight"] == "balanced"
+    np.testing.assert_allclose(d["w"], ref.w, atol=1e-6)
+
+
+def test_bad_weight_column_names_line_and_column(tmp_path, capsys):
+    f = write_csv(tmp_path / "w.csv", ["a", "wt", "y"], [(1, 1, 0), (2, -1, 1), (3, 1, 1)])
+    code, _, err = run(["solve", "--csv", str(f), "--label", "y", "--weight-column", "wt"], capsys)
+    assert code == 2 and "line 3, column 'wt' (--weight-column): '-1' is not a finite number >= 0" in err
+    code, _, err = run(["solve", "--csv", str(f), "--label", "y", "--weight-column", "nope"], capsys)
+    assert code == 2 and "--weight-column 'nope' is not a column" in err
