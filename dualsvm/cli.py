@@ -21,7 +21,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -82,6 +82,17 @@ def _rest_name(positive: str) -> str:
         if name < positive:
             return name
     raise CLIError(f"--positive {positive!r}: use a label that starts with a letter or a digit")
+
+
+def _as_numbers(labels: Sequence[str]) -> np.ndarray | None:
+    """The labels as numbers (integers when all are whole), or None if any is not a number."""
+    try:
+        v = np.array([float(x) for x in labels])
+    except ValueError:
+        return None
+    if not np.all(np.isfinite(v)):
+        return None
+    return v.astype(np.int64) if np.all(v == np.round(v)) and np.all(np.abs(v) < 2**53) else v
 
 
 def _num(v: float) -> str:
@@ -193,17 +204,22 @@ def load_csv(path: str, label: str, *, drop: Sequence[str] = (), positive: str |
         raise CLIError(f"{name} line {rows[i + 1][0]}, column {col!r} {what}; every feature needs a finite number: "
                        f"fill it in, delete the row, or leave the column out with --drop {shlex.quote(col)}")
     y = np.array(labels)
-    classes = sorted(set(labels))
+    numeric = _as_numbers(labels)  # numeric labels order as numbers (9 < 10), as in scikit-learn
+    classes = sorted(set(labels)) if numeric is None else [str(v) for v in sorted(set(numeric.tolist()))]
     rest: list[str] = []
     if positive is not None:
-        if positive not in classes:
+        key = _as_numbers([positive]) if numeric is not None else None
+        match = (numeric == key[0]) if key is not None else (y == positive)
+        if not match.any():
             raise CLIError(f"--positive {positive!r} is not a label in column {label!r} of {name}; labels: {_shown(classes, 10)}")
-        rest = [c for c in classes if c != positive]
+        rest = sorted(set(y[~match].tolist()), key=lambda v: (numeric is not None and float(v), v))
         if rest:
-            y = np.where(y == positive, positive, _rest_name(positive))
+            y = np.where(match, positive, _rest_name(positive))
     elif len(classes) > 2:
         raise CLIError(f"{name}: column {label!r} has {len(classes)} classes ({_shown(classes)}); the SVM separates two: "
                        f"choose one with --positive LABEL (that class against the rest)")
+    elif numeric is not None:
+        y = numeric
     if len(set(y.tolist())) < 2:
         raise CLIError(f"{name}: column {label!r} has only one class ({classes[0]!r}); the SVM needs two")
     return CSVData(X, y, [header[k] for k in keep], label, name, rest, [c for c in header if c in drop],
@@ -217,20 +233,21 @@ def _data(args: argparse.Namespace) -> CSVData:
         ref = resources.files("dualsvm") / "data" / "iris_versicolor_virginica.csv"
         with resources.as_file(ref) as path:
             data = load_csv(str(path), "species", drop=args.drop or (), positive=args.positive, source=BUILTIN,
-                            weight=args.weight_column)
+                            weight=getattr(args, "weight_column", None))
     else:
         if args.label is None:
             raise CLIError("--csv needs --label COLUMN naming the label column")
-        data = load_csv(args.csv, args.label, drop=args.drop or (), positive=args.positive, weight=args.weight_column)
+        data = load_csv(args.csv, args.label, drop=args.drop or (), positive=args.positive,
+                        weight=getattr(args, "weight_column", None))
     if args.standardize:
-        data.X, data.standardized = standardize(data.X), True
+        data.X, data.standardized = standardize(data.X, data.sample_weight), True
     return data
 
 
 def _problem(args: argparse.Namespace) -> tuple[SVMProblem, CSVData]:
     data = _data(args)
-    data.class_weight = args.class_weight
-    return SVMProblem(data.X, data.y, C=args.C, sample_weight=data.sample_weight, class_weight=args.class_weight), data
+    data.class_weight = getattr(args, "class_weight", None)
+    return SVMProblem(data.X, data.y, C=args.C, sample_weight=data.sample_weight, class_weight=data.class_weight), data
 
 
 def _classes_text(problem: SVMProblem, data: CSVData) -> str:
@@ -280,9 +297,12 @@ def _progress_bar(method: str, max_iter: int | None) -> Any:
     """A tqdm bar on stderr: iteration, certified gap, elapsed time (tqdm: a well-kept, tiny progress library)."""
     from tqdm import tqdm
 
-    bar = tqdm(total=max_iter, desc=method, unit="it", file=sys.stderr, mininterval=0.2, leave=False)
+    bars: list[Any] = []  # made at the first report, so that it starts after "running ..."
 
     def update(info: dict[str, Any]) -> None:
+        if not bars:
+            bars.append(tqdm(total=max_iter, desc=method, unit="it", file=sys.stderr, mininterval=0.2, leave=False))
+        bar = bars[0]
         bar.update(info["iteration"] - bar.n)
         bar.set_postfix_str(f"certified gap {info['relative_gap']:.1e}", refresh=False)
         if info.get("done"):
@@ -360,7 +380,8 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         for est in estimators:
             reports.append((est, certify_estimator(est.fit(X, y), X, y)))
     if args.json:
-        print(json.dumps([{"params": repr(e), **r.to_dict()} for e, r in reports], indent=2))
+        print(json.dumps({"data": _data_dict(problem, data),
+                          "estimators": [{"params": repr(e), **r.to_dict()} for e, r in reports]}, indent=2))
         return 0
     print(f"{_data_text(problem, data)}\n{problem}\n"
           f"reference optimum P* = {reports[0][1].reference.primal_objective:.10g} (dualsvm.solve_dual)\n")
@@ -514,12 +535,20 @@ example:
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr (exit 2), pointing to --help instead of printing the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     def __init__(self, prog: str) -> None:
         super().__init__(prog, max_help_position=30)
 
 
-def _add_data_args(p: argparse.ArgumentParser) -> None:
+def _add_data_args(p: argparse.ArgumentParser, weights: bool = True) -> None:
+    """The data options; ``weights=False`` for commands whose models are fitted unweighted."""
     g = p.add_argument_group("data (default: the built-in iris data)")
     g.add_argument("--csv", metavar="FILE",
                    help="CSV file with a header row; every column except --label and --drop is a feature")
@@ -528,17 +557,22 @@ def _add_data_args(p: argparse.ArgumentParser) -> None:
                    help="leave out this column, e.g. a name or a date (repeat for several)")
     g.add_argument("--positive", metavar="LABEL",
                    help="LABEL is +1 and every other class -1, named '(rest)' (for data with more than two classes)")
+    if weights:
+        _add_weight_args(g)
+    g.add_argument("--standardize", action="store_true",
+                   help="z-score every feature (subtract the mean, divide by the standard deviation; weighted by "
+                        "--weight-column); recommended for unscaled data: C and the tolerances assume features of order 1")
+    p.add_argument("-C", "--C", dest="C", type=float, default=1.0, metavar="C",
+                   help="penalty C > 0 on the hinge losses (default: %(default)s)")
+    p.add_argument("--json", action="store_true", help="print a machine-readable JSON report instead of text")
+
+
+def _add_weight_args(g: Any) -> None:
     g.add_argument("--weight-column", metavar="COLUMN",
                    help="a column of per-row weights >= 0 (sample_weight: each row's C is multiplied by it; "
                         "weight k is the row repeated k times); not a feature")
     g.add_argument("--class-weight", choices=("balanced",), default=None,
                    help="'balanced': multiply each class's C by n / (2 * rows of the class), as scikit-learn")
-    g.add_argument("--standardize", action="store_true",
-                   help="z-score every feature (subtract the mean, divide by the standard deviation); "
-                        "recommended for unscaled data: C and the tolerances assume features of order 1")
-    p.add_argument("-C", "--C", dest="C", type=float, default=1.0, metavar="C",
-                   help="penalty C > 0 on the hinge losses (default: %(default)s)")
-    p.add_argument("--json", action="store_true", help="print a machine-readable JSON report instead of text")
 
 
 def _add_run_args(p: argparse.ArgumentParser) -> None:
@@ -551,21 +585,27 @@ def _add_run_args(p: argparse.ArgumentParser) -> None:
 
 
 def _positive_int(text: str) -> int:
-    v = int(text)
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text}") from None
     if v < 1:
         raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text}")
     return v
 
 
 def _positive_float(text: str) -> float:
-    v = float(text)
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, got {text}") from None
     if not (v > 0 and math.isfinite(v)):
         raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, got {text}")
     return v
 
 
 def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
-    parser = argparse.ArgumentParser(prog="dualsvm", description=DESCRIPTION, epilog=EPILOG,
+    parser = _Parser(prog="dualsvm", description=DESCRIPTION, epilog=EPILOG,
                                      formatter_class=_Formatter, allow_abbrev=False)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -594,11 +634,11 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
     p.set_defaults(func=_cmd_compare)
 
     p = cmds["explain-sklearn"]
-    _add_data_args(p)
+    _add_data_args(p, weights=False)
     p.set_defaults(func=_cmd_explain)
 
     p = cmds["relu"]
-    _add_data_args(p)
+    _add_data_args(p, weights=False)
     p.add_argument("--seed", type=int, default=0, help="seed of the initial weights (default: %(default)s)")
     p.set_defaults(func=_cmd_relu)
 

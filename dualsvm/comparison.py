@@ -38,7 +38,7 @@ from .certificates import certificate
 from .dual import solve_dual
 from .exceptions import ConvergenceWarning, DualSVMError
 from .primal import solve_primal
-from .problem import SVMProblem
+from .problem import SVMProblem, check_target_gap
 from .solution import SUCCESS_STATUSES, Solution
 from .subgradient import solve_subgradient
 
@@ -173,8 +173,11 @@ class Comparison:
             for j, i in enumerate(q["support_diff"][:10]):
                 ms = ", ".join(f"{k}: m={v[j]:.4f}" for k, v in q["support_diff_margins"].items())
                 lines.append(f"  point {i} differs ({q['a']} vs {q['b']}): {ms}")
-        for k, msg in self.warnings.items():
-            lines.append(f"note: {k}: {msg}")
+        for k in self.warnings:
+            r, s = self.raw[k], self.solutions[k]
+            lines.append(f"note: {k} stopped with status {r.status} after {r.iterations} iterations; certified gap "
+                         f"{s.relative_gap:.1e} (its own dual point alone certifies {r.relative_gap:.1e}), target "
+                         f"{self.targets[k]:.0e}")
         lines += ["", f"{self.verdict}: {self.summary}"]
         return "\n".join(lines)
 
@@ -268,9 +271,8 @@ def compare(
     CertificateViolation
         If ``strict`` and a certificate implication is broken.
     """
-    if tol is not None:
-        warnings.warn("compare(tol=...) is deprecated; use target_gap=", DeprecationWarning, stacklevel=2)
-        target_gap = tol if target_gap is None else target_gap
+    if tol is not None or target_gap is not None:
+        target_gap = check_target_gap(target_gap, tol, "compare")
     methods = list(methods)
     unknown = [m for m in methods if m not in METHODS]
     if unknown or not methods or len(set(methods)) != len(methods):
@@ -305,7 +307,8 @@ def compare(
         targets[m] = float(raw[m].extras.get("target_gap", kw.get("target_gap", params["target_gap"].default
                                                                       if "target_gap" in params else 1e-8)))
         if progress is not None:
-            progress(f"  {m}: {raw[m].status}, certified gap {raw[m].relative_gap:.1e} in {time.perf_counter() - t0:.2f}s")
+            progress(f"  {m}: {raw[m].status}, own certified gap {raw[m].relative_gap:.1e} "
+                     f"in {time.perf_counter() - t0:.2f}s (cross-certified in the table)")
     return compare_solutions(problem, raw, targets=targets, warnings_=caught, strict=strict)
 
 
@@ -338,19 +341,23 @@ def compare_solutions(
         verdict = "AGREE"
         worst = max(pairs, key=lambda q: q["distance"] / max(q["bound"], 1e-300), default=None)
         n_und = max((s.undecided.size for s in sols.values()), default=0)
+        n_pred = sum(q["n_prediction_disagreements"] for q in pairs)
         summary = (
-            f"every method met its target and {len(sols)} answer(s) are one classifier within their certified radii"
-            + (f" (largest |w_i - w_j| = {worst['distance']:.1e} <= {worst['bound']:.1e})" if worst else "")
-            + f"; certified support labels agree on every point both decide ({n_und} undecided at most)."
-        )
+            f"every method met its target and the {len(sols)} answers are within their certified radii of one "
+            "optimum" + (f" (largest |w_i - w_j| = {worst['distance']:.1e} <= {worst['bound']:.1e})" if worst else "")
+            + f"; certified support labels agree on every point both decide ({n_und} undecided at most)"
+            + (f"; {n_pred} prediction difference(s), each at a point whose sign of f* is not certified"
+               if n_pred else "; predictions agree") + "."
+        ) if len(sols) > 1 else f"{next(iter(sols))} met its target; there is nothing to compare it with."
     else:
         verdict = "INCONCLUSIVE"
-        missed = [f"{k} ({raw[k].status}, certified gap {sols[k].relative_gap:.1e} > target {targets[k]:.0e})"
-                  if sols[k].relative_gap > targets[k] else f"{k} ({raw[k].status})" for k in sols if not met[k]]
+        missed = [f"{k} ({raw[k].status}, certified gap {sols[k].relative_gap:.1e} "
+                  f"{'>' if sols[k].relative_gap > targets[k] else '<='} target {targets[k]:.0e})"
+                  for k in sols if not met[k]]
         good = [k for k in sols if met[k]]
         agreed = [q for q in pairs if q["a"] in good and q["b"] in good]
         summary = (
-            f"{', '.join(missed)} missed its target, so the bound it satisfies proves little. "
+            f"{', '.join(missed)} did not meet its target on its own, so the bound it satisfies proves little. "
             + (f"The certified methods ({', '.join(good)}) agree: largest |w_i - w_j| = "
                f"{max(q['distance'] for q in agreed):.1e}, {sum(q['n_prediction_disagreements'] for q in agreed)} "
                "prediction difference(s)." if len(good) > 1 else

@@ -42,7 +42,7 @@ import scipy.sparse as sp
 
 from .certificates import certificate
 from .exceptions import ConvergenceWarning, DualSVMError
-from .problem import SVMProblem
+from .problem import SVMProblem, check_max_iter, check_target_gap
 from .solution import Solution
 from .working_set import polish, refine
 
@@ -125,15 +125,15 @@ def solve_dual(
     """
     unknown = sorted(set(osqp_options) - _OSQP_KEYS)
     if unknown:
-        raise DualSVMError(f"unknown OSQP option(s) {unknown}; valid: {sorted(_OSQP_KEYS)}")
-    if not (isinstance(target_gap, (int, float)) and target_gap > 0):
-        raise DualSVMError(f"target_gap must be a number > 0, got {target_gap!r}")
+        raise DualSVMError(f"unknown keyword(s) {unknown} for solve_dual; it takes target_gap, refine_working_set, "
+                           f"max_rounds, max_time and the OSQP settings {sorted(_OSQP_KEYS)}")
+    target_gap = check_target_gap(target_gap)
     if int(max_rounds) < 1:
         raise DualSVMError(f"max_rounds must be >= 1, got {max_rounds!r}")
     if max_time is not None and not (isinstance(max_time, (int, float)) and max_time > 0):
         raise DualSVMError(f"max_time must be None or a number of seconds > 0, got {max_time!r}")
-    if "max_iter" in osqp_options and (isinstance(osqp_options["max_iter"], bool) or int(osqp_options["max_iter"]) < 1):
-        raise DualSVMError(f"max_iter must be an integer >= 1, got {osqp_options['max_iter']!r}")
+    if "max_iter" in osqp_options:
+        osqp_options["max_iter"] = check_max_iter(osqp_options["max_iter"])
     settings = {**DEFAULT_OSQP_SETTINGS, **osqp_options}
     t0 = time.perf_counter()
     best: tuple[np.ndarray, float, np.ndarray, float] | None = None

@@ -29,7 +29,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .exceptions import DualSVMError
 
-__all__ = ["SVMProblem", "check_C"]
+__all__ = ["SVMProblem", "check_C", "check_target_gap", "check_max_iter"]
 
 
 def check_C(C: Any, name: str = "C") -> float:
@@ -40,6 +40,33 @@ def check_C(C: Any, name: str = "C") -> float:
     if not np.isfinite(C) or C <= 0:
         raise DualSVMError(f"{name} must be finite and > 0, got {C!r}")
     return C
+
+
+def check_target_gap(target_gap: Any, tol: Any = None, caller: str = "") -> float:
+    """``target_gap`` as a float in (0, 1), merging the deprecated alias ``tol``; else :class:`DualSVMError`.
+
+    A relative gap of 1 or more certifies nothing (the gap is then as large as the objective).
+    """
+    if tol is not None:
+        import warnings
+
+        warnings.warn(f"{caller}(tol=...) is deprecated; use target_gap=", DeprecationWarning, stacklevel=3)
+        if target_gap is not None:
+            raise DualSVMError(f"give target_gap={target_gap!r} or the deprecated tol={tol!r}, not both")
+        target_gap = tol
+    if isinstance(target_gap, (bool, np.bool_)) or not isinstance(target_gap, numbers.Real) \
+            or not 0 < float(target_gap) < 1:
+        raise DualSVMError(f"target_gap must be a relative gap in (0, 1), got {target_gap!r}")
+    return float(target_gap)
+
+
+def check_max_iter(max_iter: Any, name: str = "max_iter") -> int | None:
+    """``None`` or an integer >= 1; else :class:`DualSVMError`."""
+    if max_iter is None:
+        return None
+    if isinstance(max_iter, (bool, np.bool_)) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
+        raise DualSVMError(f"{name} must be an integer >= 1, got {max_iter!r}")
+    return int(max_iter)
 
 
 def _check_X(X: ArrayLike) -> NDArray[np.float64]:

@@ -70,7 +70,7 @@ from numpy.typing import NDArray
 from .certificates import certificate
 from .exceptions import ConvergenceWarning, DualSVMError
 from .feasibility import project_dual, slope_zero
-from .problem import SVMProblem
+from .problem import SVMProblem, check_target_gap
 from .solution import Solution
 
 __all__ = ["solve_subgradient", "balanced_violators"]
@@ -134,7 +134,7 @@ def solve_subgradient(
     problem: SVMProblem,
     *,
     max_iter: int = 200_000,
-    target_gap: float = 1e-4,
+    target_gap: float | None = None,
     batch_size: int | None = None,
     seed: int = 0,
     max_time: float | None = None,
@@ -150,7 +150,7 @@ def solve_subgradient(
     ----------
     problem : SVMProblem
     max_iter : int, default 200 000
-    target_gap : float, default 1e-4
+    target_gap : float in (0, 1), default 1e-4
         Stop when the method's own certified relative gap
         :math:`(P(w,b) - D(\alpha))/\max(1, |P|)` is at most ``target_gap``.
     batch_size : int, optional
@@ -194,11 +194,9 @@ def solve_subgradient(
     """
     if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
         raise DualSVMError(f"max_iter must be an integer >= 1, got {max_iter!r}")
-    if tol is not None:
-        warnings.warn("solve_subgradient(tol=...) is deprecated; use target_gap=", DeprecationWarning, stacklevel=2)
-        target_gap = tol
-    if isinstance(target_gap, bool) or not (isinstance(target_gap, (int, float)) and target_gap > 0):
-        raise DualSVMError(f"target_gap must be a number > 0, got {target_gap!r}")
+    if target_gap is None and tol is None:
+        target_gap = 1e-4
+    target_gap = check_target_gap(target_gap, tol, "solve_subgradient")
     if max_time is not None and not (isinstance(max_time, (int, float)) and max_time > 0):
         raise DualSVMError(f"max_time must be None or a number of seconds > 0, got {max_time!r}")
     if batch_size is not None and (
@@ -335,8 +333,9 @@ def solve_subgradient(
     if not sol.success:
         sol.status = status if status != "optimal" else "inaccurate"
         sol.message = (
-            f"stopped at {status} ({it} iterations) with relative gap {sol.relative_gap:.3g} > target_gap {target_gap:.3g}; "
-            "raise max_iter or max_time, loosen target_gap, standardize X, or use solve_dual for large C"
+            f"stopped at {status} ({it} iterations) with its own certified relative gap {sol.relative_gap:.3g} "
+            f"> target_gap {target_gap:.3g}; raise max_iter or max_time, loosen target_gap, standardize X, "
+            "or use an exact method (solve_dual, solve_primal) for large C"
         )
         warnings.warn(sol.message, ConvergenceWarning, stacklevel=2)
     return sol

@@ -436,3 +436,31 @@ def test_bad_weight_column_names_line_and_column(tmp_path, capsys):
     assert code == 2 and "line 3, column 'wt' (--weight-column): '-1' is not a finite number >= 0" in err
     code, _, err = run(["solve", "--csv", str(f), "--label", "y", "--weight-column", "nope"], capsys)
     assert code == 2 and "--weight-column 'nope' is not a column" in err
+
+
+def test_explain_and_relu_do_not_take_weights(capsys):
+    """Their estimators are fitted unweighted: the flags were accepted and silently ignored."""
+    for cmd in ("explain-sklearn", "relu"):
+        code, _, err = run([cmd, "--class-weight", "balanced"], capsys)
+        assert code == 2 and "unrecognized arguments: --class-weight" in err
+
+
+def test_explain_json_is_valid_json_with_the_data(capsys):
+    pytest.importorskip("sklearn")
+    code, out, _ = run(["explain-sklearn", "--json"], capsys)
+    d = json.loads(out, parse_constant=lambda c: pytest.fail(f"{c} is not JSON"))
+    assert code == 0 and d["data"]["classes"] == {"-1": "versicolor", "+1": "virginica"} and len(d["estimators"]) == 5
+
+
+def test_numeric_labels_order_as_numbers(tmp_path, capsys):
+    f = write_csv(tmp_path / "n.csv", ["a", "b", "y"], [(1, 2, 9), (2, 3, 10), (3, 1, 9), (0, 5, 10)])
+    code, out, _ = run(["solve", "--csv", str(f), "--label", "y", "--json"], capsys)
+    assert code == 0 and json.loads(out)["data"]["classes"] == {"-1": "9", "+1": "10"}  # as SVMProblem, SVC
+    code, out, _ = run(["solve", "--csv", str(f), "--label", "y", "--positive", "9.0", "--json"], capsys)
+    assert code == 0 and json.loads(out)["data"]["classes"]["+1"] == "9.0"
+
+
+def test_usage_errors_are_one_line(capsys):
+    for argv in (["solve", "-C", "abc"], ["compare", "--max-iter", "0"], ["solve", "--stand"]):
+        code, out, err = run(argv, capsys)
+        assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, err

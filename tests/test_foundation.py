@@ -257,13 +257,41 @@ def test_labels_of_any_type_and_no_mutation():
 
 def test_bad_solver_options():
     p = hand_two_margin()
-    with pytest.raises(ValueError, match=r"unknown OSQP option\(s\) \['eps_typo'\]"):
+    with pytest.raises(ValueError, match=r"unknown keyword\(s\) \['eps_typo'\] for solve_dual"):
         ds.solve_dual(p, eps_typo=1.0)
     with pytest.raises(ValueError, match="solver must be one of the installed cvxpy solvers.*'NOPE'"):
         ds.solve_primal(p, solver="NOPE")
-    with pytest.raises(ValueError, match="target_gap must be a number > 0"):
+    with pytest.raises(ValueError, match="target_gap must be a relative gap in \\(0, 1\\)"):
         ds.solve_dual(p, target_gap=0)
     with pytest.raises(ValueError, match="w must have 2 entries"):
         certify(p, [1.0, 0.0, 3.0], 0.0)
     with pytest.raises(ValueError, match="alpha must have 4 entries"):
         certify(p, [1.0, 0.0], 0.0, alpha=[0.5])
+
+
+@pytest.mark.parametrize("solver", [ds.solve_dual, ds.solve_primal, ds.solve_subgradient])
+@pytest.mark.parametrize("bad", [0.0, 1.0, 5.0, float("nan"), float("inf"), "1e-3", True])
+def test_target_gap_must_be_a_relative_gap_below_one(solver, bad):
+    """A relative gap of 1 or more certifies nothing; it was accepted and led to AGREE on 99 differing predictions."""
+    with pytest.raises(DualSVMError, match=r"target_gap must be a relative gap in \(0, 1\), got"):
+        solver(hand_two_margin(), target_gap=bad)
+
+
+@pytest.mark.parametrize("bad", [1.5, "10", 10.0, 0])
+def test_max_iter_must_be_an_integer_for_every_solver(bad):
+    for solver in (ds.solve_dual, ds.solve_primal, ds.solve_subgradient):
+        with pytest.raises(DualSVMError, match=r"max_iter must be an integer >= 1"):
+            solver(hand_two_margin(), max_iter=bad)
+
+
+def test_tol_and_target_gap_together_are_refused():
+    with pytest.warns(DeprecationWarning), pytest.raises(DualSVMError, match="not both"):
+        ds.solve_subgradient(hand_two_margin(), tol=1e-1, target_gap=1e-5)
+
+
+def test_primal_status_follows_the_certificate_not_the_solver():
+    """A time-limited Clarabel run whose answer is certified to the target is optimal (it said max_time)."""
+    p = seeded("overlapping", 1.0)
+    sol = ds.solve_primal(p, max_iter=6)  # Clarabel stops early; the exact KKT finish closes the gap
+    assert sol.extras["cvxpy_status"] != "optimal"
+    assert (sol.status == "optimal") == (sol.relative_gap <= 1e-8) == sol.success
