@@ -1,52 +1,117 @@
-r"""Certificates of optimality: pure functions on an :class:`SVMProblem`.
+r"""Certificates of optimality: pure functions of ``(problem, w, b, alpha)``.
 
-Every number here is a bound that holds for *any* candidate ``(w, b)`` and
-any dual-feasible ``alpha``; nothing trusts a solver's own status.
+Every number here is a bound that holds *in exact arithmetic* for any
+candidate ``(w, b)`` and any ``alpha`` (projected onto the dual feasible set
+first); nothing trusts a solver's own status, and nothing here solves an
+optimization problem. Building a good ``alpha`` for a candidate that has none
+is a solver's job (:func:`dualsvm.certify`, ``dualsvm/dual_point.py``).
 
-* Weak duality and the gap identity (``proofs/T04``): for
-  :math:`0 \le \alpha \le C`, :math:`y^\top\alpha = 0`,
+* **Gap** (``proofs/T04``). For :math:`0 \le \alpha \le C`, with
+  :math:`Z = \mathrm{diag}(y) X` and :math:`m_i = y_i(w^\top x_i + b)`,
 
   .. math::
 
-     G = P(w,b) - D(\alpha) = \tfrac12\|w - Z^\top\alpha\|^2
-         + \sum_i \bigl[C\,\mathrm{hinge}(m_i) - \alpha_i (1 - m_i)\bigr] \ \ge 0,
+     P(w,b) - D(\alpha) = \tfrac12\|w - Z^\top\alpha\|^2
+         + \sum_i \bigl[C\,\max(0, 1 - m_i) - \alpha_i (1 - m_i)\bigr] - b\,y^\top\alpha,
 
-  with :math:`Z = \mathrm{diag}(y) X` and :math:`m_i = y_i(w^\top x_i + b)`.
-* Certified radius (``proofs/T10``): :math:`P` is 1-strongly convex in
-  :math:`w`, so :math:`\|w - w^*\| \le r = \sqrt{2G}`, and the same holds for
-  :math:`Z^\top\alpha` because :math:`\tfrac12\|Z^\top\alpha - w^*\|^2 \le P^* - D(\alpha)`.
-* The b interval (``proofs/T09``): every optimal :math:`b^*` lies in
-  :math:`[b_{lo} - rR,\ b_{hi} + rR]` where :math:`[b_{lo}, b_{hi}] =
-  \arg\min_b P(w, b)` and :math:`R = \max_i \|x_i\|`.
+  every bracket :math:`\ge 0`, and :math:`P(w,b) - P^* \le P(w,b) - D(\alpha) + |b^*|\,|y^\top\alpha|`
+  (the last term because a rounded :math:`\alpha` need not have
+  :math:`y^\top\alpha = 0` exactly; :math:`|b^*| \le 1 + R\sqrt{2P(w,b)}`).
+  The gap is evaluated through this identity, in extended precision
+  (``numpy.longdouble``), and every rounding error is bounded a priori
+  (Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd ed.,
+  section 3.1, :math:`\gamma_k = ku/(1-ku)`), so the reported
+  ``duality_gap`` :math:`\bar G` is an upper bound on :math:`P(w,b) - P^*`
+  in exact arithmetic (``proofs/T10``).
+* **Radius** (``proofs/T10``): :math:`P` is 1-strongly convex in :math:`w`,
+  so :math:`\|w - w^*\| \le r = \sqrt{2\bar G}` (rounded up).
+* **Optimal margins and the b interval** (``proofs/T09``): with
+  :math:`\rho_i = r\|x_i\| + \delta_i` (:math:`\delta_i` the rounding bound of
+  :math:`x_i^\top w`), :math:`t_i^* = y_i - x_i^\top w^*` lies in
+  :math:`[t_i - \rho_i, t_i + \rho_i]`, so every optimal :math:`b^*` lies
+  between the :math:`n_+`-th order statistic of :math:`t - \rho` and the
+  :math:`(n_+ + 1)`-th of :math:`t + \rho`, and every optimal margin
+  :math:`m_i^* = y_i x_i^\top w^* + y_i b^*` in ``margin_range``.
+* **Labels** (``proofs/T06``, :func:`support_labels`): read off the margin
+  range alone.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .feasibility import argmin_b, project_dual
+from .feasibility import project_dual, slope_zero
 from .problem import SVMProblem
-from .solution import Solution
-from .working_set import refine
+from .solution import SUCCESS_STATUSES, Solution
 
-__all__ = ["certify"]
+__all__ = ["certificate", "support_labels", "NON", "MARGIN", "BOUND", "UNDECIDED"]
 
 Array = NDArray[np.float64]
 
+#: Label codes of :func:`support_labels`.
+NON, MARGIN, BOUND, UNDECIDED = 0, 1, 2, 3
 
-def _naive_alpha(problem: SVMProblem, m: Array) -> Array:
-    """alpha = C inside the margin, 0 outside (a weak but always-valid start)."""
-    return np.where(m < 1.0, problem.C, 0.0)
+_U = np.finfo(np.float64).eps / 2  # unit roundoff of float64
+_U_EXT = float(np.finfo(np.longdouble).eps) / 2  # of the extended type (== _U where longdouble is double)
+_BLOCK = 16_384  # rows converted to longdouble at a time: bounded extra memory
 
 
-def certify(
+def _gamma(k: float, u: float) -> float:
+    """Higham's :math:`\\gamma_k = ku / (1 - ku)`."""
+    return k * u / (1.0 - k * u)
+
+
+def support_labels(m_lo: ArrayLike, m_hi: ArrayLike, margin_tol: float) -> NDArray[np.int8]:
+    r"""Certified support-vector labels from certified margin bounds (``proofs/T06``).
+
+    Given :math:`m^{lo}_i \le m_i^* \le m^{hi}_i` for every optimal
+    :math:`(w^*, b^*)`, and the KKT conditions that hold for every pair of
+    primal and dual optima (:math:`\alpha_i^* > 0 \Rightarrow m_i^* \le 1`,
+    :math:`\alpha_i^* < C \Rightarrow m_i^* \ge 1`):
+
+    * :data:`NON` if :math:`m^{lo}_i > 1`: every optimal :math:`\alpha_i^* = 0`;
+    * :data:`BOUND` if :math:`m^{hi}_i < 1`: every optimal :math:`\alpha_i^* = C`;
+    * :data:`MARGIN` if :math:`m^{lo}_i \le 1 \le m^{hi}_i` and
+      :math:`m^{hi}_i - m^{lo}_i \le` ``margin_tol``: the point lies on the
+      margin within the interval's width, :math:`|m_i^* - 1| \le m^{hi}_i - m^{lo}_i`
+      (a statement about the margin, not about :math:`\alpha_i^*`);
+    * :data:`UNDECIDED` otherwise.
+
+    Returns
+    -------
+    ndarray of int8, one code per point.
+    """
+    lo, hi = np.asarray(m_lo, dtype=np.float64), np.asarray(m_hi, dtype=np.float64)
+    out = np.full(lo.shape, UNDECIDED, dtype=np.int8)
+    out[(lo <= 1.0) & (hi >= 1.0) & (hi - lo <= margin_tol)] = MARGIN
+    out[lo > 1.0] = NON
+    out[hi < 1.0] = BOUND
+    return out
+
+
+def _extended(X: Array, y: Array, w: Array, b: float, alpha: Array) -> tuple[np.ndarray, np.ndarray]:
+    """Scores :math:`s = Xw` and :math:`v = Z^\\top\\alpha` in longdouble, by row blocks."""
+    n = X.shape[0]
+    wl = w.astype(np.longdouble)
+    s = np.empty(n, dtype=np.longdouble)
+    v = np.zeros(X.shape[1], dtype=np.longdouble)
+    ya = (y * alpha).astype(np.longdouble)  # exact: y is +-1
+    for i in range(0, n, _BLOCK):
+        Xb = X[i : i + _BLOCK].astype(np.longdouble)
+        s[i : i + _BLOCK] = Xb @ wl
+        v += ya[i : i + _BLOCK] @ Xb
+    return s, v
+
+
+def certificate(
     problem: SVMProblem,
     w: ArrayLike,
-    b: float,
-    alpha: ArrayLike | None = None,
+    b: ArrayLike,
+    alpha: ArrayLike,
     *,
     method: str = "certify",
     status: str = "certified",
@@ -55,114 +120,120 @@ def certify(
     solve_time: float = float("nan"),
     extras: dict[str, Any] | None = None,
     target_gap: float = 1e-8,
-    build_alpha: bool = True,
+    margin_tol: float = 1e-3,
 ) -> Solution:
-    r"""Certify any candidate ``(w, b)`` against the standard soft-margin SVM.
+    r"""The certificate of ``(w, b)`` by the dual point ``alpha``: a pure function.
 
-    The candidate may come from a dualsvm solver, from scikit-learn's
-    ``coef_`` / ``intercept_`` or from a hand calculation.
-
-    A dual-feasible :math:`\alpha` is built exactly. Candidates are
-    (i) the projection of the supplied ``alpha`` (:func:`project_dual`);
-    (ii) the working-set construction from the margins of ``(w, b)``, which
-    fixes coefficients away from the margin and solves the small dual for
-    the near-margin points exactly (:func:`dualsvm.working_set.refine`); and (iii) the naive
-    rule :math:`\alpha_i = C\,[m_i < 1]`, projected. All are dual feasible,
-    so each :math:`D(\alpha)` is a valid lower bound; the largest is kept.
+    ``alpha`` is first projected onto :math:`\{0 \le \alpha_i \le C_i,\ y^\top\alpha = 0\}`
+    (:func:`dualsvm.project_dual`); any ``alpha`` gives a valid certificate,
+    a better one a smaller gap. The formulas are in the module docstring and
+    on :class:`~dualsvm.Solution`.
 
     Parameters
     ----------
     problem : SVMProblem
-    w : array_like of shape (d,)
-    b : float
-    alpha : array_like of shape (n,), optional
-        Dual coefficients (not multiplied by y), if the candidate has them.
-    method, status, message, iterations, solve_time, extras
-        Recorded on the returned :class:`Solution`.
+    w : array_like of shape (d,) or (1, d)
+    b : float or array_like of shape (1,)
+    alpha : array_like of shape (n,)
+        Dual coefficients, not multiplied by y.
+    method, message, iterations, solve_time, extras
+        Recorded on the returned :class:`~dualsvm.Solution`.
+    status : str, default "certified"
+        The caller's status: kept when the certificate meets ``target_gap``
+        (or when it already names a failure such as ``"max_iter"``); a
+        success status whose certificate misses the target becomes
+        ``"inaccurate"``.
     target_gap : float, default 1e-8
-        ``success`` requires ``relative_gap <= target_gap``.
-    build_alpha : bool, default True
-        With ``False`` only the supplied ``alpha`` (projected) is used: the
-        certificate is then the candidate's *own*, with no QP solved.
+        Required relative gap :math:`\bar G / \max(1, |P|)`.
+    margin_tol : float, default 1e-3
+        Largest width of a certified margin range for the label
+        :data:`MARGIN` (:func:`support_labels`).
 
     Returns
     -------
     Solution
     """
     w_, b_ = problem._check_wb(w, b)
-    m = problem.y * (problem.X @ w_ + b_)
-    P = problem.primal_objective(w_, b_)
-    candidates: list[tuple[str, Array]] = []
-    if alpha is not None:
-        candidates.append(("supplied", project_dual(problem._check_alpha(alpha), problem.y, problem.C)))
-    if alpha is None or build_alpha:
-        if not candidates or P - problem.dual_objective(candidates[0][1]) > 1e-13 * max(1.0, abs(P)):
-            candidates.append(("working-set", refine(problem, w_, b_).alpha))
-        candidates.append(("naive", project_dual(_naive_alpha(problem, m), problem.y, problem.C)))
-    D_vals = [problem.dual_objective(a) for _, a in candidates]
-    k = int(np.argmax(D_vals))
-    source, a = candidates[k]
-    return _build_solution(
-        problem, w_, b_, a, P, D_vals[k], m,
-        method=method, status=status, message=message, iterations=iterations,
-        solve_time=solve_time, extras={**(extras or {}), "alpha_source": source},
-        target_gap=target_gap,
-    )
+    a = project_dual(problem._check_alpha(alpha), problem.y, problem.costs)
+    X, y, C, n, d = problem.X, problem.y, problem.costs, problem.n, problem.d  # C: the costs C_i
+    u, ue = _U, _U_EXT
+    s_ext, v_ext = _extended(X, y, w_, b_, a)
+    m_ext = y * (s_ext + b_)
+    one_m = 1.0 - m_ext
+    brackets = np.where(one_m > 0, (C - a) * one_m, a * (-one_m))  # C*hinge - alpha*(1 - m), each >= 0
+    r_wv = w_ - v_ext
+    identity = 0.5 * np.dot(r_wv, r_wv) + np.sum(brackets)
+    P = float(0.5 * np.dot(w_.astype(np.longdouble), w_) + np.dot(C.astype(np.longdouble), np.maximum(one_m, 0)))
+    D = float(np.sum(a, dtype=np.longdouble) - 0.5 * np.dot(v_ext, v_ext))
+    yta = math.fsum((y * a).tolist())  # correctly rounded; y*a is exact
 
+    # A priori rounding bounds, each inflated by 2 to cover its own evaluation.
+    absX = np.abs(X)
+    delta = 2.0 * _gamma(d + 2, ue) * (absX @ np.abs(w_) + abs(b_))  # |fl(m_i) - m_i|
+    eps_v = 2.0 * _gamma(n + 2, ue) * (absX.T @ a)  # |fl(v_j) - v_j|
+    norms = np.sqrt(np.einsum("ij,ij->i", X, X)) * (1.0 + _gamma(d + 2, u))
+    R = float(norms.max())
+    # Bracket i is piecewise linear in m_i with slopes -(C - alpha_i) below 1 and alpha_i above;
+    # only the slopes met within delta_i of the computed margin count.
+    # (compared in longdouble with 2*delta: m -+ delta can round back to m in float64)
+    lip = np.maximum(np.where(one_m > -2 * delta, C - a, 0.0), np.where(one_m < 2 * delta, a, 0.0))
+    err_brackets = 2.0 * float(lip @ delta) * (1.0 + _gamma(n, u))
+    nrm = float(np.sqrt(2.0 * float(0.5 * np.dot(r_wv, r_wv))))
+    err_wv = 2.0 * (nrm * float(np.linalg.norm(eps_v)) + 0.5 * float(eps_v @ eps_v)) + _gamma(d + 2, ue) * nrm**2
+    G_hat = max(float(identity), 0.0)
+    floor0 = G_hat * (_gamma(n + d + 6, ue) + 4 * u) + err_brackets + err_wv
+    s = s_ext.astype(np.float64)
+    t = y - s
+    weights = problem.costs if problem.weighted else None
 
-def _build_solution(
-    problem: SVMProblem, w: Array, b: float, alpha: Array, P: float, D: float, m: Array,
-    *, method: str, status: str, message: str, iterations: int, solve_time: float,
-    extras: dict[str, Any], target_gap: float,
-) -> Solution:
-    C, u = problem.C, np.finfo(np.float64).eps / 2
-    v = problem.X.T @ (problem.y * alpha)
-    hinge = np.maximum(0.0, 1.0 - m)
-    gap = max(P - D, 0.0)
-    # Bound on the rounding error of evaluating P - D in floating point
-    # (sums of n + d terms, Higham's gamma_k): the radius never claims more.
-    gap_round = (problem.n + problem.d + 2) * u * (
-        0.5 * (w @ w + v @ v) + C * float(np.abs(1.0 - m).sum()) + float(alpha.sum())
-    )
-    rel = gap / max(1.0, abs(P))
-    r = float(np.sqrt(2.0 * max(gap, gap_round)))
-    comp = C * hinge - alpha * (1.0 - m)
+    def bounds(b_star: float) -> tuple[float, float, float, tuple[float, float], Array]:
+        """Gap bound, radius and b interval, given |b*| <= b_star."""
+        gap_floor = floor0 + (abs(b_) + b_star) * abs(yta) * (1.0 + 8 * u)
+        G = (G_hat + gap_floor) * (1.0 + 4 * u)
+        r = math.sqrt(2.0 * G) * (1.0 + 2 * u)
+        rho = (r * norms + delta + u * np.abs(s)) * (1.0 + 4 * u)
+        t_lo = (t - rho) - 2 * u * (np.abs(t) + rho)
+        t_hi = (t + rho) + 2 * u * (np.abs(t) + rho)
+        B = slope_zero(t_lo, t_hi, y, weights, slack=_gamma(n + 2, u))  # the weighted sums' rounding
+        return gap_floor, G, r, B, rho
+
+    # |b*| <= max_i |t_i^*| <= 1 + R ||w^*|| and ||w^*||^2 <= 2 P^* <= 2 P(w, b): valid but loose.
+    # The b interval it certifies bounds |b*| again, more tightly (the gap term shrinks).
+    P_up = abs(P) * (1 + 1e-6) + err_brackets + 1.0
+    *_, B, _ = bounds(1.0 + R * math.sqrt(2.0 * P_up))
+    gap_floor, G, r, (B_lo, B_hi), rho = bounds(max(abs(B[0]), abs(B[1])))
+    ys = y * s
+    yb_lo, yb_hi = np.minimum(y * B_lo, y * B_hi), np.maximum(y * B_lo, y * B_hi)
+    scale = np.abs(ys) + rho + np.abs(yb_lo) + np.abs(yb_hi)
+    m_lo = ys - rho + yb_lo - 4 * u * scale
+    m_hi = ys + rho + yb_hi + 4 * u * scale
+    labels = support_labels(m_lo, m_hi, margin_tol)
+    labels[C == 0] = NON  # a zero cost fixes alpha_i = 0 in every dual point
+
+    m = m_ext.astype(np.float64)
+    comp = brackets.astype(np.float64)
     kkt = {
-        "primal_feasibility": 0.0,
-        "dual_box": float(max(0.0, -alpha.min(), alpha.max() - C)),
-        "dual_equality": float(abs(problem.y @ alpha)),
-        "stationarity": float(np.linalg.norm(w - v)),
-        "complementarity": float(max(comp.max(), 0.0)),
+        "dual_box": float(max(0.0, -a.min(), (a - C).max())),
+        "dual_equality": abs(yta),
+        "stationarity": float(np.sqrt(float(np.dot(r_wv, r_wv)))),
+        "complementarity": float(comp.max(initial=0.0)),
     }
-    # Certified range of every optimal b (proofs/T09).
-    b_lo, b_hi = argmin_b(problem, w)
-    norms = np.linalg.norm(problem.X, axis=1)
-    eps_b = r * float(norms.max())
-    b_interval = (b_lo - eps_b, b_hi + eps_b)
-    # Certified range of each optimal margin m_i^*.
-    ys = m - problem.y * b
-    m_lo = ys - r * norms + np.minimum(problem.y * b_interval[0], problem.y * b_interval[1])
-    m_hi = ys + r * norms + np.maximum(problem.y * b_interval[0], problem.y * b_interval[1])
-    non = m_lo > 1.0
-    bound_cert = m_hi < 1.0
-    band = ~non & ~bound_cert
-    tau = C * np.sqrt(max(gap, gap_round) / max(1.0, abs(P)))
-    margin_sv = band & (alpha > tau) & (alpha < C - tau)
-    bound_sv = bound_cert | (band & (alpha >= C - tau))
-    undecided = band & ~margin_sv & ~bound_sv
-    success = rel <= target_gap
+    rel = G / max(1.0, abs(P))
+    met = rel <= target_gap
+    if status in SUCCESS_STATUSES and not met:
+        status = "inaccurate"
     if not message:
-        message = (
-            f"relative gap {rel:.3g} <= target {target_gap:.3g}" if success
-            else f"relative gap {rel:.3g} > target {target_gap:.3g}"
-        )
+        message = f"relative gap {rel:.3g} {'<=' if met else '>'} target {target_gap:.3g}"
+    is_margin = labels == MARGIN
     return Solution(
-        method=method, w=w, b=b, alpha=alpha,
-        primal_objective=P, dual_objective=D, duality_gap=gap, relative_gap=rel,
-        radius=r, gap_floor=gap_round, b_interval=b_interval, kkt=kkt,
-        margin_support=np.flatnonzero(margin_sv), bound_support=np.flatnonzero(bound_sv),
-        undecided=np.flatnonzero(undecided), margin_range=(m_lo, m_hi),
-        status=status, success=bool(success and status in ("optimal", "certified")),
+        method=method, w=w_, b=b_, alpha=a,
+        primal_objective=P, dual_objective=D, duality_gap=G, relative_gap=rel,
+        radius=r, gap_floor=gap_floor, b_interval=(B_lo, B_hi), kkt=kkt,
+        margin_support=np.flatnonzero(is_margin), bound_support=np.flatnonzero(labels == BOUND),
+        non_support=np.flatnonzero(labels == NON), undecided=np.flatnonzero(labels == UNDECIDED),
+        margin_range=(m_lo, m_hi), margin_tol=float(margin_tol),
+        margin_width=float((m_hi - m_lo)[is_margin].max(initial=0.0)),
+        status=status, success=bool(met and status in SUCCESS_STATUSES),
         message=message, iterations=iterations, solve_time=solve_time,
-        extras=extras, classes=problem.classes,
+        extras=dict(extras or {}), classes=problem.classes, margins=m, C=C,
     )

@@ -46,9 +46,9 @@ def kkt_solve(
     r"""Solve the KKT equalities of a fixed partition exactly; return alpha.
 
     Unknowns :math:`(w, b, \alpha_F)`; equations
-    :math:`w - Z_F^\top\alpha_F = C Z_U^\top 1`,
+    :math:`w - Z_F^\top\alpha_F = Z_U^\top C_U` (the costs :math:`C_i` of the bound points),
     :math:`Z_F w + b\,y_F = 1` (free points on the margin) and
-    :math:`y_F^\top\alpha_F = -C\,1^\top y_U`. Least squares (minimum norm)
+    :math:`y_F^\top\alpha_F = -y_U^\top C_U`. Least squares (minimum norm)
     handles degenerate partitions. The result may leave the box; callers
     project it. :func:`kkt_solve_wb` also returns ``w`` and ``b``.
 
@@ -64,7 +64,7 @@ def kkt_solve(
         points than :math:`d + 1`), this keeps the one nearest the start, e.g.
         an interior point's analytic centre, inside the box.
     fixed : ndarray of shape (d,), optional
-        :math:`C Z_U^\top 1`, if the caller has it (an interior-point method
+        :math:`Z_U^\top C_U`, if the caller has it (an interior-point method
         gets it in the pass that forms its Newton matrix).
     operator : DenseOperator, optional
         Reads the free rows, and computes ``fixed`` in one counted pass when
@@ -91,24 +91,25 @@ def kkt_solve_wb(
     margin (measured: a gap of 7e-4 against 3e-12 on features spanning four
     orders of magnitude at C = 1000).
     """
-    X, y, C, d = problem.X, problem.y, problem.C, problem.d
+    X, y, C, d = problem.X, problem.y, problem.costs, problem.d
     F = np.flatnonzero(free)
     k = F.size
+    yC = (y * C)[at_C]
     if operator is None:
         ZF = y[F, None] * X[F]
         if fixed is None:
-            fixed = C * (X[at_C].T @ y[at_C])
+            fixed = X[at_C].T @ yC
     else:
         ZF = y[F, None] * operator.rows(F)
         if fixed is None:
-            fixed = C * operator.rmatvec(np.where(at_C, y, 0.0))
+            fixed = operator.rmatvec(np.where(at_C, y * C, 0.0))
     M = np.zeros((d + k + 1, d + 1 + k))
     M[:d, :d] = np.eye(d)
     M[:d, d + 1 :] = -ZF.T
     M[d : d + k, :d] = ZF
     M[d : d + k, d] = y[F]
     M[d + k, d + 1 :] = y[F]
-    rhs = np.concatenate([fixed, np.ones(k), [-C * y[at_C].sum()]])
+    rhs = np.concatenate([fixed, np.ones(k), [-float(yC.sum())]])
     if start is None:
         sol = np.linalg.lstsq(M, rhs, rcond=None)[0]
     else:
@@ -126,7 +127,7 @@ def kkt_solve_wb(
 
 def exact_triple(problem: SVMProblem, alpha: Array) -> tuple[Array, float, Array, float]:
     """Feasible alpha, w = Z^T alpha, exact b, and the gap of that triple."""
-    a = project_dual(alpha, problem.y, problem.C)
+    a = project_dual(alpha, problem.y, problem.costs)
     w = problem.X.T @ (problem.y * a)
     b = 0.5 * sum(argmin_b(problem, w))
     return w, b, a, problem.primal_objective(w, b) - problem.dual_objective(a)
@@ -137,7 +138,7 @@ def polish(problem: SVMProblem, alpha: Array) -> tuple[Array, float, Array, floa
 
     Returns ``(w, b, alpha, gap)`` with ``alpha`` dual feasible.
     """
-    C = problem.C
+    C = problem.costs
     start = exact_triple(problem, alpha)
     a = start[2]
     tau = 1e-7 * C
@@ -148,10 +149,10 @@ def polish(problem: SVMProblem, alpha: Array) -> tuple[Array, float, Array, floa
     if np.count_nonzero(free) > max(300, 10 * (problem.d + 1)):
         return start  # a dense KKT solve would cost more than it is worth
     cand = exact_triple(problem, kkt_solve(problem, free, (a >= C - tau) & ~free))
-    return cand if cand[3] < start[3] else start
+    return cand if cand[3] <= start[3] else start  # ties: the KKT solve's alpha is exact on the bounds
 
 
-def kkt_brackets(m: Array, alpha: Array, C: float) -> Array:
+def kkt_brackets(m: Array, alpha: Array, C: float | Array) -> Array:
     r"""Each point's share of the duality gap: :math:`C\max(0, 1 - m_i) - \alpha_i(1 - m_i)`.
 
     For :math:`0 \le \alpha_i \le C` every bracket is :math:`\ge 0`, and with

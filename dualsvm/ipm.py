@@ -4,13 +4,14 @@ The QP (``proofs/T03``, ``proofs/T13``), with :math:`Z = \mathrm{diag}(y)X`:
 
 .. math::
 
-    \min_{w, b, \xi}\ \tfrac12\|w\|^2 + C\,1^\top\xi
+    \min_{w, b, \xi}\ \tfrac12\|w\|^2 + \textstyle\sum_i C_i\xi_i
     \quad\text{s.t.}\quad Zw + yb + \xi - s = 1,\quad \xi \ge 0,\ s \ge 0,
 
 whose multipliers :math:`\alpha` of the equality are the dual variables
-(:math:`0 \le \alpha \le C`, :math:`y^\top\alpha = 0`, :math:`w = Z^\top\alpha`).
+(:math:`0 \le \alpha_i \le C_i`, :math:`y^\top\alpha = 0`, :math:`w = Z^\top\alpha`;
+:math:`C_i` the per-sample costs, all :math:`C` unweighted).
 The central path keeps :math:`\alpha_i s_i = \mu` and
-:math:`(C - \alpha_i)\xi_i = \mu`. Each Newton step eliminates
+:math:`(C_i - \alpha_i)\xi_i = \mu`. Each Newton step eliminates
 :math:`\Delta s, \Delta\xi, \Delta\alpha` and solves one
 :math:`(d+1)\times(d+1)` system (Ferris & Munson, *Interior-point methods
 for massive support vector machines*, SIAM J. Optim. 13(3), 2002; the SVM
@@ -29,9 +30,9 @@ formed in one pass over the data (a weighted Gram). When :math:`d + 1 > n` the
 :math:`y^\top\Delta\alpha = -r_b` is solved instead.
 
 The same iteration runs on a *working set* :math:`A` with the other points
-frozen at a bound (:math:`U` at :math:`C`, the rest at 0): the objective gains
-:math:`-c_w^\top w - c_b b` with :math:`c_w = C Z_U^\top 1`,
-:math:`c_b = C\,1^\top y_U`, so only the residuals change:
+frozen at a bound (:math:`U` at :math:`C_i`, the rest at 0): the objective gains
+:math:`-c_w^\top w - c_b b` with :math:`c_w = Z_U^\top C_U`,
+:math:`c_b = y_U^\top C_U`, so only the residuals change:
 :math:`r_w = w - c_w - Z_A^\top\alpha_A` and :math:`r_b = y_A^\top\alpha_A + c_b`.
 """
 
@@ -47,12 +48,12 @@ import numpy as np
 import scipy.linalg as sla
 from numpy.typing import NDArray
 
-from .certificates import certify
+from .certificates import certificate
 from .exceptions import ConvergenceWarning, DualSVMError
 from .feasibility import argmin_b, project_dual
 from .finish import kkt_brackets, kkt_solve_wb
 from .operators import DenseOperator
-from .problem import SVMProblem
+from .problem import SVMProblem, check_max_iter, check_target_gap
 from .solution import Solution
 
 __all__ = ["solve_ipm", "IPM_OPTIONS"]
@@ -60,6 +61,8 @@ __all__ = ["solve_ipm", "IPM_OPTIONS"]
 Array = NDArray[np.float64]
 Mask = NDArray[np.bool_]
 
+#: Newton steps on all points, by default (``max_iter=None`` means this too).
+IPM_MAX_ITER = 100
 #: Options of :func:`solve_ipm` beyond ``target_gap`` and ``max_iter``, with defaults.
 IPM_OPTIONS: dict[str, Any] = {
     "newton": "auto",  # "features": (d+1)x(d+1) system; "samples": n x n; "auto": the smaller
@@ -69,7 +72,7 @@ IPM_OPTIONS: dict[str, Any] = {
 }
 
 #: A point is frozen at a bound for the working-set finish only when complementarity
-#: says so by this factor (alpha_i/C < s_i/KAPPA or 1 - alpha_i/C < xi_i/KAPPA).
+#: says so by this factor (alpha_i/C_i < s_i/KAPPA or u_i/C_i < xi_i/KAPPA).
 _KAPPA = 10.0
 #: Newton steps allowed on one working set.
 _SUB_MAX_ITER = 60
@@ -193,7 +196,7 @@ class _Iterate:
     """Interior iterate on the active points; ``w`` is None in the n x n form (implicit)."""
 
     alpha: Array
-    u: Array  # C - alpha, kept as its own variable: computed as C - alpha it rounds to 0 when C is large
+    u: Array  # C_i - alpha, kept as its own variable: computed as C_i - alpha it rounds to 0 when C_i is large
     s: Array
     xi: Array
     w: Array | None
@@ -204,12 +207,12 @@ class _Iterate:
 class _QP:
     r"""The QP on the active points ``idx`` with the others frozen: offsets :math:`c_w, c_b`.
 
-    ``const`` is :math:`C|U|`, the frozen part of :math:`\sum_i\alpha_i`, so that
+    ``const`` is :math:`\sum_{i \in U} C_i`, the frozen part of :math:`\sum_i\alpha_i`, so that
     the relative-gap estimate is that of the whole problem.
     """
 
     def __init__(
-        self, op: DenseOperator, y: Array, C: float, form: str, c_w: Array, c_b: float, const: float
+        self, op: DenseOperator, y: Array, C: Array, form: str, c_w: Array, c_b: float, const: float
     ) -> None:
         self.op, self.y, self.C, self.form = op, y, C, form
         self.c_w, self.c_b, self.const = c_w, c_b, const
@@ -286,16 +289,13 @@ def _max_step(v: Array, dv: Array) -> float:
 
 
 # -- helpers ---------------------------------------------------------------------------
-def _check_options(target_gap: Any, max_iter: Any, options: dict[str, Any]) -> dict[str, Any]:
+def _check_options(target_gap: Any, max_iter: Any, options: dict[str, Any]) -> tuple[float, int, dict[str, Any]]:
     unknown = sorted(set(options) - set(IPM_OPTIONS))
     if unknown:
-        raise DualSVMError(f"unknown option(s) {unknown} for solve_ipm; valid: ['max_iter', 'target_gap', "
-                           + ", ".join(repr(k) for k in sorted(IPM_OPTIONS)) + "]")
-    if isinstance(target_gap, (bool, np.bool_)) or not isinstance(target_gap, numbers.Real) \
-            or not np.isfinite(target_gap) or target_gap <= 0:
-        raise DualSVMError(f"target_gap must be a finite number > 0, got {target_gap!r}")
-    if isinstance(max_iter, (bool, np.bool_)) or not isinstance(max_iter, numbers.Integral) or max_iter < 1:
-        raise DualSVMError(f"max_iter must be an integer >= 1, got {max_iter!r}")
+        raise DualSVMError(f"unknown keyword(s) {unknown} for solve_ipm; it takes target_gap, max_iter and "
+                           f"the options {sorted(IPM_OPTIONS)}")
+    target_gap = check_target_gap(target_gap)
+    max_iter = check_max_iter(max_iter)
     opts = {**IPM_OPTIONS, **options}
     if opts["newton"] not in ("auto", "features", "samples"):
         raise DualSVMError(f"newton must be 'auto', 'features' or 'samples', got {opts['newton']!r}")
@@ -307,7 +307,7 @@ def _check_options(target_gap: Any, max_iter: Any, options: dict[str, Any]) -> d
     fb = opts["finish_below"]
     if isinstance(fb, (bool, np.bool_)) or not isinstance(fb, numbers.Real) or not fb > 0:
         raise DualSVMError(f"finish_below must be a number > 0, got {fb!r}")
-    return opts
+    return target_gap, (IPM_MAX_ITER if max_iter is None else max_iter), opts
 
 
 def _argmin_b_mid(problem: SVMProblem, op: DenseOperator, w: Array) -> float:
@@ -316,11 +316,11 @@ def _argmin_b_mid(problem: SVMProblem, op: DenseOperator, w: Array) -> float:
     return 0.5 * sum(argmin_b(problem, w))
 
 
-def _partition(alpha: Array, u: Array, s: Array, xi: Array, C: float, kappa: float = 1.0) -> tuple[Mask, Mask]:
+def _partition(alpha: Array, u: Array, s: Array, xi: Array, C: Array, kappa: float = 1.0) -> tuple[Mask, Mask]:
     r"""Free and at-C masks read off complementarity.
 
-    :math:`\alpha_i s_i = \mu` and :math:`(C-\alpha_i)\xi_i = \mu`: a point is at 0
-    when :math:`\kappa\,\alpha_i / C < s_i`, at C when :math:`\kappa(1 - \alpha_i/C) < \xi_i`
+    :math:`\alpha_i s_i = \mu` and :math:`u_i\xi_i = \mu` (:math:`u_i = C_i - \alpha_i`): a point is at 0
+    when :math:`\kappa\,\alpha_i / C_i < s_i`, at :math:`C_i` when :math:`\kappa\,u_i/C_i < \xi_i`
     (the larger ratio wins if both), free otherwise. Both sides are in the
     units of a margin; :math:`\kappa > 1` leaves the doubtful points free.
     """
@@ -371,21 +371,22 @@ def _kkt_point(
     grows with the scale of the features (measured: 5e-9 on features
     spanning 4 orders of magnitude, for an exact partition).
     """
-    C, y, n = problem.C, problem.y, problem.n
+    C, y, n = problem.costs, problem.y, problem.n
+    yC = y * C
     free = np.zeros(n, bool)
     free[A[sub_free]] = True
     U = at_C.copy()
     U[A[sub_at_C]] = True
-    fixed = c_w + C * (rows[sub_at_C].T @ y[A[sub_at_C]])
+    fixed = c_w + rows[sub_at_C].T @ yC[A[sub_at_C]]
     info: dict[str, Any] = {"n_free": int(free.sum()), "n_at_C": int(U.sum())}
     w, b, a = kkt_solve_wb(problem, free, U, start=start, fixed=fixed)
     F = np.flatnonzero(free)
-    info["box_excess"] = float(np.maximum(0.0, np.maximum(-a[F], a[F] - C)).max(initial=0.0))
-    a[F] = np.clip(a[F], 0.0, C)
-    res = float(y[F] @ a[F]) + C * float(y[U].sum())
-    room = np.flatnonzero((a[F] - y[F] * res >= 0.0) & (a[F] - y[F] * res <= C))
+    info["box_excess"] = float(np.maximum(0.0, np.maximum(-a[F], a[F] - C[F])).max(initial=0.0))
+    a[F] = np.clip(a[F], 0.0, C[F])
+    res = float(y[F] @ a[F]) + float(yC[U].sum())
+    room = np.flatnonzero((a[F] - y[F] * res >= 0.0) & (a[F] - y[F] * res <= C[F]))
     if room.size:  # restore y^T alpha = 0 after the clip, in one free coordinate with room
-        i = F[room[np.argmax(np.minimum(a[F[room]], C - a[F[room]]))]]
+        i = F[room[np.argmax(np.minimum(a[F[room]], C[F[room]] - a[F[room]]))]]
         a[i] -= y[i] * res
     if not F.size:  # no equation fixes b: take the exact minimiser of P(w, .)
         b = _argmin_b_mid(problem, op, w)
@@ -395,7 +396,7 @@ def _kkt_point(
     r_w = w - fixed - rows[sub_free].T @ (y[F] * a[F])
     stat = 0.5 * float(r_w @ r_w) + abs(b * (float(y @ a)))
     allowed = budget * max(1.0, abs(float(a.sum()) - 0.5 * float(w @ w)))
-    gA = kkt_brackets(y[A] * (rows @ w + b), a[A], C)
+    gA = kkt_brackets(y[A] * (rows @ w + b), a[A], C[A])
     info["gap_working_set"] = stat + float(gA.sum())
     if info["gap_working_set"] > allowed:
         info["outcome"], info["n_violations"] = "working-set point violates", int(np.count_nonzero(gA > 1e-3 * allowed))
@@ -410,7 +411,7 @@ def _kkt_point(
         out[A] = False
         return info, None, np.flatnonzero(out & (g > 1e-3 * allowed))
     # Exact, or only within the budget? A bracket of an exact partition is
-    # rounding: C |m_i - 1| with |m_i - 1| <= (d+1) u (|x_i|^T |w| + |b| + 1);
+    # rounding: C_i |m_i - 1| with |m_i - 1| <= (d+1) u (|x_i|^T |w| + |b| + 1);
     # a point on the wrong side of the partition by a hair is more than that.
     # (For the frozen points |x_i^T w| stands in for |x_i|^T |w|.)
     tol = 16 * (problem.d + 1) * _EPS * C
@@ -426,7 +427,7 @@ def solve_ipm(
     problem: SVMProblem,
     *,
     target_gap: float = 1e-9,
-    max_iter: int = 100,
+    max_iter: int | None = IPM_MAX_ITER,
     **options: Any,
 ) -> Solution:
     r"""Solve the SVM QP by a primal-dual interior-point method and certify the answer.
@@ -484,9 +485,10 @@ def solve_ipm(
     ----------
     problem : SVMProblem
     target_gap : float, default 1e-9
-        Required certified relative gap :math:`G/\max(1,|P|)`.
+        Required certified relative gap :math:`G/\max(1,|P|)`, in (0, 1).
     max_iter : int, default 100
-        Newton steps on all points at most (each working set gets up to 60 more).
+        Newton steps on all points at most (each working set gets up to 60 more);
+        ``None`` means the default.
     **options
         ``newton`` (``"auto"``, ``"features"``, ``"samples"``), ``finish``
         (bool, default True; False certifies the interior iterate itself),
@@ -507,17 +509,57 @@ def solve_ipm(
     Raises
     ------
     DualSVMError
-        For ``target_gap <= 0``, ``max_iter < 1`` or an unknown option,
+        For ``target_gap`` outside (0, 1), ``max_iter < 1`` or an unknown option,
         naming the argument and the value received.
     """
-    opts = _check_options(target_gap, max_iter, options)
+    target_gap, max_iter, opts = _check_options(target_gap, max_iter, options)
     t0 = time.perf_counter()
-    y, C, n, d = problem.y, problem.C, problem.n, problem.d
+    n, C = problem.n, problem.costs
+    pos = np.flatnonzero(C > 0)
+    if pos.size == n:
+        (w, b, a), status, why, extras = _interior_point(problem, target_gap, max_iter, opts)
+    else:
+        # A point of cost 0 has alpha_i = 0 and no term in P: solve without it (one pass
+        # to copy the rest), then take b for the whole problem (the same interval).
+        sub = SVMProblem(problem.X[pos], problem.y[pos], C=1.0, sample_weight=C[pos])
+        (w, b_sub, a_sub), status, why, extras = _interior_point(sub, target_gap, max_iter, opts)
+        a = np.zeros(n)
+        a[pos] = a_sub
+        b = 0.5 * sum(argmin_b(problem, w))
+        extras.update(data_passes=extras["data_passes"] + 2, full_passes=extras["full_passes"] + 2,
+                      zero_cost_points=int(n - pos.size))
+    ipm_time = time.perf_counter() - t0
+    # certificate keeps "max_iter"/"inaccurate", and turns "optimal" into "inaccurate" if the gap misses.
+    sol = certificate(
+        problem, w, b, a, method="ipm", status=status, iterations=extras["iterations_all_points"]
+        + extras["iterations_working_set"], solve_time=float("nan"), target_gap=target_gap,
+        extras={**extras, "ipm_time": ipm_time, "stop": why},
+    )
+    sol.solve_time = time.perf_counter() - t0
+    sol.extras["certificate_time"] = sol.solve_time - ipm_time
+    if not sol.success:
+        sol.message = (
+            f"interior point stopped ({why}) at certified relative gap {sol.relative_gap:.3g} > target "
+            f"{target_gap:.3g}; raise max_iter, or standardize X"
+        )
+        warnings.warn(sol.message, ConvergenceWarning, stacklevel=2)
+    return sol
+
+
+def _interior_point(
+    problem: SVMProblem, target_gap: float, max_iter: int, opts: dict[str, Any]
+) -> tuple[tuple[Array, float, Array], str, str, dict[str, Any]]:
+    """The iteration of :func:`solve_ipm` on a problem whose costs are all > 0.
+
+    Returns the candidate ``(w, b, alpha)`` (the exact finish's, or the last
+    interior iterate with alpha projected), the status and why, and extras.
+    """
+    y, C, n, d = problem.y, problem.costs, problem.n, problem.d
     op = DenseOperator(problem.X)
     form = opts["newton"] if opts["newton"] != "auto" else ("samples" if d + 1 > n else "features")
     eta = float(opts["step_fraction"])
     qp = _QP(op, y, C, form, np.zeros(d), 0.0, 0.0)
-    alpha0 = np.full(n, 0.5 * C)  # the centre of the box; s = xi = 1: all products equal C/2
+    alpha0 = 0.5 * C  # the centre of the box; s = xi = 1: all products equal C_i/2
     z = _Iterate(alpha0, alpha0.copy(), np.ones(n), np.ones(n), np.zeros(d) if form == "features" else None, 0.0,
                  np.zeros(n) if form == "features" else qp.newton.K @ alpha0)  # type: ignore[union-attr]
     history: list[dict[str, Any]] = []
@@ -546,11 +588,11 @@ def solve_ipm(
                 status, why = "optimal", f"interior iterate at iteration {it}"
             break
         if gate:
-            # The finish needs Z^T alpha and C Z_U^T 1 only: one product, no Newton
+            # The finish needs Z^T alpha and Z_U^T C_U only: one product, no Newton
             # matrix (the finish usually ends the solve; if not, M is formed below).
-            w_now, XtE = qp.newton.products(z.alpha, np.where(at_C, y, 0.0))
+            w_now, c_w = qp.newton.products(z.alpha, np.where(at_C, y * C, 0.0))
             tried.add(key)
-            info, found, k = _working_set_finish(problem, op, z, ws, at_C, C * XtE, w_now, eta, 0.1 * target_gap)
+            info, found, k = _working_set_finish(problem, op, z, ws, at_C, c_w, w_now, eta, 0.1 * target_gap)
             sub_iters += k
             info["iteration"] = it
             attempts.append(info)
@@ -576,7 +618,6 @@ def solve_ipm(
         if info["step"] < 1e-12:
             status, why = "inaccurate", f"step length {info['step']:.2g} at iteration {it}"
             break
-    ipm_time = time.perf_counter() - t0
     if found is None:
         # No exact finish: certify the interior iterate itself, alpha projected onto
         # the dual feasible set. Its own w, not Z^T alpha: the Newton steps keep
@@ -584,28 +625,12 @@ def solve_ipm(
         a = project_dual(z.alpha, y, C)
         w_f = z.w if z.w is not None else op.rmatvec(y * a)
         found = (w_f, _argmin_b_mid(problem, op, w_f), a)
-    sol = certify(
-        problem, found[0], found[1], found[2], method="ipm", status=status,
-        iterations=it + sub_iters, solve_time=float("nan"), target_gap=target_gap, build_alpha=False,
-        extras={
-            "data_passes": op.passes + op.rows_read / n, "full_passes": op.passes, "rows_read": op.rows_read,
-            "newton": form, "history": history, "finish": attempts, "iterations_all_points": it,
-            "iterations_working_set": sub_iters,
-            "regularized_steps": int(sum(dl > 0 for dl in qp.newton.deltas)), "ipm_time": ipm_time, "stop": why,
-        },
-    )
-    sol.solve_time = time.perf_counter() - t0
-    sol.extras["certificate_time"] = sol.solve_time - ipm_time
-    if not sol.success:
-        if status == "optimal":
-            status = "inaccurate"
-        sol.status = status
-        sol.message = (
-            f"interior point stopped ({why}) at certified relative gap {sol.relative_gap:.3g} > target "
-            f"{target_gap:.3g}; raise max_iter, or standardize X"
-        )
-        warnings.warn(sol.message, ConvergenceWarning, stacklevel=2)
-    return sol
+    extras = {
+        "data_passes": op.passes + op.rows_read / n, "full_passes": op.passes, "rows_read": op.rows_read,
+        "newton": form, "history": history, "finish": attempts, "iterations_all_points": it,
+        "iterations_working_set": sub_iters, "regularized_steps": int(sum(dl > 0 for dl in qp.newton.deltas)),
+    }
+    return found, status, why, extras
 
 
 def _working_set_finish(
@@ -624,9 +649,10 @@ def _working_set_finish(
 
     Returns (info, KKT triple or None, Newton steps taken on working sets).
     """
-    y, C, d, n = problem.y, problem.C, problem.d, problem.n
+    y, C, d, n = problem.y, problem.costs, problem.d, problem.n
+    yC = y * C
     A = np.flatnonzero(ws)
-    U = at_C.copy()  # frozen at C; frozen at 0: neither in A nor in U
+    U = at_C.copy()  # frozen at C_i; frozen at 0: neither in A nor in U
     pinned = np.zeros(n, bool)  # joined after violating: never frozen again here
     info: dict[str, Any] = {"n_working": int(A.size), "n_frozen_at_C": int(U.sum()), "working_sizes": [],
                             "n_joined": 0}
@@ -645,7 +671,7 @@ def _working_set_finish(
             return info, found, k_all
         yA = y[A]
         form = "samples" if d + 1 > A.size else "features"
-        sub = _QP(DenseOperator(rows), yA, C, form, c_w, C * float(y[U].sum()), C * float(U.sum()))
+        sub = _QP(DenseOperator(rows), yA, C[A], form, c_w, float(yC[U].sum()), float(C[U].sum()))
         zA = _Iterate(alpha, u_, s, xi, None if form == "samples" else w, b,
                       yA * (rows @ w) if form == "features" else sub.newton.margins(c_w, alpha))
         tried: set[bytes] = set()
@@ -653,7 +679,7 @@ def _working_set_finish(
         join = np.zeros(0, np.intp)
         while k_all <= _SUB_MAX_ITER:
             m = sub.measure(zA)
-            f, u = _partition(zA.alpha, zA.u, zA.s, zA.xi, C)
+            f, u = _partition(zA.alpha, zA.u, zA.s, zA.xi, C[A])
             key = np.packbits(np.concatenate([f, u])).tobytes()
             w_sub = zA.w if zA.w is not None else c_w + rows.T @ (yA * zA.alpha)
             if key not in tried and m["rel_gap_estimate"] <= 1e-4 and _margins_consistent(rows[f], yA[f]):
@@ -674,12 +700,12 @@ def _working_set_finish(
                     break
             # Shrink again once a fifth of the working set is clearly at a bound
             # (not worth it on a working set of a few times d + 1 rows).
-            f10, u10 = _partition(zA.alpha, zA.u, zA.s, zA.xi, C, _KAPPA)
+            f10, u10 = _partition(zA.alpha, zA.u, zA.s, zA.xi, C[A], _KAPPA)
             f10 |= pinned[A]
             u10 &= ~pinned[A]
             if A.size > 4 * (d + 1) and np.count_nonzero(~f10) >= 0.2 * A.size:
                 newU = A[u10]
-                c_w = c_w + C * (rows[u10].T @ y[newU])
+                c_w = c_w + rows[u10].T @ yC[newU]
                 U[newU] = True
                 keep = f10
                 break
@@ -707,7 +733,7 @@ def _working_set_finish(
             info["n_joined"] += int(join.size)
             pinned[join] = True
             was_C = join[U[join]]
-            c_w = c_w - C * (op.rows(was_C).T @ y[was_C])
+            c_w = c_w - op.rows(was_C).T @ yC[was_C]
             U[join] = False
         idx = np.concatenate([A[keep], join])
         order = np.argsort(idx)

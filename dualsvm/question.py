@@ -29,9 +29,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import expit
 
-from .certificates import certify
 from .datasets import standardize
 from .dual import solve_dual
+from .dual_point import certify
 from .network import TrainResult, train
 from .problem import SVMProblem
 from .solution import Solution

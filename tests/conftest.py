@@ -16,11 +16,11 @@ def overconfident_certify(monkeypatch):
     """Make compare's certificates claim radius 0: a stand-in for a certificate bug."""
     import dualsvm.comparison as cmp
 
-    real = cmp.certify
+    real = cmp.certificate
 
     def overconfident(*args, **kw):
         s = real(*args, **kw)
         s.radius = 0.0
         return s
 
-    monkeypatch.setattr(cmp, "certify", overconfident)
+    monkeypatch.setattr(cmp, "certificate", overconfident)

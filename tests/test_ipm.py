@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from kkt import check_all
-from problems import SEEDED, hand_no_free, hand_two_margin, seeded
+from kkt import check_all, check_complementarity, check_dual_domain
+from problems import NON_DEGENERATE, SEEDED, hand_no_free, hand_two_margin, seeded
 
 import dualsvm as ds
 from dualsvm import ConvergenceWarning, DualSVMError, SVMProblem
@@ -17,7 +17,7 @@ def _gap_identity(sol, p):
     """The gap identity of proofs/T04, recomputed from the returned numbers."""
     m = p.margins(sol.w, sol.b)
     v = p.X.T @ (p.y * sol.alpha)
-    return 0.5 * np.sum((sol.w - v) ** 2) + np.sum(kkt_brackets(m, sol.alpha, p.C)) - sol.b * (p.y @ sol.alpha)
+    return 0.5 * np.sum((sol.w - v) ** 2) + np.sum(kkt_brackets(m, sol.alpha, p.costs)) - sol.b * (p.y @ sol.alpha)
 
 
 def _svc(p, C=None):
@@ -48,7 +48,10 @@ def test_hand_no_free_support_vector():
     np.testing.assert_allclose(sol.w, [0.5, 0.0], atol=1e-12)
     assert sol.b == pytest.approx(0.0, abs=1e-12)
     assert sol.b_interval[0] == pytest.approx(-0.5, abs=1e-6) and sol.b_interval[1] == pytest.approx(0.5, abs=1e-6)
-    assert sol.bound_support.tolist() == [0, 1] and sol.margin_support.size == 0
+    # Every b in [-1/2, 1/2] is optimal, so each optimal margin 1/2 +- b touches 1: the certified labels
+    # cannot decide (proofs/T06); the solver's own reading puts both at the bound.
+    assert sol.undecided.tolist() == [0, 1]
+    assert sol.alpha_partition()["at_bound"].tolist() == [0, 1]
 
 
 @pytest.mark.parametrize(("C", "alpha", "w", "b"), [(10.0, 1.0, 1.0, -1.0), (0.25, 0.25, 0.25, -0.25)])
@@ -90,10 +93,19 @@ def test_against_libsvm(name, C):
     svc, alpha_svc = _svc(p)
     # libsvm's objective is its dual objective D(alpha).
     assert p.dual_objective(alpha_svc) == pytest.approx(sol.primal_objective, rel=1e-6)
-    assert np.array_equal(sol.support, np.sort(svc.support_))
-    assert sol.undecided.size == 0
+    # The exact partition: alpha > 0 exactly where libsvm has a support vector.
+    own = sol.alpha_partition()
+    np.testing.assert_array_equal(np.union1d(own["free"], own["at_bound"]), np.sort(svc.support_))
+    # The certified labels agree wherever they decide; they leave a point undecided only when
+    # b* is not unique (no free support vector), as in tests/test_foundation.py.
+    decided = np.setdiff1d(np.arange(p.n), sol.undecided)
+    np.testing.assert_array_equal(np.intersect1d(sol.support, decided), np.intersect1d(svc.support_, decided))
+    if sol.undecided.size:
+        assert sol.b_interval[1] - sol.b_interval[0] > sol.margin_tol and sol.margin_support.size == 0
     # libsvm's b is its own estimate (iris, C = 1: 5e-5 below the certified interval of every optimal b).
     assert svc.intercept_[0] == pytest.approx(sol.b, rel=1e-4, abs=1e-4)
+    if name in NON_DEGENERATE:  # alpha* is unique (no duplicated rows): the coefficients agree too
+        np.testing.assert_allclose(svc.dual_coef_[0], (p.y * sol.alpha)[svc.support_], atol=1e-5 * C)
 
 
 # -- robustness ------------------------------------------------------------------------------
@@ -106,7 +118,11 @@ def test_unscaled_breast_cancer(C):
     p = SVMProblem(X, y, C=C)
     sol = ds.solve_ipm(p)
     assert sol.status == "optimal" and sol.relative_gap <= 1e-9
-    check_all(sol, p, tol=1e-6)
+    check_dual_domain(sol, p)
+    check_complementarity(sol, p, 1e-6)
+    # Stationarity against the size of the terms of Z^T alpha (features up to 4254 cancel).
+    v = p.X.T @ (p.y * sol.alpha)
+    assert np.linalg.norm(sol.w - v) <= 1e-12 * np.linalg.norm(np.abs(p.X).T @ sol.alpha)
     ref = ds.solve_primal(p)
     assert sol.primal_objective == pytest.approx(ref.primal_objective, rel=1e-9)
     assert np.linalg.norm(sol.w - ref.w) <= sol.radius + ref.radius
@@ -198,12 +214,13 @@ def test_max_iter_one_is_not_optimal():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"target_gap": 0.0}, r"target_gap must be a finite number > 0, got 0\.0"),
+        ({"target_gap": 0.0}, r"target_gap must be a relative gap in \(0, 1\), got 0\.0"),
         ({"target_gap": -1e-9}, r"target_gap .* got -1e-09"),
+        ({"target_gap": 1.0}, r"target_gap .* got 1\.0"),
         ({"target_gap": float("nan")}, r"target_gap .* got nan"),
         ({"max_iter": 0}, r"max_iter must be an integer >= 1, got 0"),
         ({"max_iter": 2.5}, r"max_iter .* got 2\.5"),
-        ({"tol": 1e-3}, r"unknown option\(s\) \['tol'\] for solve_ipm"),
+        ({"tol": 1e-3}, r"unknown keyword\(s\) \['tol'\] for solve_ipm"),
         ({"newton": "cholesky"}, r"newton must be .* got 'cholesky'"),
         ({"step_fraction": 1.0}, r"step_fraction .* got 1\.0"),
     ],
@@ -268,3 +285,36 @@ def test_near_degenerate_point_gets_exact_alpha():
     np.testing.assert_allclose(sol.alpha[:-1], ref.alpha, atol=1e-9)
     assert sum(a.get("n_inexact", 0) for a in sol.extras["finish"]) >= 1  # the trap was there
     assert q.margins(sol.w, sol.b)[-1] == pytest.approx(1 + 1e-7, abs=1e-9)
+
+
+# -- per-sample costs C_i ----------------------------------------------------------------------------
+def test_integer_weight_equals_the_row_repeated():
+    """Weight k is the row k times (tests/test_weights.py): the weighted alpha is the copies' total."""
+    X, y = ds.datasets.make_overlapping(40, 3, seed=21)
+    k = np.random.default_rng(0).integers(0, 4, size=40)
+    k[[0, 1]] = 1  # both classes keep weight; some rows get weight 0
+    weighted = ds.solve_ipm(SVMProblem(X, y, C=1.0, sample_weight=k))
+    exact = ds.solve_ipm(SVMProblem(np.repeat(X, k, axis=0), np.repeat(y, k), C=1.0))
+    assert weighted.status == "optimal" and weighted.extras["zero_cost_points"] == int(np.sum(k == 0))
+    np.testing.assert_allclose(weighted.w, exact.w, atol=1e-9)
+    owner = np.repeat(np.arange(40), k)
+    np.testing.assert_allclose(weighted.alpha, np.bincount(owner, exact.alpha, minlength=40), atol=1e-9)
+    assert np.all(weighted.alpha[k == 0] == 0.0)
+
+
+@pytest.mark.parametrize("C", [0.1, 10.0])
+def test_class_weight_against_libsvm(C):
+    """Costs C_i = C * class_weight[y_i], as libsvm's class_weight (data with w* != 0: with heavy enough
+    weights on one class w* = 0 and alpha* is far from unique)."""
+    X, y = ds.datasets.make_overlapping(120, 3, sep=3.0, seed=11)
+    p = SVMProblem(X, y, C=C, class_weight={-1.0: 2.0, 1.0: 0.5})
+    sol = ds.solve_ipm(p)
+    assert sol.status == "optimal" and sol.relative_gap <= 1e-9
+    # (tests/kkt.py's box check reads the scalar C; with costs C_i the box is [0, C_i])
+    assert np.all(sol.alpha >= 0) and np.all(sol.alpha <= p.costs) and abs(p.y @ sol.alpha) <= 1e-12
+    assert sol.duality_gap == pytest.approx(_gap_identity(sol, p), abs=1e-9 * max(1.0, abs(sol.primal_objective)))
+    svm = pytest.importorskip("sklearn.svm")
+    svc = svm.SVC(kernel="linear", C=C, tol=1e-10, class_weight={-1.0: 2.0, 1.0: 0.5}).fit(p.X, p.y)
+    own = sol.alpha_partition()
+    np.testing.assert_array_equal(np.union1d(own["free"], own["at_bound"]), np.sort(svc.support_))
+    np.testing.assert_allclose(svc.dual_coef_[0], (p.y * sol.alpha)[svc.support_], atol=1e-6 * C)
