@@ -3,18 +3,14 @@ r"""Data operators: the few ways a solver touches the feature matrix, behind one
 Every method reads the data :math:`X \in \mathbb{R}^{n \times d}` in a handful
 of ways (``../shared/DESIGN.md``):
 
-=========================  =====================================  ======
-operation                  method                                 passes
-=========================  =====================================  ======
-:math:`X W`                :meth:`DenseOperator.matvec`           1
-:math:`X^\top V`           :meth:`DenseOperator.rmatvec`          1
-:math:`X^\top\mathrm{diag}(s)X` (and :math:`X^\top V`)
-                           :meth:`DenseOperator.weighted_gram`    1
-:math:`X X^\top`           :meth:`DenseOperator.row_gram`         1
-:math:`\|x_i\|`            :meth:`DenseOperator.row_norms`        1
-rows of a subset           :meth:`DenseOperator.rows`             0
-the whole matrix           :meth:`DenseOperator.dense`            1
-=========================  =====================================  ======
+* :math:`X W` (:meth:`DenseOperator.matvec`), one pass;
+* :math:`X^\top V` (:meth:`DenseOperator.rmatvec`), one pass;
+* :math:`X^\top\mathrm{diag}(s)X`, with :math:`X^\top V` alongside
+  (:meth:`DenseOperator.weighted_gram`), one pass;
+* :math:`X X^\top` (:meth:`DenseOperator.row_gram`), one pass;
+* :math:`\|x_i\|` (:meth:`DenseOperator.row_norms`), one pass;
+* the rows of a subset (:meth:`DenseOperator.rows`), counted in ``rows_read``;
+* the whole matrix (:meth:`DenseOperator.dense`), one pass.
 
 ``passes`` counts reads of the whole data set, so that a solver's
 ``extras["data_passes"]`` says what it cost on data that does not fit in
