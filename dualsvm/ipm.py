@@ -242,14 +242,14 @@ class _QP:
         """One Mehrotra predictor-corrector step from ``z`` (after :meth:`factor`)."""
         y, n, nw = self.y, self.n, self.newton
         alpha, u, s, xi = z.alpha, z.u, z.s, z.xi
+        sa, xu = self.sa, self.xu  # s/alpha and xi/u, from factor
         r_b = float(y @ alpha) + self.c_b
         r_w = None if z.w is None or zta is None else z.w - self.c_w - zta
         mu = m["comp"] / (2 * n)
-        g_aff = self.g_aff
-        dw, db, da, zdw, z_w = nw.solve(g_aff, r_w, r_b, also=z.w)
-        ds_ = -s - s * da / alpha
-        dxi = -xi + xi * da / u
-        t_aff = min(_max_step(alpha, da), _max_step(u, -da), _max_step(s, ds_), _max_step(xi, dxi))
+        dw, db, da, zdw, z_w = nw.solve(self.g_aff, r_w, r_b, also=z.w)
+        ds_ = -(s + sa * da)  # from S da + A ds = -A s
+        dxi = xu * da - xi  # from -Xi da + U dxi = -U xi
+        t_aff = _step_to_boundary(alpha, u, s, xi, da, ds_, dxi)
         mu_aff = float((alpha + t_aff * da) @ (s + t_aff * ds_) + (u - t_aff * da) @ (xi + t_aff * dxi)) / (2 * n)
         sigma = min(1.0, (mu_aff / mu) ** 3)
         # Corrector: centring sigma*mu and the second-order terms of the predictor.
@@ -257,9 +257,9 @@ class _QP:
         c2 = sigma * mu + da * dxi
         dw2, db2, da2, zdw2, _ = nw.solve(c1 / alpha - c2 / u, None, 0.0)
         DA = da + da2
-        DS = (c1 - alpha * s - s * DA) / alpha
-        DXI = (c2 - u * xi + xi * DA) / u
-        t = min(1.0, eta * min(_max_step(alpha, DA), _max_step(u, -DA), _max_step(s, DS), _max_step(xi, DXI)))
+        DS = c1 / alpha - s - sa * DA
+        DXI = c2 / u - xi + xu * DA
+        t = min(1.0, eta * _step_to_boundary(alpha, u, s, xi, DA, DS, DXI))
         zw = (z.zw if z_w is None else z_w) + t * (zdw + zdw2)  # z_w: Z w recomputed in the predictor's pass
         new = _Iterate(
             alpha + t * DA, u - t * DA, s + t * DS, xi + t * DXI,
@@ -269,10 +269,10 @@ class _QP:
         return new, {"sigma": sigma, "step": t, "step_affine": t_aff, "regularization": nw.deltas[-1]}
 
     def factor(self, z: _Iterate, m: dict[str, Any]) -> Array | None:
-        """Form and factor the Newton matrix at ``z``; :math:`Z^\top\alpha` in the features form."""
-        D = z.s / z.alpha + z.xi / z.u
+        r"""Form and factor the Newton matrix at ``z``; :math:`Z^\top\alpha` in the features form."""
+        self.sa, self.xu = z.s / z.alpha, z.xi / z.u
         self.g_aff = z.xi - z.s - m["_r_p"]
-        return self.newton.factor(D, z.alpha, self.g_aff)
+        return self.newton.factor(self.sa + self.xu, z.alpha, self.g_aff)
 
 
 def _finite(z: _Iterate) -> bool:
@@ -282,10 +282,13 @@ def _finite(z: _Iterate) -> bool:
                 and all(v.min(initial=1.0) > 0 for v in (z.alpha, z.u, z.s, z.xi)))
 
 
-def _max_step(v: Array, dv: Array) -> float:
-    """Largest t <= 1 with v + t*dv >= 0 (v > 0)."""
-    neg = dv < 0
-    return min(1.0, float((-v[neg] / dv[neg]).min())) if neg.any() else 1.0
+def _step_to_boundary(alpha: Array, u: Array, s: Array, xi: Array, da: Array, ds: Array, dxi: Array) -> float:
+    """Largest t <= 1 keeping alpha, u = C - alpha, s and xi >= 0 along (da, -da, ds, dxi).
+
+    As 1 / max(1, max_i -dv_i / v_i): one division and one max per vector, no masks.
+    """
+    worst = max(float(np.max(-da / alpha)), float(np.max(da / u)), float(np.max(-ds / s)), float(np.max(-dxi / xi)))
+    return 1.0 if worst <= 1.0 else 1.0 / worst
 
 
 # -- helpers ---------------------------------------------------------------------------
