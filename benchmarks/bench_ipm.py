@@ -16,7 +16,10 @@ flip_y=0.1, random_state=0)``, standardized, C = 1. Peers:
   against the standard SVM is not small);
 * ``SVC(kernel="linear", tol=1e-6)`` (libsvm), where affordable (n <= --svc-max-n).
 
-Every answer is certified by dualsvm (``certify``) against the same problem.
+Every answer is certified by dualsvm (``certify``) against the same problem;
+"certified #SV" counts the points the certificate labels support vectors
+(an inexact answer leaves many undecided, so it counts few). solve_ipm's
+time includes its own certificate (its share is in the note).
 Times are the best of ``--repeat`` rounds, each round running every method
 once, interleaved, because the machine is shared and noisy. BLAS is limited to
 ``--blas-threads`` (default 1) for every method: liblinear, libsvm and PIQP
@@ -119,7 +122,7 @@ def main() -> None:
     args = ap.parse_args()
     print(f"make_classification(n, d, n_informative=d//2, flip_y=0.1, random_state=0), standardized, C=1; "
           f"best of {args.repeat}; BLAS threads {args.blas_threads}\n")
-    print("| n x d | method | time (s) | data passes | certified rel. gap | #SV | ipm time / this | note |")
+    print("| n x d | method | time (s) | data passes | certified rel. gap | certified #SV | ipm time / this | note |")
     print("|---|---|---:|---:|---:|---:|---:|---|")
     verdicts: list[str] = []
     with threadpool_limits(args.blas_threads):
