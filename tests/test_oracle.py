@@ -22,7 +22,10 @@ in the terminal summary line ``oracle: ...``.
 
 from __future__ import annotations
 
+import json
 import math
+import os
+import re
 import warnings
 from collections import Counter
 from fractions import Fraction as Fr
@@ -121,7 +124,9 @@ problem_args = {
     "seed": st.integers(0, 2**16),
     "log_xscale": st.sampled_from([0, 0, 0, -3, 3]),  # ill-scaled data: larger rounding errors
 }
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Under mutation testing (benchmarks/mutation.py) a fixed, smaller set of examples: a reproducible score.
+MUTATION = os.environ.get("DUALSVM_MUTATION") == "1"
+FAST = settings(max_examples=20 if MUTATION else 40, derandomize=MUTATION, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 DEEP = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -332,3 +337,153 @@ def test_radius_is_informative_not_only_valid():
         true = math.sqrt(2 * float(ex.primal_f(sol.w, sol.b) - ex.P))
         assert true <= sol.radius <= 1.5 * true + 1e-7
         expect_valid(ex, sol, "informative", tight=True)
+
+
+# -- compare: its defaults, arguments and report (these also kill mutants of comparison.py) ------------
+def test_stochastic_method_defaults():
+    """compare's "stochastic" method: batch min(256, max(2, n // 4)), tol 1e-2, other arguments passed on."""
+    stochastic = comparison.METHODS["stochastic"]
+    for n, batch in ((6, 2), (40, 10), (1200, 256)):
+        p = SVMProblem(*ds.datasets.make_overlapping(n, 2, seed=1), C=1.0)
+        sol = quiet(stochastic, p, max_iter=3)
+        assert sol.extras["batch_size"] == batch and sol.extras["tol"] == 1e-2 and sol.iterations == 3
+    sol = quiet(stochastic, p, max_iter=2, batch_size=4, tol=0.5)
+    assert sol.extras["batch_size"] == 4 and sol.extras["tol"] == 0.5 and sol.iterations == 2
+    assert set(comparison.METHODS) == {"primal", "dual", "subgradient", "stochastic"}
+    assert comparison.METHODS["dual"] is ds.solve_dual and comparison.METHODS["primal"] is ds.solve_primal
+    assert comparison.METHODS["subgradient"] is ds.solve_subgradient
+
+
+def _skeleton(text: str) -> str:
+    """The report with every number replaced by '#': its layout and words, not its rounding."""
+    return re.sub(r"[-+]?(\d+\.?\d*(e[-+]?\d+)?|nan|inf)", "#", text)
+
+
+REPORT_SKELETON = """\
+dualsvm compare: n=#, d=#, C=#, best lower bound D=# (exact)
+
+method       objective  rel.gap   radius            b interval  margin  bound  non-SV  undec.  iter   time
+-----------  ---------  -------  -------  --------------------  ------  -----  ------  ------  ----  -----
+exact              #  #  #              [#, #]       #      #       #       #     #   #s
+subgradient    #  #  #  [#, #]       #      #       #       #     #  #s
+
+pair                  |w_i - w_j|  bound r_i+r_j  max |f_i-f_j|  pred. diff  support diff
+--------------------  -----------  -------------  -------------  ----------  ------------
+exact vs subgradient     #       #       #           #             #
+  point # differs (exact vs subgradient): exact: m=#, subgradient: m=#
+  point # differs (exact vs subgradient): exact: m=#, subgradient: m=#
+note: subgradient: stopped early on purpose
+
+DISAGREE: support sets differ on # decided point(s) although every pair is within its radius."""
+
+
+def test_compare_report_dict_and_arguments(monkeypatch):
+    """Two fake methods on hand_two_margin: the exact optimum and a poor candidate that warns.
+
+    The poor one's labels are overwritten (all points certified non-support) so that the
+    report's disagreement lines are exercised; its radius still covers the distance.
+    """
+    p = hand_two_margin()
+    seen: dict[str, dict] = {}
+
+    def exact(pr, **kw):
+        seen["exact"] = kw
+        return certify(pr, [1.0, 0.0], -1.0)
+
+    def poor(pr, **kw):
+        seen["subgradient"] = kw
+        warnings.warn("stopped early on purpose", ConvergenceWarning, stacklevel=1)
+        warnings.warn("an unrelated warning", UserWarning, stacklevel=1)
+        s = certify(pr, [0.9, 0.05], -0.9)
+        s.iterations, s.solve_time = 7, 0.25
+        return s
+
+    monkeypatch.setattr(comparison, "METHODS", {"exact": exact, "subgradient": poor})
+    real = comparison.certificate
+
+    def relabel(problem, w, b, alpha, **kw):
+        s = real(problem, w, b, alpha, **kw)
+        if kw["method"] == "subgradient":
+            s.margin_support = s.bound_support = s.undecided = np.array([], dtype=np.intp)
+            s.non_support = np.arange(problem.n)
+        return s
+
+    monkeypatch.setattr(comparison, "certificate", relabel)
+    msgs: list[str] = []
+    with pytest.warns(UserWarning, match="an unrelated warning"):
+        res = ds.compare(p, methods=["exact", "subgradient"], tol=0.125,
+                         options={"exact": {"flag": 1}, "subgradient": {"max_iter": 9}}, progress=msgs.append)
+    # Arguments: tol goes to the subgradient methods only, options to their own method.
+    assert seen == {"exact": {"flag": 1}, "subgradient": {"max_iter": 9, "tol": 0.125}}
+    assert [_skeleton(m) for m in msgs] == [
+        "running exact ...", "  exact: relative gap # in #s", "running subgradient ...", "  subgradient: relative gap # in #s"]
+    assert msgs[1].startswith(f"  exact: relative gap {res.raw['exact'].relative_gap:.1e} in ")
+    # Re-certification against the best dual point; each method keeps its own status and success.
+    sx, ss = res.solutions["exact"], res.solutions["subgradient"]
+    assert res.best_dual_method == "exact" and res.best_dual == res.raw["exact"].dual_objective
+    np.testing.assert_array_equal(ss.alpha, res.raw["exact"].alpha)
+    assert ss.status == "inaccurate" and not ss.success and ss.message == res.raw["subgradient"].message
+    assert sx.status == "certified" and sx.success and sx.method == "exact"
+    assert ss.iterations == 7 and ss.solve_time == 0.25 and ss.extras == res.raw["subgradient"].extras
+    assert res.warnings == {"subgradient": "stopped early on purpose"}
+    # The pair.
+    (q,) = res.pairs
+    assert (q["a"], q["b"]) == ("exact", "subgradient")
+    assert q["distance"] == float(np.linalg.norm(sx.w - ss.w)) and q["bound"] == sx.radius + ss.radius
+    f = {k: s.decision_function(p.X) for k, s in res.solutions.items()}
+    assert q["max_decision_diff"] == float(np.max(np.abs(f["exact"] - f["subgradient"])))
+    assert q["n_prediction_disagreements"] == int(np.count_nonzero((f["exact"] > 0) != (f["subgradient"] > 0))) == 0
+    assert q["support_diff"].tolist() == [0, 1] and q["n_undecided"] == 0
+    np.testing.assert_array_equal(q["support_diff_margins"]["exact"], p.margins(sx.w, sx.b)[[0, 1]])
+    np.testing.assert_array_equal(q["support_diff_margins"]["subgradient"], p.margins(ss.w, ss.b)[[0, 1]])
+    assert not res.agree and res.verdict.startswith("DISAGREE: support sets differ on 2 decided point(s)")
+    # The report.
+    text = str(res)
+    assert _skeleton(text) == REPORT_SKELETON, text
+    assert f"{sx.primal_objective:.10g}" in text and f"[{ss.b_interval[0]:.6g}, {ss.b_interval[1]:.6g}]" in text
+    assert f"{q['distance']:.2e}" in text and f"{q['bound']:.2e}" in text and f"{q['max_decision_diff']:.2e}" in text
+    assert "point 0 differs" in text and "point 1 differs" in text
+    assert f"exact: m={q['support_diff_margins']['exact'][0]:.4f}" in text
+    assert f"D={res.best_dual:.10g}" in text and "0.25s" in text
+    # The dict, JSON-ready.
+    d = res.to_dict()
+    assert set(d) == {"problem", "best_dual", "best_dual_method", "methods", "pairs", "agree", "verdict", "warnings"}
+    assert d["problem"] == {"n": 4, "d": 2, "C": 1.0, "classes": ["-1", "1"]}
+    assert d["best_dual"] == res.best_dual and d["best_dual_method"] == "exact"
+    assert d["agree"] is False and d["verdict"] == res.verdict and d["warnings"] == res.warnings
+    for k, s in res.solutions.items():
+        assert d["methods"][k] == {**s.to_dict(), "own_relative_gap": res.raw[k].relative_gap, "own_radius": res.raw[k].radius}
+    assert d["pairs"] == [{**{k: v for k, v in q.items() if k not in ("support_diff", "support_diff_margins")},
+                           "support_diff": [0, 1],
+                           "support_diff_margins": {k: [float(v) for v in vals] for k, vals in q["support_diff_margins"].items()}}]
+    assert all(type(i) is int for i in d["pairs"][0]["support_diff"])
+    assert all(type(v) is float for vals in d["pairs"][0]["support_diff_margins"].values() for v in vals)
+    json.dumps(d)
+
+
+def test_compare_agreeing_report_and_bad_arguments(monkeypatch):
+    p = hand_two_margin()
+    fakes = {"a": lambda pr, **kw: certify(pr, [1.0, 0.0], -1.0), "b": lambda pr, **kw: certify(pr, [1.0, 1e-9], -1.0)}
+    monkeypatch.setattr(comparison, "METHODS", fakes)
+    res = ds.compare(p, methods=("a", "b"))
+    (q,) = res.pairs
+    assert res.agree and res.warnings == {}
+    n_und = max(s.undecided.size for s in res.solutions.values())
+    assert n_und == 2 and q["n_undecided"] == 2
+    assert res.verdict == (
+        f"AGREE: 2 method(s) reach the same classifier within their certified radii (largest |w_i - w_j| = "
+        f"{q['distance']:.1e} <= {q['bound']:.1e}); support sets agree on every decided point ({n_und} undecided at the reached accuracy).")
+    assert str(res).endswith("\n\n" + res.verdict) and "note:" not in str(res)
+    one = ds.compare(p, methods=("a",))
+    assert one.pairs == [] and one.agree
+    assert one.verdict == ("AGREE: 1 method(s) reach the same classifier within their certified radii; "
+                           "support sets agree on every decided point (0 undecided at the reached accuracy).")
+    assert "pair" in str(one) and "a vs" not in str(one)
+    for methods in (("a", "zzz"), (), ("a", "a")):
+        with pytest.raises(ds.DualSVMError, match=r"methods must be distinct names from \['a', 'b'\], got"):
+            ds.compare(p, methods=methods)
+    with pytest.raises(ds.DualSVMError, match=r"options given for methods not run: \['b'\]"):
+        ds.compare(p, methods=("a",), options={"b": {}})
+    # The default methods are the three solvers.
+    monkeypatch.setattr(comparison, "METHODS", {k: fakes["a"] for k in ("primal", "dual", "subgradient")})
+    assert list(ds.compare(p).solutions) == ["primal", "dual", "subgradient"]
