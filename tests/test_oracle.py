@@ -26,6 +26,7 @@ import json
 import math
 import os
 import re
+import time
 import warnings
 from collections import Counter
 from fractions import Fraction as Fr
@@ -562,3 +563,139 @@ def test_argmin_b_exactly():
         assert (fr(lo), fr(hi)) == (t[n_pos - 1], t[n_pos])
         assert type(lo) is float and type(hi) is float
     assert ds.argmin_b(hand_no_free(), [[0.5, 0.0]]) == (-0.5, 0.5)  # w as a row, as coef_
+
+
+# -- compare: the pairwise guard's exact threshold, prediction counts, the worst pair, the status ------
+def _patched_radii(monkeypatch, radii):
+    """Make compare's re-certification report the given radius per method name."""
+    def fixed(*args, **kw):
+        s = certificate(*args, **kw)
+        s.radius = radii[kw["method"]]
+        return s
+
+    monkeypatch.setattr(comparison, "certificate", fixed)
+
+
+def test_compare_guard_threshold_is_bound_times_one_plus_1e9_plus_1e12(monkeypatch):
+    """dist > r_a + r_b (1 + 1e-9) + 1e-12 raises, equality does not; identical answers never do."""
+    p = hand_two_margin()
+    d = 0.5  # |w_a - w_b| exactly
+    fakes = {"a": lambda pr, **kw: certify(pr, [1.0, 0.0], -1.0), "b": lambda pr, **kw: certify(pr, [1.5, 0.0], -1.0)}
+    monkeypatch.setattr(comparison, "METHODS", fakes)
+    # r_a with r_a (1 + 1e-9) + 1e-12 == d exactly in float64.
+    r = (d - 1e-12) / (1 + 1e-9)
+    while r * (1 + 1e-9) + 1e-12 > d:
+        r = np.nextafter(r, 0.0)
+    while r * (1 + 1e-9) + 1e-12 < d:
+        r = np.nextafter(r, 1.0)
+    assert r * (1 + 1e-9) + 1e-12 == d
+    _patched_radii(monkeypatch, {"a": float(r), "b": 0.0})
+    assert ds.compare(p, methods=("a", "b")).pairs[0]["distance"] == d  # equality: accepted
+    _patched_radii(monkeypatch, {"a": d, "b": 0.0})
+    ds.compare(p, methods=("a", "b"))  # distance equal to the bound: accepted
+    _patched_radii(monkeypatch, {"a": float(np.nextafter(r, 0.0)), "b": 0.0})
+    with pytest.raises(ds.CertificateViolation, match=r"a and b are 5.000e-01 apart but certified within"):
+        ds.compare(p, methods=("a", "b"))
+    # The same answer twice, radii 0: no violation.
+    monkeypatch.setattr(comparison, "METHODS", {"a": fakes["a"], "c": fakes["a"]})
+    _patched_radii(monkeypatch, {"a": 0.0, "c": 0.0})
+    assert ds.compare(p, methods=("a", "c")).pairs[0]["distance"] == 0.0
+
+
+def test_compare_prediction_counts_worst_pair_and_agreement(monkeypatch):
+    """Prediction disagreements count f = 0 as the -1 class; the verdict names the pair with the
+    largest distance / bound; one disagreeing pair makes the comparison disagree."""
+    p = hand_two_margin()  # x0 = (2, 1): f = 0 exactly for w = (1/2, 0), b = -1
+    cands = {"exact": ([1.0, 0.0], -1.0), "zero": ([0.5, 0.0], -1.0), "near": ([1.0, 2**-20], -1.0)}
+    monkeypatch.setattr(comparison, "METHODS", {k: (lambda pr, w=w, b=b, **kw: certify(pr, w, b)) for k, (w, b) in cands.items()})
+    res = ds.compare(p, methods=list(cands))
+    pairs = {(q["a"], q["b"]): q for q in res.pairs}
+    f = {k: p.X @ np.array(w) + b for k, (w, b) in cands.items()}
+    assert f["zero"][0] == 0.0
+    for (a, b), q in pairs.items():
+        assert q["n_prediction_disagreements"] == int(np.count_nonzero((f[a] > 0) != (f[b] > 0)))
+    assert pairs[("exact", "zero")]["n_prediction_disagreements"] == 1  # f_b = 0 at x0 is the -1 class
+    assert pairs[("zero", "near")]["n_prediction_disagreements"] == 1  # f_a = 0 at x0 is the -1 class
+    ratio = {k: q["distance"] / q["bound"] for k, q in pairs.items()}
+    worst = max(pairs, key=ratio.get)
+    assert max(pairs, key=lambda k: pairs[k]["distance"]) != worst or max(pairs, key=lambda k: pairs[k]["distance"] * pairs[k]["bound"]) != worst
+    assert f"largest |w_i - w_j| = {pairs[worst]['distance']:.1e} <= {pairs[worst]['bound']:.1e}" in res.verdict
+    # Relabel only the first method: its two pairs disagree, the last pair agrees; the whole disagrees.
+    real = comparison.certificate
+
+    def relabel(problem, w, b, alpha, **kw):
+        s = real(problem, w, b, alpha, **kw)
+        if kw["method"] == "exact":
+            s.margin_support = s.bound_support = s.undecided = np.array([], dtype=np.intp)
+            s.non_support = np.arange(problem.n)
+        else:
+            s.margin_support, s.bound_support = np.array([0, 1]), np.array([], dtype=np.intp)
+            s.non_support, s.undecided = np.array([2, 3]), np.array([], dtype=np.intp)
+        return s
+
+    monkeypatch.setattr(comparison, "certificate", relabel)
+    res = ds.compare(p, methods=list(cands))
+    assert [q["support_diff"].size for q in res.pairs] == [2, 2, 0] and not res.agree
+
+
+def test_compare_lists_at_most_ten_differing_points_per_pair(monkeypatch):
+    X, y = ds.datasets.make_overlapping(14, 2, seed=3)
+    p = SVMProblem(X, y, C=1.0)
+    monkeypatch.setattr(comparison, "METHODS", {"a": lambda pr, **kw: certify(pr, [0.0, 0.0], 0.0),
+                                                "b": lambda pr, **kw: certify(pr, [0.0, 0.0], 0.0)})
+    real = comparison.certificate
+
+    def relabel(problem, w, b, alpha, **kw):
+        s = real(problem, w, b, alpha, **kw)
+        empty = np.array([], dtype=np.intp)
+        s.margin_support, s.undecided = empty, empty
+        s.bound_support, s.non_support = (np.arange(problem.n), empty) if kw["method"] == "a" else (empty, np.arange(problem.n))
+        return s
+
+    monkeypatch.setattr(comparison, "certificate", relabel)
+    text = str(ds.compare(p, methods=("a", "b")))
+    assert text.count(" differs (a vs b)") == 10 and "support sets differ on 14 decided point(s)" in text
+
+
+def test_compare_status_tol_and_warning_routing(monkeypatch):
+    """Re-certified status uses target_gap = 1: a success whose relative gap against the best dual
+    point is in (1e-8, 1] stays a success status, one above 1 becomes "inaccurate"; tol reaches the
+    "stochastic" method; other warnings keep their outer filters; the progress time is the method's."""
+    p = hand_two_margin()
+    v = p.X.T @ p.y  # Z^T 1
+
+    def fake(t):
+        alpha = np.full(4, t)  # feasible (y balanced); D = 4 t - t^2 |Z^T 1|^2 / 2
+        return lambda pr, **kw: certificate(pr, [1.0, 0.0], -1.0, alpha, status="optimal", target_gap=10.0)
+
+    for t, rel_range, status in ((0.12, (1e-8, 1.0), "optimal"), (0.2, (1.0, 2.0), "inaccurate")):
+        D = 4 * t - t * t * float(v @ v) / 2
+        assert rel_range[0] < 0.5 - D <= rel_range[1]
+        monkeypatch.setattr(comparison, "METHODS", {"m": fake(t)})
+        res = ds.compare(p, methods=("m",))
+        assert res.raw["m"].status == "optimal" and res.solutions["m"].status == status
+        assert res.solutions["m"].success  # success is the method's own
+    seen = {}
+
+    def stochastic(pr, **kw):
+        seen.update(kw)
+        return certify(pr, [1.0, 0.0], -1.0)
+
+    after = []
+
+    def warns(pr, **kw):
+        warnings.warn("not a convergence warning", UserWarning, stacklevel=1)
+        after.append(True)
+        return certify(pr, [1.0, 0.0], -1.0)
+
+    monkeypatch.setattr(comparison, "METHODS", {"stochastic": stochastic, "w": warns})
+    msgs: list[str] = []
+    t0 = time.perf_counter()
+    ds.compare(p, methods=("stochastic",), tol=0.25, progress=msgs.append)
+    assert seen == {"tol": 0.25}
+    assert 0.0 <= float(re.search(r" in ([\d.]+)s$", msgs[-1]).group(1)) <= time.perf_counter() - t0 + 0.01
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # an outer filter applies inside the method
+        with pytest.raises(UserWarning, match="not a convergence warning"):
+            ds.compare(p, methods=("w",))
+    assert after == []

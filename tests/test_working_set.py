@@ -78,9 +78,16 @@ def test_refine_default_working_set_size_and_doubling():
     assert r.converged and r.n_outer == 1 and r.info[0]["n_violators"] == 0
     r = ws.refine(p, opt.w, opt.b, n_work=1000)
     assert r.info[0]["n_work"] == 300  # never more than n
-    # A working set that cannot balance y^T alpha = 0 doubles: one positive point against fixed negatives.
+    # A working set that cannot balance y^T alpha = 0 doubles and tries again.
     r = ws.refine(p, np.zeros(2), 5.0, n_work=1, max_outer=3)
-    assert [i["n_work"] for i in r.info][:2] == [1, 2] or r.info[0]["n_work"] == 1
+    assert [(i["n_work"], i["status"]) for i in r.info] == [(1, "PrimalInfeasible"), (2, "PrimalInfeasible"), (4, "PrimalInfeasible")]
+    assert r.n_outer == 3 and r.converged is False
+    r = ws.refine(p, np.zeros(2), 5.0, max_outer=0)  # no step: the naive dual point
+    assert r.n_outer == 0 and r.info == [] and r.converged is False
+    # In 20 dimensions the default is 10 (d + 1) = 210.
+    q = SVMProblem(*ds.datasets.make_overlapping(300, 20, seed=1), C=1.0)
+    r = ws.refine(q, np.zeros(20), 0.0, max_outer=1)
+    assert r.info[0]["n_work"] == 210 and r.info[0]["status"] == "Solved" and r.info[0]["iter"] >= 1
 
 
 def test_refine_falls_back_to_the_naive_dual_point():
@@ -88,7 +95,7 @@ def test_refine_falls_back_to_the_naive_dual_point():
     p = hand_two_margin()
     w, b = np.array([1.0, 0.0]), -3.0  # every margin of a positive point < 1: at_C unbalanced
     r = ws.refine(p, w, b, n_work=1, max_outer=1)
-    assert r.info[0]["status"] != "Solved" and r.n_outer == 1 and not r.converged
+    assert r.info[0]["status"] != "Solved" and r.n_outer == 1 and r.converged is False
     m = p.margins(w, b)
     a = ds.project_dual(np.where(m < 1.0, p.C, 0.0), p.y, p.C)
     np.testing.assert_array_equal(r.alpha, a)
