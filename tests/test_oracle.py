@@ -699,3 +699,18 @@ def test_compare_status_tol_and_warning_routing(monkeypatch):
         with pytest.raises(UserWarning, match="not a convergence warning"):
             ds.compare(p, methods=("w",))
     assert after == []
+
+
+def test_support_labels_rules():
+    """support_labels read off (m_lo, m_hi) alone: NON above 1, BOUND below 1, MARGIN when the range
+    contains 1 (ends included) and is at most margin_tol wide, else UNDECIDED; int8 codes."""
+    from dualsvm.certificates import BOUND, MARGIN, NON, UNDECIDED, support_labels
+
+    lo = [1.0 + 1e-12, 0.5, 1.0, 1.0 - 1e-5, 0.99, 1.0 - 2e-4, 0.9]
+    hi = [1.5, 1.0 - 1e-12, 1.0 + 1e-5, 1.0, 1.01, 1.0, 0.95]
+    out = support_labels(lo, hi, 1e-4)
+    assert out.tolist() == [NON, BOUND, MARGIN, MARGIN, UNDECIDED, UNDECIDED, BOUND]
+    assert out.dtype == np.int8 and (NON, MARGIN, BOUND, UNDECIDED) == (0, 1, 2, 3)
+    assert support_labels([1.0], [1.0], 0.0).tolist() == [MARGIN]  # a zero-width range at 1
+    # array_like in, as documented: strings of numbers are converted like any other.
+    assert support_labels(["1.5", "0.5"], ["2", "0.75"], 1e-4).tolist() == [NON, BOUND]
