@@ -714,3 +714,9 @@ def test_support_labels_rules():
     assert support_labels([1.0], [1.0], 0.0).tolist() == [MARGIN]  # a zero-width range at 1
     # array_like in, as documented: strings of numbers are converted like any other.
     assert support_labels(["1.5", "0.5"], ["2", "0.75"], 1e-4).tolist() == [NON, BOUND]
+
+
+def test_project_dual_converts_array_like():
+    """alpha and y as any array_like of numbers (here strings and nested lists) become float64."""
+    out = ds.project_dual(["0.25", "0.75"], [["1"], ["-1"]], 1.0)
+    assert out.dtype == np.float64 and out.tolist() == [0.5, 0.5]

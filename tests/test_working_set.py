@@ -158,3 +158,14 @@ def test_refine_is_silent(capfd):
     ws.refine(p, np.array([1.0, 0.0]), -1.0)
     out, err = capfd.readouterr()
     assert out == "" and err == ""
+
+
+def test_converged_needs_the_gap_not_only_no_violators(monkeypatch):
+    """Without the exact KKT polish the interior-point answer leaves a relative gap of ~2e-11:
+    no fixed point violates its sign condition, yet refine must not call that converged."""
+    p = SVMProblem(*ds.datasets.make_overlapping(300, 2, sep=3.0, seed=1), C=1.0)
+    opt = ds.solve_dual(p)
+    monkeypatch.setattr(ws, "polish", lambda problem, alpha: ws._triple(problem, alpha))
+    r = ws.refine(p, opt.w, opt.b)
+    assert r.info[-1]["n_violators"] == 0
+    assert r.gap > 1e-12 * max(1.0, abs(p.dual_objective(r.alpha))) and r.converged is False
