@@ -720,3 +720,17 @@ def test_project_dual_converts_array_like():
     """alpha and y as any array_like of numbers (here strings and nested lists) become float64."""
     out = ds.project_dual(["0.25", "0.75"], [["1"], ["-1"]], 1.0)
     assert out.dtype == np.float64 and out.tolist() == [0.5, 0.5]
+
+
+def test_project_dual_absorbs_the_rounding_residual():
+    """A case (found by search) where the interpolated projection leaves y^T alpha = 26.5 ulps of C
+    exactly; moving the float residual into one coordinate brings it to half an ulp."""
+    rng = np.random.default_rng(66)
+    n, C = int(rng.integers(2, 31)), 10 ** rng.uniform(-3, 3)
+    y = np.where(rng.random(n) < 0.5, 1.0, -1.0)
+    y[0], y[-1] = 1.0, -1.0
+    a0 = C * rng.normal(0.5, 0.1, n)
+    out = ds.project_dual(a0, y, C)
+    yta = sum((fr(yi) * fr(ai) for yi, ai in zip(y, out, strict=True)), Fr(0))
+    assert abs(yta) <= fr(np.spacing(C)), float(yta / fr(np.spacing(C)))
+    assert out.min() >= 0.0 and out.max() <= C
