@@ -734,3 +734,45 @@ def test_project_dual_absorbs_the_rounding_residual():
     yta = sum((fr(yi) * fr(ai) for yi, ai in zip(y, out, strict=True)), Fr(0))
     assert abs(yta) <= fr(np.spacing(C)), float(yta / fr(np.spacing(C)))
     assert out.min() >= 0.0 and out.max() <= C
+
+
+def test_tight_certificates_expose_unaccounted_rounding():
+    """The pure certificate with the exact dual point (rounded) and w* + e, |e| in 1e-8..1e-2: then
+    D(alpha) = P* to rounding, so the bound duality_gap >= P(w, b) - P* is tight and every
+    rounding error the floor does not account for shows. (Measured: scores and Z^T alpha summed in
+    float64 instead of longdouble give 489 violations in 1800 such candidates; all Higham gamma_k
+    set to 0 give 58 in 540; gamma_k / 10 gives none: the allowances have about tenfold slack.)"""
+    probs = [hand_no_free()] + [SVMProblem(*ds.datasets.make_overlapping(20, 3, seed=s), C=c) for s in range(4) for c in (0.01, 1.0)]
+    for p in probs:
+        ex = exact_optimum(p)
+        alpha = [float(v) for v in ex.alpha]
+        w0, b0 = rounded_optimum(ex)
+        rng = np.random.default_rng(0)
+        for _ in range(40):
+            e = 10.0 ** rng.uniform(-8, -2) * rng.standard_normal(p.d)
+            expect_valid(ex, certificate(p, w0 + e, b0, alpha), "tight-exact-alpha")
+
+
+def test_certificate_defaults_and_large_n():
+    """certificate()'s documented defaults; Z^T alpha accumulated over every row block (n > 16384)."""
+    p = hand_two_margin()
+    s = certificate(p, [1.0, 0.0], -1.0, [0.5, 0.5, 0.0, 0.0])
+    assert (s.method, s.status, s.success, s.iterations, s.extras, s.margin_tol) == ("certify", "certified", True, 0, {}, 1e-4)
+    assert math.isnan(s.solve_time) and s.message == f"relative gap {s.relative_gap:.3g} <= target 1e-08"
+    assert s.C == 1.0 and s.classes.tolist() == [-1, 1] and s.margins.tolist() == [1.0, 1.0, 3.0, 3.0]
+    bad = certificate(p, [0.9, 0.05], -0.9, [0.5, 0.5, 0.0, 0.0], status="optimal")
+    assert bad.status == "inaccurate" and not bad.success and bad.message == f"relative gap {bad.relative_gap:.3g} > target 1e-08"
+    kept = certificate(p, [0.9, 0.05], -0.9, [0.5, 0.5, 0.0, 0.0], status="max_iter", message="m", iterations=3, solve_time=1.5,
+                       extras={"k": 1}, method="x", target_gap=0.5, margin_tol=0.25)
+    assert (kept.status, kept.success, kept.message, kept.iterations, kept.solve_time, kept.extras, kept.method) == (
+        "max_iter", False, "m", 3, 1.5, {"k": 1}, "x")
+    assert kept.margin_tol == 0.25 and certificate(p, [0.9, 0.05], -0.9, [0.5, 0.5, 0, 0], target_gap=0.5).success
+    # n > _BLOCK rows: w = Z^T alpha exactly, so the stationarity residual is rounding only.
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((16_384 + 700, 2))
+    y = np.where(np.arange(X.shape[0]) % 2 == 0, 1.0, -1.0)
+    q = SVMProblem(X, y, C=1.0)
+    alpha = np.full(q.n, 0.5)
+    w = X.T @ (y * alpha)
+    s = certificate(q, w, 0.0, alpha)
+    assert s.kkt["stationarity"] <= 1e-9 * np.linalg.norm(w)
