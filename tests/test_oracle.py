@@ -776,3 +776,17 @@ def test_certificate_defaults_and_large_n():
     w = X.T @ (y * alpha)
     s = certificate(q, w, 0.0, alpha)
     assert s.kkt["stationarity"] <= 1e-9 * np.linalg.norm(w)
+
+
+def test_large_all_at_C_problem_exactly():
+    """n = 1406 (closed form, alpha* = C everywhere): the b interval's order statistics at a size
+    where numpy's partition does not sort. (Found by search: partitioning t - rho at n_+ - 2 instead
+    of n_+ - 1 picks the wrong element here and the interval comes out empty.)"""
+    rng = np.random.default_rng(26)
+    n = int(rng.integers(100, 800)) * 2
+    p = SVMProblem(*ds.datasets.make_overlapping(n, 2, seed=26), C=1e-4)
+    ex = closed_form_all_at_C(p)
+    w0, b0 = rounded_optimum(ex)
+    sol = certify(p, w0 + 1e-7 * rng.standard_normal(2), b0)
+    assert sol.b_interval[0] <= ex.b_lo < ex.b_hi <= sol.b_interval[1]
+    expect_valid(ex, sol, "large-all-at-C", tight=True)
