@@ -767,6 +767,11 @@ def test_certificate_defaults_and_large_n():
     assert (kept.status, kept.success, kept.message, kept.iterations, kept.solve_time, kept.extras, kept.method) == (
         "max_iter", False, "m", 3, 1.5, {"k": 1}, "x")
     assert kept.margin_tol == 0.25 and certificate(p, [0.9, 0.05], -0.9, [0.5, 0.5, 0, 0], target_gap=0.5).success
+    # kkt and margin_width as documented; a certificate meets a target equal to its own relative gap.
+    assert s.kkt["dual_box"] == 0.0 and s.kkt["dual_equality"] == 0.0  # alpha strictly inside the box
+    assert s.margin_support.tolist() == [0, 1] and s.margin_width == float(np.max(s.margin_range[1][:2] - s.margin_range[0][:2]))
+    assert bad.margin_support.size == 0 and bad.margin_width == 0.0
+    assert certificate(p, [0.9, 0.05], -0.9, [0.5, 0.5, 0, 0], target_gap=bad.relative_gap).success
     # n > _BLOCK rows: w = Z^T alpha exactly, so the stationarity residual is rounding only.
     rng = np.random.default_rng(0)
     X = rng.standard_normal((16_384 + 700, 2))
