@@ -563,6 +563,17 @@ def test_argmin_b_exactly():
         assert (fr(lo), fr(hi)) == (t[n_pos - 1], t[n_pos])
         assert type(lo) is float and type(hi) is float
     assert ds.argmin_b(hand_no_free(), [[0.5, 0.0]]) == (-0.5, 0.5)  # w as a row, as coef_
+    assert ds.argmin_b(hand_no_free(), ["0.5", "0"]) == (-0.5, 0.5)  # any array_like of numbers
+    # Large n, where numpy's partition leaves the rest unsorted: the two order statistics exactly.
+    rng = np.random.default_rng(1)
+    for _ in range(300):
+        n = int(rng.integers(40, 1500))
+        y = np.where(rng.random(n) < rng.uniform(0.1, 0.9), 1.0, -1.0)
+        y[0], y[-1] = 1.0, -1.0
+        p = SVMProblem(rng.standard_normal((n, 1)), y, C=1.0)
+        t = np.sort(p.y - p.X @ np.array([0.7]))
+        n_pos = int(np.sum(y > 0))
+        assert ds.argmin_b(p, [0.7]) == (t[n_pos - 1], t[n_pos])
 
 
 # -- compare: the pairwise guard's exact threshold, prediction counts, the worst pair, the status ------
