@@ -806,3 +806,25 @@ def test_large_all_at_C_problem_exactly():
     sol = certify(p, w0 + 1e-7 * rng.standard_normal(2), b0)
     assert sol.b_interval[0] <= ex.b_lo < ex.b_hi <= sol.b_interval[1]
     expect_valid(ex, sol, "large-all-at-C", tight=True)
+
+
+def test_certificate_inside_the_box_and_original_labels(monkeypatch):
+    p = hand_two_margin()
+    s = certificate(p, [1.0, 0.0], -1.0, [0.5, 0.5, 0.25, 0.25])  # 0 < alpha < C everywhere, y^T alpha = 0
+    assert s.kkt["dual_box"] == 0.0
+    q = SVMProblem(p.X, ["b", "a", "b", "a"], C=1.0)
+    s = certificate(q, [1.0, 0.0], -1.0, [0.5, 0.5, 0.0, 0.0])
+    assert s.classes.tolist() == ["a", "b"] and s.predict(q.X).tolist() == ["b", "a", "b", "a"]
+
+
+def test_compare_verdict_names_the_pair_with_the_largest_distance_over_bound(monkeypatch):
+    """Pairs (distance, bound): a-b (0.1, 0.11), a-c (0.3, 0.65), b-c (0.32, 0.66): a-b is the worst by
+    distance / bound although b-c has the largest distance and the largest distance * bound."""
+    p = hand_two_margin()
+    cands = {"a": ([1.0, 0.0], -1.0), "b": ([1.1, 0.0], -1.0), "c": ([1.0, 0.3], -1.0)}
+    monkeypatch.setattr(comparison, "METHODS", {k: (lambda pr, w=w, b=b, **kw: certify(pr, w, b)) for k, (w, b) in cands.items()})
+    _patched_radii(monkeypatch, {"a": 0.05, "b": 0.06, "c": 0.6})
+    res = ds.compare(p, methods=list(cands))
+    q = {(x["a"], x["b"]): x for x in res.pairs}[("a", "b")]
+    assert f"largest |w_i - w_j| = {q['distance']:.1e} <= {q['bound']:.1e})" in res.verdict
+    assert "1.0e-01 <= 1.1e-01" in res.verdict
