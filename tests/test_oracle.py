@@ -157,7 +157,7 @@ def early_stopped_and_outside_solvers(kind, n, d, logC, seed, log_xscale, max_it
     expect_valid(ex, quiet(ds.solve_subgradient, p, max_iter=max_iter, batch_size=min(batch, p.n), seed=sg_seed), "stochastic-early")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # scikit-learn's own ConvergenceWarning
-        svc = svm.SVC(kernel="linear", C=p.C, tol=1e-3).fit(p.X, p.y)
+        svc = svm.SVC(kernel="linear", C=p.C, tol=1e-3, max_iter=20_000).fit(p.X, p.y)  # ill-scaled data: capped
         lin = svm.LinearSVC(C=p.C).fit(p.X, p.y)
     expect_valid(ex, certify(p, svc.coef_[0], svc.intercept_[0]), "sklearn-SVC", tight=True)
     expect_valid(ex, certify(p, lin.coef_[0], lin.intercept_[0]), "sklearn-LinearSVC", tight=True)
