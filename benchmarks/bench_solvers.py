@@ -52,12 +52,12 @@ def run(n: int, d: int, C: float, repeat: int, svc_max_n: int) -> list[tuple]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ds.ConvergenceWarning)
         for tol in (1e-2, 1e-3, 1e-4):
-            t, s = best_of(repeat, lambda tol=tol: ds.solve_subgradient(p, tol=tol))
+            t, s = best_of(repeat, lambda tol=tol: ds.solve_subgradient(p, target_gap=tol))
             rows.append((f"solve_subgradient(tol={tol:g})", t, s.relative_gap, s.support.size, t / t_svc3,
                          f"{s.iterations} it, {s.status}; ratio vs SVC(tol=1e-3)"))
         bs = 256
         for tol in (1e-2,):
-            t, s = best_of(repeat, lambda tol=tol: ds.solve_subgradient(p, tol=tol, batch_size=bs, max_iter=100_000))
+            t, s = best_of(repeat, lambda tol=tol: ds.solve_subgradient(p, target_gap=tol, batch_size=bs, max_iter=100_000))
             rows.append((f"stochastic(batch={bs}, tol={tol:g})", t, s.relative_gap, s.support.size, t / t_svc3,
                          f"{s.iterations} it, {s.status}; ratio vs SVC(tol=1e-3)"))
         for max_iter in (5, 50, 1000):

@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .feasibility import project_dual
+from .feasibility import project_dual, slope_zero
 from .problem import SVMProblem
 from .solution import SUCCESS_STATUSES, Solution
 
@@ -120,11 +120,11 @@ def certificate(
     solve_time: float = float("nan"),
     extras: dict[str, Any] | None = None,
     target_gap: float = 1e-8,
-    margin_tol: float = 1e-4,
+    margin_tol: float = 1e-3,
 ) -> Solution:
     r"""The certificate of ``(w, b)`` by the dual point ``alpha``: a pure function.
 
-    ``alpha`` is first projected onto :math:`\{0 \le \alpha \le C,\ y^\top\alpha = 0\}`
+    ``alpha`` is first projected onto :math:`\{0 \le \alpha_i \le C_i,\ y^\top\alpha = 0\}`
     (:func:`dualsvm.project_dual`); any ``alpha`` gives a valid certificate,
     a better one a smaller gap. The formulas are in the module docstring and
     on :class:`~dualsvm.Solution`.
@@ -145,7 +145,7 @@ def certificate(
         ``"inaccurate"``.
     target_gap : float, default 1e-8
         Required relative gap :math:`\bar G / \max(1, |P|)`.
-    margin_tol : float, default 1e-4
+    margin_tol : float, default 1e-3
         Largest width of a certified margin range for the label
         :data:`MARGIN` (:func:`support_labels`).
 
@@ -154,8 +154,8 @@ def certificate(
     Solution
     """
     w_, b_ = problem._check_wb(w, b)
-    a = project_dual(problem._check_alpha(alpha), problem.y, problem.C)
-    X, y, C, n, d = problem.X, problem.y, problem.C, problem.n, problem.d
+    a = project_dual(problem._check_alpha(alpha), problem.y, problem.costs)
+    X, y, C, n, d = problem.X, problem.y, problem.costs, problem.n, problem.d  # C: the costs C_i
     u, ue = _U, _U_EXT
     s_ext, v_ext = _extended(X, y, w_, b_, a)
     m_ext = y * (s_ext + b_)
@@ -163,8 +163,7 @@ def certificate(
     brackets = np.where(one_m > 0, (C - a) * one_m, a * (-one_m))  # C*hinge - alpha*(1 - m), each >= 0
     r_wv = w_ - v_ext
     identity = 0.5 * np.dot(r_wv, r_wv) + np.sum(brackets)
-    hinge_sum = np.sum(np.maximum(one_m, 0))
-    P = float(0.5 * np.dot(w_.astype(np.longdouble), w_) + C * hinge_sum)
+    P = float(0.5 * np.dot(w_.astype(np.longdouble), w_) + np.dot(C.astype(np.longdouble), np.maximum(one_m, 0)))
     D = float(np.sum(a, dtype=np.longdouble) - 0.5 * np.dot(v_ext, v_ext))
     yta = math.fsum((y * a).tolist())  # correctly rounded; y*a is exact
 
@@ -185,7 +184,7 @@ def certificate(
     floor0 = G_hat * (_gamma(n + d + 6, ue) + 4 * u) + err_brackets + err_wv
     s = s_ext.astype(np.float64)
     t = y - s
-    n_pos = int(np.count_nonzero(y > 0))
+    weights = problem.costs if problem.weighted else None
 
     def bounds(b_star: float) -> tuple[float, float, float, tuple[float, float], Array]:
         """Gap bound, radius and b interval, given |b*| <= b_star."""
@@ -195,7 +194,7 @@ def certificate(
         rho = (r * norms + delta + u * np.abs(s)) * (1.0 + 4 * u)
         t_lo = (t - rho) - 2 * u * (np.abs(t) + rho)
         t_hi = (t + rho) + 2 * u * (np.abs(t) + rho)
-        B = (float(np.partition(t_lo, n_pos - 1)[n_pos - 1]), float(np.partition(t_hi, n_pos)[n_pos]))
+        B = slope_zero(t_lo, t_hi, y, weights, slack=_gamma(n + 2, u))  # the weighted sums' rounding
         return gap_floor, G, r, B, rho
 
     # |b*| <= max_i |t_i^*| <= 1 + R ||w^*|| and ||w^*||^2 <= 2 P^* <= 2 P(w, b): valid but loose.
@@ -209,11 +208,12 @@ def certificate(
     m_lo = ys - rho + yb_lo - 4 * u * scale
     m_hi = ys + rho + yb_hi + 4 * u * scale
     labels = support_labels(m_lo, m_hi, margin_tol)
+    labels[C == 0] = NON  # a zero cost fixes alpha_i = 0 in every dual point
 
     m = m_ext.astype(np.float64)
     comp = brackets.astype(np.float64)
     kkt = {
-        "dual_box": float(max(0.0, -a.min(), a.max() - C)),
+        "dual_box": float(max(0.0, -a.min(), (a - C).max())),
         "dual_equality": abs(yta),
         "stationarity": float(np.sqrt(float(np.dot(r_wv, r_wv)))),
         "complementarity": float(comp.max(initial=0.0)),

@@ -1,92 +1,328 @@
-"""The ``dualsvm`` command line.
+"""The ``dualsvm`` command line (the console script; ``python -m dualsvm.cli`` is the same).
 
-Exit codes: 0 success (for ``compare``: the solutions agree), 1 the solutions
-disagree or a solve missed its target, 2 bad input (a one-line message on
-stderr, never a traceback).
+``main(argv)`` returns the exit code: 0 success (for ``compare``: the verdict
+AGREE), 1 ``compare``: DISAGREE (a certificate is wrong), ``solve``: the
+solver missed its target; 2 bad input (a one-line message on stderr, never a
+traceback); 3 ``compare``: INCONCLUSIVE (a method missed its target).
+``load_csv`` is the CSV reader behind ``--csv``.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import difflib
 import json
+import math
+import os
+import shlex
 import sys
 import warnings
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any, NoReturn
 
 import numpy as np
 
-from .comparison import CertificateViolation
+from . import __version__
+from .comparison import FIRST_ORDER, METHODS, VERDICTS, CertificateViolation
+from .datasets import standardize
 from .exceptions import ConvergenceWarning, DualSVMError
+from .figures import NAMES as FIGURE_NAMES
 from .problem import SVMProblem
 
-__all__ = ["main", "load_csv"]
+__all__ = ["main", "build_parser", "load_csv", "CSVData", "SOLVE_METHODS"]
+
+#: ``solve --method`` NAME -> (the solver's tolerance keyword, its default, what it is).
+#: The solver itself is ``comparison.METHODS[NAME]``; offering another method is one line here.
+SOLVE_METHODS: dict[str, tuple[str, float, str]] = {
+    "dual": ("target_gap", 1e-8, "OSQP on the dual QP, then an exact active-set refinement"),
+    "primal": ("target_gap", 1e-8, "the primal QP in cvxpy (Clarabel, an interior-point solver)"),
+    "subgradient": ("target_gap", 1e-4, "subgradient descent on the primal, numpy only"),
+    "stochastic": ("target_gap", 1e-2, "mini-batch (Pegasos-style) subgradient descent"),
+}
+
+#: Cells read as "no value" in a feature column (compared in lower case).
+MISSING = frozenset({"", "nan", "na", "n/a", "null", "none", "?"})
+
+BUILTIN = "built-in iris data (versicolor vs virginica)"
 
 
-class CLIError(Exception):
+class CLIError(DualSVMError):
     """Bad command-line input; printed as one line, exit code 2."""
 
 
-def load_csv(path: str, label: str) -> tuple[np.ndarray, np.ndarray]:
-    """Read a CSV file with a header row; ``label`` names the label column, the rest are features."""
+# -- data ----------------------------------------------------------------------
+@dataclass
+class CSVData:
+    """What :func:`load_csv` read: features, labels and where they came from."""
+
+    X: np.ndarray
+    y: np.ndarray
+    features: list[str]
+    label: str
+    source: str
+    #: The labels merged into the "rest" class by ``positive`` (empty without it).
+    rest: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    standardized: bool = False
+    #: Per-row weights from ``weight`` (``None`` without it).
+    sample_weight: np.ndarray | None = None
+    weight_column: str | None = None
+    class_weight: str | None = None
+
+
+def _rest_name(positive: str) -> str:
+    """The name of "every other class": "(rest)", which sorts before letters and digits, so that ``positive`` is +1.
+
+    (SVMProblem makes the larger label +1; a label such as "#1" that sorts before "(" gets " (rest)".)
+    """
+    for name in ("(rest)", " (rest)"):
+        if name < positive:
+            return name
+    raise CLIError(f"--positive {positive!r}: use a label that starts with a letter or a digit")
+
+
+def _as_numbers(labels: Sequence[str]) -> np.ndarray | None:
+    """The labels as numbers (integers when all are whole), or None if any is not a number."""
     try:
-        with open(path, newline="", encoding="utf-8") as fh:
-            rows = list(csv.reader(fh))
+        v = np.array([float(x) for x in labels])
+    except ValueError:
+        return None
+    if not np.all(np.isfinite(v)):
+        return None
+    return v.astype(np.int64) if np.all(v == np.round(v)) and np.all(np.abs(v) < 2**53) else v
+
+
+def _num(v: float) -> str:
+    """1e-08 -> 1e-8 for help texts."""
+    return f"{v:.0e}".replace("e-0", "e-")
+
+
+def _shown(items: Sequence[str], k: int = 6) -> str:
+    return ", ".join(map(str, items[:k])) + (f", ... ({len(items)} in all)" if len(items) > k else "")
+
+
+def load_csv(path: str, label: str, *, drop: Sequence[str] = (), positive: str | None = None,
+             source: str | None = None, weight: str | None = None) -> CSVData:
+    """Read a CSV file with a header row: ``label`` names the label column, the other columns are features.
+
+    Parameters
+    ----------
+    path : str
+    label : str
+        The label column. Every row needs a label; exactly two classes unless ``positive`` is given.
+    drop : sequence of str
+        Columns to leave out (e.g. names, dates, ids).
+    positive : str, optional
+        This label becomes +1 and every other label one class, -1, named "(rest)".
+    source : str, optional
+        How messages name the file (default ``path``).
+    weight : str, optional
+        A column of per-row weights (finite, >= 0): ``sample_weight``, not a feature.
+
+    Raises
+    ------
+    DualSVMError
+        A one-line message naming the line and the column: unreadable file, ragged row, empty
+        or NaN cell, missing label, non-numeric column (suggesting ``--drop``), more than two
+        classes (suggesting ``--positive``).
+    """
+    name = source or path
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.reader(fh)
+            rows = [(reader.line_num, r) for r in reader if any(c.strip() for c in r)]
     except OSError as exc:
         raise CLIError(f"cannot read --csv {path!r}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise CLIError(f"--csv {path!r} is not a UTF-8 text file") from None
-    rows = [r for r in rows if r]
+    except csv.Error as exc:
+        raise CLIError(f"--csv {path!r} is not valid CSV: {exc}") from None
     if len(rows) < 2:
-        raise CLIError(f"--csv {path!r} needs a header row and at least one data row, got {len(rows)} row(s)")
-    header = [h.strip() for h in rows[0]]
+        raise CLIError(f"--csv {name} needs a header row and at least one data row, got {len(rows)} row(s)")
+    header = [h.strip() for h in rows[0][1]]
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        raise CLIError(f"{name}: column names must be distinct; repeated: {_shown(dupes)}")
     if label not in header:
-        raise CLIError(f"--label {label!r} is not a column of {path!r}; columns: {header}")
+        raise CLIError(f"--label {label!r} is not a column of {name}; columns: {_shown(header, 20)}")
+    if weight is not None and (weight == label or weight not in header):
+        raise CLIError(f"--weight-column {weight!r} " + ("is the label column" if weight == label else
+                                                          f"is not a column of {name}; columns: {_shown(header, 20)}"))
+    for col in drop:
+        if col == label:
+            raise CLIError(f"--drop {col!r} is the label column")
+        if col not in header:
+            raise CLIError(f"--drop {col!r} is not a column of {name}; columns: {_shown(header, 20)}")
     j = header.index(label)
-    X_rows, y = [], []
-    for lineno, r in enumerate(rows[1:], start=2):
+    keep = [k for k, h in enumerate(header) if k != j and h not in drop and h != weight]
+    if not keep:
+        raise CLIError(f"{name} has no feature columns besides the label {label!r}" + (" and --drop" if drop else ""))
+
+    # One pass to split cells; errors are raised afterwards, most useful first.
+    cells, labels, weights = [], [], []
+    for lineno, r in rows[1:]:
         if len(r) != len(header):
-            raise CLIError(f"{path}:{lineno}: expected {len(header)} fields, got {len(r)}")
-        try:
-            X_rows.append([float(v) for k, v in enumerate(r) if k != j])
-        except ValueError as exc:
-            raise CLIError(f"{path}:{lineno}: non-numeric feature ({exc})") from None
-        y.append(r[j].strip())
-    return np.array(X_rows, dtype=float), np.array(y)
+            raise CLIError(f"{name} line {lineno}: expected {len(header)} fields (as in the header), got {len(r)}")
+        lab = r[j].strip()
+        if not lab:
+            raise CLIError(f"{name} line {lineno}: the label (column {label!r}) is empty; every row needs one")
+        labels.append(lab)
+        cells.append([r[k].strip() for k in keep])
+        if weight is not None:
+            v = r[header.index(weight)].strip()
+            try:
+                weights.append(float(v))
+            except ValueError:
+                weights.append(math.nan)
+            if not (math.isfinite(weights[-1]) and weights[-1] >= 0):
+                raise CLIError(f"{name} line {lineno}, column {weight!r} (--weight-column): {v!r} is not a finite number >= 0")
+    non_numeric: dict[str, tuple[int, str]] = {}
+    X = np.empty((len(cells), len(keep)))
+    for i, row in enumerate(cells):
+        for c, v in enumerate(row):
+            try:
+                X[i, c] = float(v)
+            except ValueError:
+                X[i, c] = math.nan
+                if v.lower() not in MISSING:
+                    non_numeric.setdefault(header[keep[c]], (rows[i + 1][0], v))
+    if non_numeric:
+        cols = list(non_numeric)
+        one = len(cols) == 1
+        where = "; ".join(f"{'' if one else repr(c) + ' at '}line {ln}: {v!r}" for c, (ln, v) in list(non_numeric.items())[:3])
+        drops = " ".join(f"--drop {shlex.quote(c)}" for c in cols)
+        raise CLIError(f"{name}: {'column' if one else 'columns'} {', '.join(map(repr, cols))} "
+                       f"{'is' if one else 'are'} not numeric ({where}); leave {'it' if one else 'them'} out with {drops}")
+    bad = np.argwhere(~np.isfinite(X))
+    if bad.size:
+        i, c = bad[0]
+        col, v = header[keep[c]], cells[i][c]
+        what = "is empty" if v == "" else f"has no value ({v!r})" if math.isnan(X[i, c]) else f"is infinite ({v!r})"
+        raise CLIError(f"{name} line {rows[i + 1][0]}, column {col!r} {what}; every feature needs a finite number: "
+                       f"fill it in, delete the row, or leave the column out with --drop {shlex.quote(col)}")
+    y = np.array(labels)
+    numeric = _as_numbers(labels)  # numeric labels order as numbers (9 < 10), as in scikit-learn
+    classes = sorted(set(labels)) if numeric is None else [str(v) for v in sorted(set(numeric.tolist()))]
+    rest: list[str] = []
+    if positive is not None:
+        key = _as_numbers([positive]) if numeric is not None else None
+        match = (numeric == key[0]) if key is not None else (y == positive)
+        if not match.any():
+            raise CLIError(f"--positive {positive!r} is not a label in column {label!r} of {name}; labels: {_shown(classes, 10)}")
+        rest = sorted(set(y[~match].tolist()), key=lambda v: (numeric is not None and float(v), v))
+        if rest:
+            y = np.where(match, positive, _rest_name(positive))
+    elif len(classes) > 2:
+        raise CLIError(f"{name}: column {label!r} has {len(classes)} classes ({_shown(classes)}); the SVM separates two: "
+                       f"choose one with --positive LABEL (that class against the rest)")
+    elif numeric is not None:
+        y = numeric
+    if len(set(y.tolist())) < 2:
+        raise CLIError(f"{name}: column {label!r} has only one class ({classes[0]!r}); the SVM needs two")
+    return CSVData(X, y, [header[k] for k in keep], label, name, rest, [c for c in header if c in drop],
+                   sample_weight=np.array(weights) if weight is not None else None, weight_column=weight)
 
 
-def _problem(args: argparse.Namespace) -> SVMProblem:
+def _data(args: argparse.Namespace) -> CSVData:
     if args.csv is None:
-        from .datasets import load_iris_pair
-
-        X, y = load_iris_pair()
+        if args.label is not None:
+            raise CLIError("--label needs --csv FILE")
+        ref = resources.files("dualsvm") / "data" / "iris_versicolor_virginica.csv"
+        with resources.as_file(ref) as path:
+            data = load_csv(str(path), "species", drop=args.drop or (), positive=args.positive, source=BUILTIN,
+                            weight=getattr(args, "weight_column", None))
     else:
         if args.label is None:
             raise CLIError("--csv needs --label COLUMN naming the label column")
-        X, y = load_csv(args.csv, args.label)
-    return SVMProblem(X, y, C=args.C)
+        data = load_csv(args.csv, args.label, drop=args.drop or (), positive=args.positive,
+                        weight=getattr(args, "weight_column", None))
+    if args.standardize:
+        data.X, data.standardized = standardize(data.X, data.sample_weight), True
+    return data
 
 
-def _add_data_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--csv", metavar="FILE", help="CSV file with a header row (default: built-in iris versicolor/virginica)")
-    p.add_argument("--label", metavar="COLUMN", help="name of the label column in --csv")
-    p.add_argument("--C", type=float, default=1.0, help="penalty C > 0 (default 1.0)")
-    p.add_argument("--json", action="store_true", help="print the machine-readable report")
+def _problem(args: argparse.Namespace) -> tuple[SVMProblem, CSVData]:
+    data = _data(args)
+    data.class_weight = getattr(args, "class_weight", None)
+    return SVMProblem(data.X, data.y, C=args.C, sample_weight=data.sample_weight, class_weight=data.class_weight), data
+
+
+def _classes_text(problem: SVMProblem, data: CSVData) -> str:
+    neg, pos = (str(c) for c in problem.classes)
+    neg_text = f"{neg!r} ({', '.join(data.rest)})" if data.rest else repr(neg)
+    return f"classes: -1 = {neg_text}, +1 = {pos!r}"
+
+
+def _data_text(problem: SVMProblem, data: CSVData) -> str:
+    std = " (standardized)" if data.standardized else ""
+    weights = "".join([f"; weights: column {data.weight_column!r}" if data.weight_column else "",
+                       f"; class_weight: {data.class_weight}" if data.class_weight else ""])
+    return (f"data: {data.source}, {problem.n} rows; label: {data.label!r}; "
+            f"features{std}: {_shown(data.features)}{weights}\n{_classes_text(problem, data)}")
+
+
+def _data_dict(problem: SVMProblem, data: CSVData) -> dict[str, Any]:
+    neg, pos = (str(c) for c in problem.classes)
+    return {"source": data.source, "label": data.label, "features": list(data.features),
+            "classes": {"-1": neg, "+1": pos}, "rest": list(data.rest), "dropped": list(data.dropped),
+            "standardized": data.standardized, "weight_column": data.weight_column,
+            "class_weight": data.class_weight}
+
+
+# -- commands ------------------------------------------------------------------
+def _target_gap(args: argparse.Namespace) -> float | None:
+    """--target-gap, or the deprecated --tol (said once on stderr)."""
+    if args.tol is not None:
+        print("dualsvm: --tol is deprecated; use --target-gap", file=sys.stderr)
+        return args.tol if args.target_gap is None else args.target_gap
+    return args.target_gap
+
+
+def _budgets(args: argparse.Namespace, method: str) -> dict[str, Any]:
+    """--max-iter and --time-limit as the keywords ``method`` takes, plus a progress bar on a terminal."""
+    kw: dict[str, Any] = {}
+    if args.max_iter is not None:
+        kw["max_iter"] = args.max_iter
+    if args.time_limit is not None:
+        kw["max_time"] = args.time_limit
+    if method in FIRST_ORDER and not args.quiet and not args.json and sys.stderr.isatty():
+        kw["progress"] = _progress_bar(method, args.max_iter)
+    return kw
+
+
+def _progress_bar(method: str, max_iter: int | None) -> Any:
+    """A tqdm bar on stderr: iteration, certified gap, elapsed time (tqdm: a well-kept, tiny progress library)."""
+    from tqdm import tqdm
+
+    bars: list[Any] = []  # made at the first report, so that it starts after "running ..."
+
+    def update(info: dict[str, Any]) -> None:
+        if not bars:
+            bars.append(tqdm(total=max_iter, desc=method, unit="it", file=sys.stderr, mininterval=0.2, leave=False))
+        bar = bars[0]
+        bar.update(info["iteration"] - bar.n)
+        bar.set_postfix_str(f"certified gap {info['relative_gap']:.1e}", refresh=False)
+        if info.get("done"):
+            bar.close()
+
+    return update
 
 
 def _cmd_solve(args: argparse.Namespace) -> int:
-    from .dual import solve_dual
-    from .primal import solve_primal
-
-    problem = _problem(args)
-    fn = {"dual": solve_dual, "primal": solve_primal}[args.method]
+    problem, data = _problem(args)
+    keyword, default, _ = SOLVE_METHODS[args.method]
+    target = _target_gap(args)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # reported through the status below
-        sol = fn(problem, target_gap=args.tol)
+        sol = METHODS[args.method](problem, **{keyword: default if target is None else target},
+                                   **_budgets(args, args.method))
     if args.json:
-        print(json.dumps(sol.to_dict(), indent=2))
+        print(json.dumps({"data": _data_dict(problem, data), **sol.to_dict()}, indent=2))
     else:
+        print(_data_text(problem, data))
         print(problem)
         print(sol)
     return 0 if sol.success else 1
@@ -96,26 +332,29 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from .comparison import compare
 
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
-    problem = _problem(args)
+    problem, data = _problem(args)
     progress = None
-    if sys.stderr.isatty() and not args.json:
+    if sys.stderr.isatty() and not args.json and not args.quiet:
         def progress(msg: str) -> None:
             print(msg, file=sys.stderr, flush=True)
-    result = compare(problem, methods=methods, tol=args.tol, progress=progress)
-    print(json.dumps(result.to_dict(), indent=2) if args.json else result)
-    return 0 if result.agree else 1
+    options = {m: _budgets(args, m) for m in methods}
+    result = compare(problem, methods=methods, target_gap=_target_gap(args), options=options,
+                     progress=progress, strict=False)
+    if args.json:
+        print(json.dumps({"data": _data_dict(problem, data), **result.to_dict()}, indent=2))
+    else:
+        print(_data_text(problem, data), end="\n\n")
+        print(result)
+    if result.verdict == "DISAGREE":
+        print(f"dualsvm compare: CERTIFICATE VIOLATION: {result.summary}", file=sys.stderr)
+    return VERDICTS[result.verdict]
 
 
 def _cmd_figures(args: argparse.Namespace) -> int:
-    from .figures import NAMES, load
+    from .figures import load
 
-    names = args.only or list(NAMES)
-    for name in names:
-        if name not in NAMES:
-            raise CLIError(f"--only {name!r} is not a figure; choose from {list(NAMES)}")
-    for name in names:
-        path = load(name).main(args.out, args.format)
-        print(path)
+    for name in args.only or FIGURE_NAMES:
+        print(load(name).main(args.out, args.format))
     return 0
 
 
@@ -126,7 +365,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     from .conventions import sgd_alpha_from_C
     from .sklearn import certify_estimator
 
-    problem = _problem(args)
+    problem, data = _problem(args)
     X, y, C, n = problem.X, problem.y, problem.C, problem.n
     estimators = [
         SVC(kernel="linear", C=C, tol=1e-8),
@@ -141,75 +380,347 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         for est in estimators:
             reports.append((est, certify_estimator(est.fit(X, y), X, y)))
     if args.json:
-        print(json.dumps([{"params": repr(e), **r.to_dict()} for e, r in reports], indent=2))
+        print(json.dumps({"data": _data_dict(problem, data),
+                          "estimators": [{"params": repr(e), **r.to_dict()} for e, r in reports]}, indent=2))
         return 0
-    print(f"{problem}\nreference optimum P* = {reports[0][1].reference.primal_objective:.10g} (dualsvm.solve_dual)\n")
+    print(f"{_data_text(problem, data)}\n{problem}\n"
+          f"reference optimum P* = {reports[0][1].reference.primal_objective:.10g} (dualsvm.solve_dual)\n")
     for est, r in reports:
-        gap = "-" if r.certificate is None else f"{r.certificate.relative_gap:.1e}"
-        nsv = "-" if r.certificate is None else str(r.certificate.support.size)
-        print(f"{est!r}\n  solves:  {r.problem_solved}\n  rel.gap: {gap}   |w - w*| = {r.distance:.3g}   "
-              f"support vectors implied: {nsv}\n  verdict: {r.verdict}\n")
+        if r.certificate is None:
+            numbers = f"rel.gap: -   |w - w*| = {r.distance:.3g}"
+        else:
+            numbers = (f"rel.gap: {r.relative_gap:.1e}   |w - w*| = {r.distance:.3g} (certified <= {r.bound:.3g})   "
+                       f"support vectors implied: {r.certificate.support.size}")
+        print(f"{est!r}\n  solves:  {r.problem_solved}\n  {numbers}\n  verdict: {r.verdict}\n")
     return 0
 
 
 def _cmd_relu(args: argparse.Namespace) -> int:
     from .question import answer
 
-    problem = _problem(args)
+    problem, data = _problem(args)
     ans = answer(problem.X, problem.y, C=problem.C, seed=args.seed)
     if args.json:
-        print(json.dumps({"rows": ans.rows, "svm_radius": ans.svm.radius,
+        print(json.dumps({"data": _data_dict(problem, data), "rows": ans.rows, "svm_radius": ans.svm.radius,
                           "n_svm_zero_alpha": ans.n_svm_zero_alpha,
                           "n_logistic_zero_weight": ans.n_logistic_zero_weight}, indent=2))
     else:
-        print(ans)
+        print(ans)  # it starts with the question and describes the (standardized) data itself
+        print(_classes_text(problem, data))
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dualsvm", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("solve", help="solve one formulation and print its certificate")
+# -- the parser ----------------------------------------------------------------
+DESCRIPTION = """\
+Train a linear support vector machine (the soft-margin SVM: hinge loss, bias
+not regularized) and prove how good the answer is. Every answer comes with a
+certificate: a duality gap that bounds how far its objective can be from the
+best possible one, and a radius around w that must contain the exact optimum.
+
+Without --csv, commands use the built-in data: Fisher's iris flowers,
+versicolor (-1) against virginica (+1), 100 rows and 4 features.
+"""
+
+EPILOG = """\
+exit codes:
+  0  success (compare: the verdict AGREE)
+  1  compare: DISAGREE, a certificate is wrong; solve: the solver stopped
+     before its target
+  2  bad input (one line on stderr, no traceback)
+  3  compare: INCONCLUSIVE, a method missed its target (budget or accuracy)
+
+examples:
+  dualsvm compare
+  dualsvm solve --csv data.csv --label y --standardize -C 10
+  dualsvm compare --csv iris.csv --label species --positive setosa --json
+
+Run 'dualsvm COMMAND --help' for a command's options and examples.
+"""
+
+_COMMANDS: dict[str, dict[str, str]] = {
+    "solve": {
+        "help": "solve with one method and print its certificate",
+        "description": """\
+Solve the SVM with one method and print the answer (w, b) with its
+certificate: the primal and dual objectives, the relative duality gap (an
+upper bound on how far from optimal the answer is), the radius around w that
+contains the exact optimum, the interval of optimal b, and which points are
+support vectors.""",
+        "epilog": """\
+exit codes:
+  0  the certified gap reached --target-gap
+  1  the solver stopped before --target-gap, or a budget (--max-iter,
+     --time-limit) stopped it (the answer and its certificate are still
+     printed; the status line says why)
+  2  bad input
+
+examples:
+  dualsvm solve
+  dualsvm solve --method subgradient --target-gap 1e-3 --time-limit 10
+  dualsvm solve --csv data.csv --label y --drop id --standardize --json
+""",
+    },
+    "compare": {
+        "help": "solve several ways, cross-certify, report whether the answers agree",
+        "description": """\
+Solve the same problem with several methods, certify every answer against the
+best lower bound any of them found, and check that they agree: for each pair,
+the distance between the two w's must stay within the sum of their certified
+radii. Prints one row per method, one per pair, and a verdict: AGREE (every
+method met its own target and every certified bound holds), INCONCLUSIVE (a
+method missed its target, so a bound it satisfies proves little; it is named
+with its certified gap) or DISAGREE (a certified bound is violated: a bug).""",
+        "epilog": """\
+exit codes:
+  0  AGREE
+  1  DISAGREE: a certificate was violated (a bug; said on stderr)
+  2  bad input
+  3  INCONCLUSIVE: a method missed its target (budget or accuracy)
+
+examples:
+  dualsvm compare
+  dualsvm compare --methods dual,subgradient --target-gap 1e-3 -C 0.5
+  dualsvm compare --csv data.csv --label y --standardize --max-iter 20000 --time-limit 30
+  dualsvm compare --csv wine.csv --label class --positive 1 --standardize
+""",
+    },
+    "explain-sklearn": {
+        "help": "certify SVC, LinearSVC, SGDClassifier and LogisticRegression side by side",
+        "description": """\
+Fit scikit-learn's SVC(kernel='linear'), LinearSVC (squared hinge and hinge),
+SGDClassifier(loss='hinge') and LogisticRegression on the data, each with the
+C matched to its own conventions; certify each answer against the SVM, and say
+which problem each estimator really solves. Needs scikit-learn:
+pip install 'dualsvm[sklearn]'.""",
+        "epilog": """\
+exit codes:
+  0  success
+  2  bad input, or scikit-learn is not installed
+
+example:
+  dualsvm explain-sklearn -C 10
+""",
+    },
+    "relu": {
+        "help": "is a one-layer ReLU network an SVM? train the variants and print the answer",
+        "description": """\
+Is a one-layer network with a ReLU output an SVM? Train one-layer networks
+(linear, sigmoid and ReLU outputs with the hinge, logistic, squared and
+cross-entropy losses) on the standardized data with the same C, and compare
+each with the certified SVM.""",
+        "epilog": """\
+exit codes:
+  0  success
+  2  bad input
+
+example:
+  dualsvm relu --seed 1
+""",
+    },
+    "figures": {
+        "help": "redraw the figure gallery (Agg backend, fixed seeds)",
+        "description": """\
+Redraw the figure gallery, one file per figure, from fixed seeds with
+matplotlib's Agg backend, so that the files do not change from run to run.
+Prints the path of each file written.""",
+        "epilog": """\
+exit codes:
+  0  success
+  2  bad input, or the output folder cannot be written
+
+example:
+  dualsvm figures --out docs/gallery --only boundaries dual_box --format svg
+""",
+    },
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr (exit 2), pointing to --help instead of printing the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=30)
+
+
+def _add_data_args(p: argparse.ArgumentParser, weights: bool = True) -> None:
+    """The data options; ``weights=False`` for commands whose models are fitted unweighted."""
+    g = p.add_argument_group("data (default: the built-in iris data)")
+    g.add_argument("--csv", metavar="FILE",
+                   help="CSV file with a header row; every column except --label and --drop is a feature")
+    g.add_argument("--label", metavar="COLUMN", help="name of the label column in --csv")
+    g.add_argument("--drop", metavar="COLUMN", action="append",
+                   help="leave out this column, e.g. a name or a date (repeat for several)")
+    g.add_argument("--positive", metavar="LABEL",
+                   help="LABEL is +1 and every other class -1, named '(rest)' (for data with more than two classes)")
+    if weights:
+        _add_weight_args(g)
+    g.add_argument("--standardize", action="store_true",
+                   help="z-score every feature (subtract the mean, divide by the standard deviation; weighted by "
+                        "--weight-column); recommended for unscaled data: C and the tolerances assume features of order 1")
+    p.add_argument("-C", "--C", dest="C", type=float, default=1.0, metavar="C",
+                   help="penalty C > 0 on the hinge losses (default: %(default)s)")
+    p.add_argument("--json", action="store_true", help="print a machine-readable JSON report instead of text")
+
+
+def _add_weight_args(g: Any) -> None:
+    g.add_argument("--weight-column", metavar="COLUMN",
+                   help="a column of per-row weights >= 0 (sample_weight: each row's C is multiplied by it; "
+                        "weight k is the row repeated k times); not a feature")
+    g.add_argument("--class-weight", choices=("balanced",), default=None,
+                   help="'balanced': multiply each class's C by n / (2 * rows of the class), as scikit-learn")
+
+
+def _add_run_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--tol", type=float, default=None, help="deprecated alias of --target-gap")
+    p.add_argument("--max-iter", type=_positive_int, default=None, metavar="N",
+                   help="iteration budget of every method (default: each method's own)")
+    p.add_argument("--time-limit", type=_positive_float, default=None, metavar="SECONDS",
+                   help="wall-clock budget of every method (default: none)")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr (it shows only on a terminal)")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text}")
+    return v
+
+
+def _positive_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, got {text}") from None
+    if not (v > 0 and math.isfinite(v)):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, got {text}")
+    return v
+
+
+def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    parser = _Parser(prog="dualsvm", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=_Formatter, allow_abbrev=False)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    cmds = {name: sub.add_parser(name, formatter_class=_Formatter, allow_abbrev=False, **text)
+            for name, text in _COMMANDS.items()}
+
+    p = cmds["solve"]
     _add_data_args(p)
-    p.add_argument("--method", choices=("dual", "primal"), default="dual")
-    p.add_argument("--tol", type=float, default=1e-8, help="target relative duality gap (default 1e-8)")
+    p.add_argument("--method", choices=list(SOLVE_METHODS), default="dual",
+                   help="the solver, one of the methods listed below (default: %(default)s)")
+    tols = ", ".join(f"{_num(v[1])} for {k}" for k, v in SOLVE_METHODS.items())
+    p.add_argument("--target-gap", type=float, default=None, metavar="GAP",
+                   help=f"target certified relative duality gap (default: {tols})")
+    _add_run_args(p)
+    p.epilog = "methods:\n" + "".join(f"  {k:<12} {v[2]}\n" for k, v in SOLVE_METHODS.items()) + "\n" + p.epilog
     p.set_defaults(func=_cmd_solve)
-    p = sub.add_parser("compare", help="solve three ways, cross-certify, and report whether the answers agree")
+
+    p = cmds["compare"]
     _add_data_args(p)
-    p.add_argument("--methods", default="primal,dual,subgradient",
-                   help="comma-separated methods from primal, dual, subgradient, stochastic (default: the first three)")
-    p.add_argument("--tol", type=float, default=None,
-                   help="target relative gap of the subgradient methods (default 1e-4; 1e-2 for stochastic)")
+    p.add_argument("--methods", default="primal,dual,subgradient", metavar="M1,M2,...",
+                   help=f"comma-separated, from {', '.join(METHODS)} (default: %(default)s)")
+    p.add_argument("--target-gap", type=float, default=None, metavar="GAP",
+                   help="target certified relative gap of the subgradient methods; the QP methods aim at 1e-8 "
+                        "(default: 1e-4 for subgradient, 1e-2 for stochastic)")
+    _add_run_args(p)
     p.set_defaults(func=_cmd_compare)
-    p = sub.add_parser("explain-sklearn", help="certify SVC, LinearSVC, SGDClassifier and LogisticRegression side by side")
-    _add_data_args(p)
+
+    p = cmds["explain-sklearn"]
+    _add_data_args(p, weights=False)
     p.set_defaults(func=_cmd_explain)
-    p = sub.add_parser("relu", help="is a one-layer ReLU network an SVM? train the variants and print the answer")
-    _add_data_args(p)
-    p.add_argument("--seed", type=int, default=0, help="seed of the initial weights (default 0)")
+
+    p = cmds["relu"]
+    _add_data_args(p, weights=False)
+    p.add_argument("--seed", type=int, default=0, help="seed of the initial weights (default: %(default)s)")
     p.set_defaults(func=_cmd_relu)
-    p = sub.add_parser("figures", help="regenerate the figure gallery (Agg backend, fixed seeds)")
-    p.add_argument("--out", default="gallery", metavar="DIR", help="output folder (default: ./gallery)")
-    p.add_argument("--only", nargs="+", metavar="NAME", help="only these figures")
-    p.add_argument("--format", choices=("png", "pdf", "svg"), default="png")
+
+    p = cmds["figures"]
+    p.add_argument("--out", default="gallery", metavar="DIR", help="output folder (default: ./%(default)s)")
+    p.add_argument("--only", nargs="+", metavar="NAME", choices=FIGURE_NAMES, type=_figure_name,
+                   help=f"only these figures, from: {', '.join(FIGURE_NAMES)} (default: all)")
+    p.add_argument("--format", choices=("png", "pdf", "svg"), default="png",
+                   help="file format: png, pdf or svg (default: %(default)s)")
     p.set_defaults(func=_cmd_figures)
-    return parser
+    return parser, cmds
+
+
+def _figure_name(name: str) -> str:
+    if name not in FIGURE_NAMES:
+        raise argparse.ArgumentTypeError(f"{name!r} is not a figure; choose from {', '.join(FIGURE_NAMES)}")
+    return name
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``dualsvm`` argument parser (no abbreviations: ``--c`` is not ``--csv``)."""
+    return _parsers()[0]
+
+
+def _unrecognized(parser: argparse.ArgumentParser, extras: list[str]) -> str:
+    """argparse's "unrecognized arguments" plus a did-you-mean for options in the wrong case or abbreviated."""
+    options = [o for a in parser._actions for o in a.option_strings]
+    hints = []
+    for arg in extras:
+        flag = arg.split("=", 1)[0]
+        if not flag.startswith("-") or flag in options:
+            continue
+        close = ([o for o in options if o.lower() == flag.lower()]
+                 or [o for o in options if o.startswith(flag)]
+                 or difflib.get_close_matches(flag, options, n=2))
+        if close:
+            hints.append(f"{flag}: did you mean {' or '.join(close)}?")
+    msg = f"unrecognized arguments: {' '.join(extras)}"
+    if hints:
+        msg += f" ({'; '.join(hints)} Options are case-sensitive and never abbreviated.)"
+    return msg
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``dualsvm`` console script; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # dualsvm ... | head: stop quietly, as other command-line tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so that the interpreter's final flush does not fail again
+        return 141
+    except KeyboardInterrupt:
+        print("dualsvm: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    parser, cmds = _parsers()
+    try:
+        args, extras = parser.parse_known_args(argv)
+        if extras:
+            p = cmds.get(getattr(args, "command", None) or "", parser)
+            p.error(_unrecognized(p, extras))
+    except SystemExit as exc:  # --help, --version, or a usage error (argparse printed it)
+        return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 2
     try:
         code: Any = args.func(args)
     except CertificateViolation as exc:
         print(f"dualsvm {args.command}: CERTIFICATE VIOLATION: {exc}", file=sys.stderr)
         return 1
     except ImportError as exc:  # explain-sklearn needs the optional scikit-learn
-        print(f"dualsvm {args.command}: error: {exc.name or exc} is not installed; pip install scikit-learn", file=sys.stderr)
+        print(f"dualsvm {args.command}: error: {exc.name or exc} is not installed; pip install 'dualsvm[sklearn]'",
+              file=sys.stderr)
         return 2
-    except (CLIError, DualSVMError) as exc:
+    except DualSVMError as exc:
         print(f"dualsvm {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except (BrokenPipeError, KeyboardInterrupt):
+        raise
+    except OSError as exc:  # e.g. figures --out in a folder that cannot be written
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"dualsvm {args.command}: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 2
     return int(code)
 

@@ -1,16 +1,30 @@
-r"""Solve one problem three ways and certify that the answers agree.
+r"""Solve one problem several ways and certify whether the answers agree.
 
 Every dual point found by any method is a valid lower bound, so the best one,
-:math:`D_{best} = \max_k D(\alpha_k)`, tightens every method's gap
-:math:`G_k = P(w_k, b_k) - D_{best}` and radius :math:`r_k = \sqrt{2G_k}`.
-Two answers then satisfy :math:`\|w_i - w_j\| \le r_i + r_j` (triangle
-inequality through :math:`w^*`, ``proofs/T10``); a pair beyond that bound
-means a certificate is wrong, and :func:`compare` raises
-:class:`CertificateViolation`.
+:math:`D_{best} = \max_k D(\alpha_k)`, tightens every method's certified gap
+:math:`G_k \ge P(w_k, b_k) - P^*` and radius :math:`r_k = \sqrt{2G_k}`: that
+is the one certified gap reported per method. Certificates then imply
+(``proofs/T06``, ``T09``, ``T10``):
+
+* :math:`\|w_i - w_j\| \le r_i + r_j` (triangle inequality through :math:`w^*`);
+* the certified b intervals intersect, and so do the certified ranges of
+  every optimal margin;
+* no point is certified non-support by one method and bound by another;
+* where two methods predict differently, at least one of them has a
+  certified margin range containing 0 (its sign is not certified).
+
+A failure of any of these is a certificate bug: verdict **DISAGREE**, and
+:class:`CertificateViolation` unless ``strict=False``. Otherwise the verdict
+is **AGREE** when every method met its own target (its status is a success
+and its certified relative gap is within its target) and **INCONCLUSIVE**
+when one did not: a budget stopped it, or its gap is above target. Such a
+bound holds only because the failed method's radius is large, so it is not
+agreement.
 """
 
 from __future__ import annotations
 
+import inspect
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -24,11 +38,14 @@ from .certificates import certificate
 from .dual import solve_dual
 from .exceptions import ConvergenceWarning, DualSVMError
 from .primal import solve_primal
-from .problem import SVMProblem
-from .solution import Solution
+from .problem import SVMProblem, check_target_gap
+from .solution import SUCCESS_STATUSES, Solution
 from .subgradient import solve_subgradient
 
-__all__ = ["compare", "Comparison", "CertificateViolation", "METHODS"]
+__all__ = ["compare", "Comparison", "CertificateViolation", "METHODS", "VERDICTS"]
+
+#: The verdicts of :func:`compare`, and the exit code ``dualsvm compare`` gives each.
+VERDICTS: dict[str, int] = {"AGREE": 0, "DISAGREE": 1, "INCONCLUSIVE": 3}
 
 
 class CertificateViolation(AssertionError):
@@ -37,9 +54,12 @@ class CertificateViolation(AssertionError):
 
 def _stochastic(problem: SVMProblem, **kw: Any) -> Solution:
     kw.setdefault("batch_size", min(256, max(2, problem.n // 4)))
-    kw.setdefault("tol", 1e-2)
+    kw.setdefault("target_gap", 1e-2)
     return solve_subgradient(problem, **kw)
 
+
+#: The methods whose target is a loose relative gap (``target_gap``), not the exact methods' 1e-8.
+FIRST_ORDER = frozenset({"subgradient", "stochastic"})
 
 #: Method name -> solver. "stochastic" is the mini-batch subgradient variant.
 METHODS: dict[str, Callable[..., Solution]] = {
@@ -57,36 +77,52 @@ class Comparison:
     Attributes
     ----------
     solutions : dict of str to Solution
-        Each method's answer, re-certified against the best dual point
-        (``best_dual``), so gaps and radii are the tightest available.
+        Each method's answer certified against the best dual point
+        (``best_dual``): its ``relative_gap`` is the one certified gap of
+        that method, everywhere (table, JSON, progress).
     raw : dict of str to Solution
-        Each method's answer with its own certificate, as returned.
+        Each method's answer as returned, with the certificate of its *own*
+        dual point (``self_certified_gap`` in the JSON): looser or equal.
+    targets : dict of str to float
+        Each method's own target relative gap.
+    met_target : dict of str to bool
+        The method's status is a success and its certified gap is within its target.
     best_dual : float
         :math:`D_{best} = \\max_k D(\\alpha_k)`, from method ``best_dual_method``.
     pairs : list of dict
         Per pair: ``distance`` :math:`\\|w_i - w_j\\|`, ``bound`` :math:`r_i + r_j`,
         ``max_decision_diff`` :math:`\\max_x |f_i(x) - f_j(x)|` on the data,
-        ``n_prediction_disagreements``, ``support_diff`` (indices in the
-        symmetric difference of the support sets, decided points only) and
-        ``support_diff_margins`` (their margins under each method).
-    agree : bool
-        Every pair is within its certified bound and the support sets agree on
-        every point that both certificates decide.
-    warnings : dict of str to str
-        Convergence warnings issued by a method (e.g. the subgradient method
-        stopping at ``max_iter``).
+        ``n_prediction_disagreements``, ``n_unexplained_predictions`` (points
+        where both methods certify opposite signs of :math:`f^*`: a violation),
+        ``support_diff`` (points in the symmetric difference of the certified
+        support sets, both decided) and ``support_diff_margins``.
+    violations : list of str
+        Broken certificate implications (empty unless ``verdict == "DISAGREE"``).
     verdict : str
+        ``"AGREE"``, ``"DISAGREE"`` or ``"INCONCLUSIVE"`` (:data:`VERDICTS`).
+    summary : str
+        One paragraph saying why.
+    warnings : dict of str to str
+        Convergence warnings issued by a method.
     """
 
     problem: SVMProblem
     solutions: dict[str, Solution]
     raw: dict[str, Solution]
+    targets: dict[str, float]
+    met_target: dict[str, bool]
     best_dual: float
     best_dual_method: str
     pairs: list[dict[str, Any]]
-    agree: bool
+    violations: list[str]
     verdict: str
+    summary: str
     warnings: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def agree(self) -> bool:
+        """True only for the verdict AGREE."""
+        return self.verdict == "AGREE"
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python report for JSON."""
@@ -95,24 +131,28 @@ class Comparison:
                         "classes": [str(c) for c in self.problem.classes]},
             "best_dual": self.best_dual, "best_dual_method": self.best_dual_method,
             "methods": {
-                k: {**s.to_dict(), "own_relative_gap": self.raw[k].relative_gap, "own_radius": self.raw[k].radius}
+                k: {**s.to_dict(), "target_gap": self.targets[k], "met_target": self.met_target[k],
+                    "status": self.raw[k].status, "success": bool(self.raw[k].success), "message": self.raw[k].message,
+                    "self_certified_gap": self.raw[k].relative_gap}
                 for k, s in self.solutions.items()
             },
             "pairs": [{**p, "support_diff": [int(i) for i in p["support_diff"]],
                        "support_diff_margins": {k: [float(v) for v in vals] for k, vals in p["support_diff_margins"].items()}}
                       for p in self.pairs],
-            "agree": self.agree, "verdict": self.verdict, "warnings": dict(self.warnings),
+            "agree": self.agree, "verdict": self.verdict, "summary": self.summary,
+            "violations": list(self.violations), "warnings": dict(self.warnings),
         }
 
     def __str__(self) -> str:
         p = self.problem
         head = f"dualsvm compare: n={p.n}, d={p.d}, C={p.C:g}, best lower bound D={self.best_dual:.10g} ({self.best_dual_method})"
-        cols = ("method", "objective", "rel.gap", "radius", "b interval", "margin", "bound", "non-SV", "undec.", "iter", "time")
+        cols = ("method", "status", "objective", "certified gap", "target", "radius", "b interval",
+                "margin", "bound", "non-SV", "undec.", "iter", "time")
         rows = []
         for k, s in self.solutions.items():
             rows.append((
-                k, f"{s.primal_objective:.10g}", f"{s.relative_gap:.1e}", f"{s.radius:.1e}",
-                f"[{s.b_interval[0]:.6g}, {s.b_interval[1]:.6g}]", str(s.margin_support.size),
+                k, self.raw[k].status, f"{s.primal_objective:.10g}", f"{s.relative_gap:.1e}", f"{self.targets[k]:.0e}",
+                f"{s.radius:.1e}", f"[{s.b_interval[0]:.6g}, {s.b_interval[1]:.6g}]", str(s.margin_support.size),
                 str(s.bound_support.size), str(s.non_support.size), str(s.undecided.size),
                 str(s.iterations), f"{self.raw[k].solve_time:.2f}s",
             ))
@@ -130,12 +170,15 @@ class Comparison:
         lines += [pfmt.format(*pcols), pfmt.format(*("-" * w for w in pw))]
         lines += [pfmt.format(*r) for r in prow]
         for q in self.pairs:
-            for i in q["support_diff"][:10]:
-                ms = ", ".join(f"{k}: m={v[list(q['support_diff']).index(i)]:.4f}" for k, v in q["support_diff_margins"].items())
+            for j, i in enumerate(q["support_diff"][:10]):
+                ms = ", ".join(f"{k}: m={v[j]:.4f}" for k, v in q["support_diff_margins"].items())
                 lines.append(f"  point {i} differs ({q['a']} vs {q['b']}): {ms}")
-        for k, msg in self.warnings.items():
-            lines.append(f"note: {k}: {msg}")
-        lines += ["", self.verdict]
+        for k in self.warnings:
+            r, s = self.raw[k], self.solutions[k]
+            lines.append(f"note: {k} stopped with status {r.status} after {r.iterations} iterations; certified gap "
+                         f"{s.relative_gap:.1e} (its own dual point alone certifies {r.relative_gap:.1e}), target "
+                         f"{self.targets[k]:.0e}")
+        lines += ["", f"{self.verdict}: {self.summary}"]
         return "\n".join(lines)
 
 
@@ -144,28 +187,78 @@ def _row_format(widths: list[int]) -> str:
     return "  ".join(f"{{:<{w}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths))
 
 
+def _pair(problem: SVMProblem, a: str, sa: Solution, b: str, sb: Solution) -> tuple[dict[str, Any], list[str]]:
+    """Compare two certified answers; return the pair's report and the implications it breaks."""
+    bad: list[str] = []
+    dist = float(np.linalg.norm(sa.w - sb.w))
+    bound = sa.radius + sb.radius
+    if dist > bound:
+        bad.append(f"{a} and {b} are {dist:.3e} apart but certified within {bound:.3e}")
+    if max(sa.b_interval[0], sb.b_interval[0]) > min(sa.b_interval[1], sb.b_interval[1]):
+        bad.append(f"the certified b intervals of {a} {sa.b_interval} and {b} {sb.b_interval} are disjoint")
+    (lo_a, hi_a), (lo_b, hi_b) = sa.margin_range, sb.margin_range
+    disjoint = np.flatnonzero(np.maximum(lo_a, lo_b) > np.minimum(hi_a, hi_b))
+    if disjoint.size:
+        bad.append(f"certified optimal-margin ranges of {a} and {b} are disjoint at points {disjoint[:10].tolist()}")
+    clash = np.union1d(np.intersect1d(sa.non_support, sb.bound_support), np.intersect1d(sa.bound_support, sb.non_support))
+    if clash.size:
+        bad.append(f"points {clash[:10].tolist()} are certified non-support by one of {a}, {b} and bound by the other")
+    fa, fb = sa.margins, sb.margins  # y * f: the sign of f is the sign of the margin times y
+    differ = np.flatnonzero((fa > 0) != (fb > 0))
+    # f*(x_i) = y_i m_i^*: a method certifies the sign when its margin range excludes 0.
+    cert_a = (lo_a[differ] > 0) | (hi_a[differ] < 0)
+    cert_b = (lo_b[differ] > 0) | (hi_b[differ] < 0)
+    unexplained = differ[cert_a & cert_b]
+    if unexplained.size:
+        bad.append(f"{a} and {b} both certify opposite predictions at points {unexplained[:10].tolist()}")
+    decided = np.setdiff1d(np.arange(problem.n), np.union1d(sa.undecided, sb.undecided))
+    diff = np.intersect1d(np.setxor1d(sa.support, sb.support), decided)
+    report = {
+        "a": a, "b": b, "distance": dist, "bound": bound,
+        "max_decision_diff": float(np.max(np.abs(fa - fb))),
+        "n_prediction_disagreements": int(differ.size),
+        "n_unexplained_predictions": int(unexplained.size),
+        "support_diff": diff,
+        "support_diff_margins": {a: sa.margins[diff], b: sb.margins[diff]},
+        "n_undecided": int(problem.n - decided.size),
+    }
+    return report, bad
+
+
 def compare(
     problem: SVMProblem,
     *,
     methods: Sequence[str] = ("primal", "dual", "subgradient"),
-    tol: float | None = None,
+    target_gap: float | None = None,
+    max_iter: int | None = None,
+    max_time: float | None = None,
     options: dict[str, dict[str, Any]] | None = None,
     progress: Callable[[str], None] | None = None,
+    strict: bool = True,
+    tol: float | None = None,
 ) -> Comparison:
-    """Run each method on ``problem``, cross-certify, and compare.
+    """Run each method on ``problem``, cross-certify, and give a verdict.
 
     Parameters
     ----------
     problem : SVMProblem
     methods : sequence of str
         Names from :data:`METHODS`; at least one, no repeats.
-    tol : float, optional
-        Target relative gap of the subgradient methods (their ``tol``); the
-        exact methods keep their own target (1e-8).
+    target_gap : float, optional
+        Target relative gap of the first-order methods (subgradient,
+        stochastic); the exact methods keep their own (1e-8).
+    max_iter, max_time : optional
+        Budgets passed to every method that has them (iterations; wall-clock
+        seconds). A method stopped by one makes the verdict INCONCLUSIVE.
     options : dict, optional
         Extra keyword arguments per method, e.g. ``{"subgradient": {"max_iter": 10**5}}``.
     progress : callable, optional
-        Called with a short message before each method runs.
+        Called with a short message before and after each method.
+    strict : bool, default True
+        Raise :class:`CertificateViolation` on the verdict DISAGREE (a bug);
+        with ``False`` the :class:`Comparison` carries it instead.
+    tol : float, optional
+        Deprecated alias of ``target_gap``.
 
     Returns
     -------
@@ -176,74 +269,104 @@ def compare(
     DualSVMError
         For an unknown method name or option.
     CertificateViolation
-        If two answers are farther apart than their certified radii allow.
+        If ``strict`` and a certificate implication is broken.
     """
+    if tol is not None or target_gap is not None:
+        target_gap = check_target_gap(target_gap, tol, "compare")
     methods = list(methods)
     unknown = [m for m in methods if m not in METHODS]
     if unknown or not methods or len(set(methods)) != len(methods):
         raise DualSVMError(f"methods must be distinct names from {sorted(METHODS)}, got {methods}")
     options = dict(options or {})
-    bad = sorted(set(options) - set(methods))
-    if bad:
-        raise DualSVMError(f"options given for methods not run: {bad}")
+    bad_opts = sorted(set(options) - set(methods))
+    if bad_opts:
+        raise DualSVMError(f"options given for methods not run: {bad_opts}")
     raw: dict[str, Solution] = {}
     caught: dict[str, str] = {}
+    targets: dict[str, float] = {}
     for m in methods:
         kw = dict(options.get(m, {}))
-        if tol is not None and m in ("subgradient", "stochastic"):
-            kw.setdefault("tol", tol)
+        fn = METHODS[m]
+        params = inspect.signature(fn).parameters
+        if target_gap is not None and m in FIRST_ORDER:
+            kw.setdefault("target_gap", target_gap)
+        for name, value in (("max_iter", max_iter), ("max_time", max_time)):
+            if value is not None and (name in params or m in FIRST_ORDER):
+                kw.setdefault(name, value)
         if progress is not None:
             progress(f"running {m} ...")
         t0 = time.perf_counter()
         with warnings.catch_warnings(record=True) as rec:
             warnings.simplefilter("always", ConvergenceWarning)
-            raw[m] = METHODS[m](problem, **kw)
+            raw[m] = fn(problem, **kw)
         for w in rec:
             if issubclass(w.category, ConvergenceWarning):
                 caught[m] = str(w.message)
             else:
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        targets[m] = float(raw[m].extras.get("target_gap", kw.get("target_gap", params["target_gap"].default
+                                                                      if "target_gap" in params else 1e-8)))
         if progress is not None:
-            progress(f"  {m}: relative gap {raw[m].relative_gap:.1e} in {time.perf_counter() - t0:.2f}s")
+            progress(f"  {m}: {raw[m].status}, own certified gap {raw[m].relative_gap:.1e} "
+                     f"in {time.perf_counter() - t0:.2f}s (cross-certified in the table)")
+    return compare_solutions(problem, raw, targets=targets, warnings_=caught, strict=strict)
+
+
+def compare_solutions(
+    problem: SVMProblem,
+    raw: dict[str, Solution],
+    *,
+    targets: dict[str, float],
+    warnings_: dict[str, str] | None = None,
+    strict: bool = True,
+) -> Comparison:
+    """Cross-certify already computed answers and give the verdict (the second half of :func:`compare`)."""
     best_m = max(raw, key=lambda k: raw[k].dual_objective)
     alpha_best = raw[best_m].alpha
     sols = {
         k: certificate(problem, s.w, s.b, alpha_best, method=k, status=s.status, iterations=s.iterations,
-                   solve_time=s.solve_time, extras=s.extras, target_gap=1.0)
+                       solve_time=s.solve_time, extras=s.extras, target_gap=targets[k])
         for k, s in raw.items()
     }
-    for k, s in sols.items():  # keep each method's own success, judged on its own target
-        s.success, s.message = raw[k].success, raw[k].message
-    pairs, ok = [], True
-    f = {k: s.decision_function(problem.X) for k, s in sols.items()}
+    met = {k: bool(raw[k].status in SUCCESS_STATUSES and sols[k].relative_gap <= targets[k]) for k in sols}
+    pairs, violations = [], []
     for a, b in combinations(sols, 2):
-        sa, sb = sols[a], sols[b]
-        dist = float(np.linalg.norm(sa.w - sb.w))
-        bound = sa.radius + sb.radius
-        if dist > bound * (1 + 1e-9) + 1e-12:
-            raise CertificateViolation(
-                f"{a} and {b} are {dist:.3e} apart but certified within {bound:.3e}: a certificate is wrong"
-            )
-        undecided = np.union1d(sa.undecided, sb.undecided)
-        diff = np.setdiff1d(np.setxor1d(sa.support, sb.support), undecided)
-        pairs.append({
-            "a": a, "b": b, "distance": dist, "bound": bound,
-            "max_decision_diff": float(np.max(np.abs(f[a] - f[b]))),
-            "n_prediction_disagreements": int(np.count_nonzero((f[a] > 0) != (f[b] > 0))),
-            "support_diff": diff,
-            "support_diff_margins": {a: problem.margins(sa.w, sa.b)[diff], b: problem.margins(sb.w, sb.b)[diff]},
-            "n_undecided": int(undecided.size),
-        })
-        ok &= diff.size == 0
-    n_und = max((s.undecided.size for s in sols.values()), default=0)
-    if ok:
+        rep, bad = _pair(problem, a, sols[a], b, sols[b])
+        pairs.append(rep)
+        violations += bad
+    if violations:
+        verdict = "DISAGREE"
+        summary = "a certificate is wrong (a bug): " + "; ".join(violations)
+    elif all(met.values()):
+        verdict = "AGREE"
         worst = max(pairs, key=lambda q: q["distance"] / max(q["bound"], 1e-300), default=None)
-        verdict = (
-            f"AGREE: {len(sols)} method(s) reach the same classifier within their certified radii"
-            + (f" (largest |w_i - w_j| = {worst['distance']:.1e} <= {worst['bound']:.1e})" if worst else "")
-            + f"; support sets agree on every decided point ({n_und} undecided at the reached accuracy)."
-        )
+        n_und = max((s.undecided.size for s in sols.values()), default=0)
+        n_pred = sum(q["n_prediction_disagreements"] for q in pairs)
+        summary = (
+            f"every method met its target and the {len(sols)} answers are within their certified radii of one "
+            "optimum" + (f" (largest |w_i - w_j| = {worst['distance']:.1e} <= {worst['bound']:.1e})" if worst else "")
+            + f"; certified support labels agree on every point both decide ({n_und} undecided at most)"
+            + (f"; {n_pred} prediction difference(s), each at a point whose sign of f* is not certified"
+               if n_pred else "; predictions agree") + "."
+        ) if len(sols) > 1 else f"{next(iter(sols))} met its target; there is nothing to compare it with."
     else:
-        n_diff = sum(len(q["support_diff"]) for q in pairs)
-        verdict = f"DISAGREE: support sets differ on {n_diff} decided point(s) although every pair is within its radius."
-    return Comparison(problem, sols, raw, float(raw[best_m].dual_objective), best_m, pairs, ok, verdict, caught)
+        verdict = "INCONCLUSIVE"
+        missed = [f"{k} ({raw[k].status}, certified gap {sols[k].relative_gap:.1e} "
+                  f"{'>' if sols[k].relative_gap > targets[k] else '<='} target {targets[k]:.0e})"
+                  for k in sols if not met[k]]
+        good = [k for k in sols if met[k]]
+        agreed = [q for q in pairs if q["a"] in good and q["b"] in good]
+        summary = (
+            f"{', '.join(missed)} did not meet its target on its own, so the bound it satisfies proves little. "
+            + (f"The certified methods ({', '.join(good)}) agree: largest |w_i - w_j| = "
+               f"{max(q['distance'] for q in agreed):.1e}, {sum(q['n_prediction_disagreements'] for q in agreed)} "
+               "prediction difference(s)." if len(good) > 1 else
+               f"Certified: {', '.join(good) or 'none'}.")
+            + " Raise the budget (--max-iter, --time-limit), standardize X, or use an exact method."
+        )
+    best_dual = float(raw[best_m].dual_objective)
+    out = Comparison(problem, sols, raw, targets, met, best_dual, best_m, pairs, violations, verdict, summary,
+                     dict(warnings_ or {}))
+    if verdict == "DISAGREE" and strict:
+        raise CertificateViolation(summary)
+    return out

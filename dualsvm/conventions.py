@@ -3,17 +3,17 @@ r"""The regularization conventions, in one place (``proofs/T00``).
 dualsvm's problem is :math:`P(w,b) = \frac12\|w\|^2 + C\sum_i \mathrm{hinge}(m_i)`
 with an unregularized bias. Other tools scale it differently:
 
-==========================================  ===============================================  =====================
-tool / text                                 objective                                        parameter from C
-==========================================  ===============================================  =====================
-``sklearn.svm.SVC(kernel="linear", C)``     same as dualsvm (libsvm)                         C
-Pegasos (Shalev-Shwartz et al. 2011)        :math:`\frac\lambda2\|w\|^2 + \frac1n\sum\mathrm{hinge}`  :math:`\lambda = 1/(nC)`
-``SGDClassifier(loss="hinge", alpha)``      :math:`\frac\alpha2\|w\|^2 + \frac1n\sum\mathrm{hinge}`   :math:`\alpha = 1/(nC)`
-Bishop, PRML §7.1.2                         :math:`\sum\mathrm{hinge} + \lambda\|w\|^2`      :math:`\lambda = 1/(2C)`
-``LinearSVC(C, intercept_scaling=s)``       squared hinge by default, and the bias is a      C, with a penalty
-                                            weight on a constant feature s, so it pays       :math:`b^2/(2s^2)` on b
+==========================================  ==========================================================  =========================
+tool / text                                 objective                                                   parameter from C
+==========================================  ==========================================================  =========================
+``sklearn.svm.SVC(kernel="linear", C)``     same as dualsvm (libsvm)                                    C
+Pegasos (Shalev-Shwartz et al. 2011)        :math:`\frac\lambda2\|w\|^2 + \frac1n\sum\mathrm{hinge}`    :math:`\lambda = 1/(nC)`
+``SGDClassifier(loss="hinge", alpha)``      :math:`\frac\alpha2\|w\|^2 + \frac1n\sum\mathrm{hinge}`     :math:`\alpha = 1/(nC)`
+Bishop, PRML §7.1.2                         :math:`\sum\mathrm{hinge} + \lambda\|w\|^2`                 :math:`\lambda = 1/(2C)`
+``LinearSVC(C, intercept_scaling=s)``       squared hinge by default, and the bias is a                 C, with a penalty
+                                            weight on a constant feature s, so it pays                  :math:`b^2/(2s^2)` on b
                                             :math:`\frac12 (b/s)^2`
-==========================================  ===============================================  =====================
+==========================================  ==========================================================  =========================
 
 Each map divides :math:`P` by a positive constant, so minimisers are shared.
 ``LinearSVC`` solves a different problem unless ``loss="hinge"`` and
@@ -43,7 +43,7 @@ def pegasos_lambda(C: float, n: int) -> float:
 
 
 def prml_lambda(C: float) -> float:
-    """PRML's weight-decay lambda for sum(hinge) + lambda |w|^2: 1/(2C)."""
+    r"""PRML's weight decay :math:`\lambda` for :math:`\sum\mathrm{hinge} + \lambda\|w\|^2`: :math:`1/(2C)`."""
     return 1.0 / (2.0 * check_C(C))
 
 

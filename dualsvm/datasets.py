@@ -38,10 +38,15 @@ def load_iris_pair() -> tuple[NDArray[np.float64], NDArray[np.str_]]:
     return X, y
 
 
-def standardize(X: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Zero mean and unit variance per column (constant columns are only centred); a new array."""
-    sd = X.std(axis=0)
-    return (X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+def standardize(X: NDArray[np.float64], weights: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
+    """Zero mean and unit variance per column (constant columns are only centred); a new array.
+
+    With ``weights`` the mean and variance are weighted, so that a row of weight k
+    is standardized as k copies of it would be.
+    """
+    mean = np.average(X, axis=0, weights=weights)
+    sd = np.sqrt(np.average((X - mean) ** 2, axis=0, weights=weights))
+    return (X - mean) / np.where(sd > 0, sd, 1.0)
 
 
 def _check(n: int, d: int) -> None:
@@ -65,7 +70,7 @@ def make_overlapping(n: int = 200, d: int = 2, *, sep: float = 1.0, seed: int = 
 
 
 def make_separable(n: int = 100, d: int = 2, *, gap: float = 1.0, seed: int = 0) -> Data:
-    """Linearly separable classes: points with |u.x| < gap/2 are pushed out of the slab."""
+    r"""Linearly separable classes: points with :math:`|u^\top x| < \mathrm{gap}/2` are pushed out of the slab."""
     _check(n, d)
     rng = np.random.default_rng(seed)
     y = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)

@@ -42,7 +42,7 @@ import scipy.sparse as sp
 
 from .certificates import certificate
 from .exceptions import ConvergenceWarning, DualSVMError
-from .problem import SVMProblem
+from .problem import SVMProblem, check_max_iter, check_target_gap
 from .solution import Solution
 from .working_set import polish, refine
 
@@ -69,7 +69,7 @@ _OSQP_KEYS = frozenset({
 
 def lifted_dual(problem: SVMProblem) -> tuple[sp.csc_matrix, np.ndarray, sp.csc_matrix, np.ndarray, np.ndarray]:
     """OSQP data ``(P, q, A, l, u)`` of the lifted dual; variables ``x = [alpha, w]``."""
-    n, d, C = problem.n, problem.d, problem.C
+    n, d, C = problem.n, problem.d, problem.costs
     Z = problem.y[:, None] * problem.X
     P = sp.block_diag([sp.csc_matrix((n, n)), sp.identity(d)], format="csc")
     q = np.concatenate([-np.ones(n), np.zeros(d)])
@@ -79,7 +79,7 @@ def lifted_dual(problem: SVMProblem) -> tuple[sp.csc_matrix, np.ndarray, sp.csc_
         sp.hstack([sp.identity(n), sp.csc_matrix((n, d))]),
     ], format="csc")
     lo = np.zeros(d + 1 + n)
-    hi = np.concatenate([np.zeros(d + 1), np.full(n, C)])
+    hi = np.concatenate([np.zeros(d + 1), C])
     return P, q, A, lo, hi
 
 
@@ -89,6 +89,7 @@ def solve_dual(
     target_gap: float = 1e-8,
     refine_working_set: bool = True,
     max_rounds: int = 4,
+    max_time: float | None = None,
     **osqp_options: Any,
 ) -> Solution:
     r"""Solve the dual QP with OSQP and certify the answer.
@@ -105,6 +106,10 @@ def solve_dual(
         polish), as for a study of OSQP itself.
     max_rounds : int, default 4
         OSQP solves at most, each warm-started with 10x tighter tolerances.
+    max_time : float, optional
+        Wall-clock budget in seconds (OSQP's ``time_limit`` for the time
+        left; no new round starts once it is spent). ``max_iter`` (an OSQP
+        option) is the iteration budget of each round.
     **osqp_options
         OSQP settings (``eps_abs``, ``max_iter``, ``rho``, ...), overriding
         :data:`DEFAULT_OSQP_SETTINGS`. Unknown keys raise :class:`DualSVMError`.
@@ -113,17 +118,22 @@ def solve_dual(
     -------
     Solution
         ``status`` is ``"optimal"`` when the certificate meets
-        ``target_gap``; otherwise ``"inaccurate"`` and a
+        ``target_gap``; otherwise ``"max_time"`` or ``"max_iter"`` when a
+        budget stopped OSQP, else ``"inaccurate"``, and a
         :class:`ConvergenceWarning` is issued. ``extras["rounds"]`` records
         each round's OSQP status, iterations and gaps.
     """
     unknown = sorted(set(osqp_options) - _OSQP_KEYS)
     if unknown:
-        raise DualSVMError(f"unknown OSQP option(s) {unknown}; valid: {sorted(_OSQP_KEYS)}")
-    if not (isinstance(target_gap, (int, float)) and target_gap > 0):
-        raise DualSVMError(f"target_gap must be a number > 0, got {target_gap!r}")
+        raise DualSVMError(f"unknown keyword(s) {unknown} for solve_dual; it takes target_gap, refine_working_set, "
+                           f"max_rounds, max_time and the OSQP settings {sorted(_OSQP_KEYS)}")
+    target_gap = check_target_gap(target_gap)
     if int(max_rounds) < 1:
         raise DualSVMError(f"max_rounds must be >= 1, got {max_rounds!r}")
+    if max_time is not None and not (isinstance(max_time, (int, float)) and max_time > 0):
+        raise DualSVMError(f"max_time must be None or a number of seconds > 0, got {max_time!r}")
+    if "max_iter" in osqp_options:
+        osqp_options["max_iter"] = check_max_iter(osqp_options["max_iter"])
     settings = {**DEFAULT_OSQP_SETTINGS, **osqp_options}
     t0 = time.perf_counter()
     best: tuple[np.ndarray, float, np.ndarray, float] | None = None
@@ -135,8 +145,20 @@ def solve_dual(
     solver = osqp.OSQP()
     solver.setup(*lifted_dual(problem), **settings)
     n = problem.n
+    budget_hit = ""
     for rnd in range(int(max_rounds)):
+        if max_time is not None:  # the first round always runs, so there is an answer to certify
+            left = max_time - (time.perf_counter() - t0)
+            if left <= 0 and rnd:
+                budget_hit = "max_time"
+                break
+            solver.update_settings(time_limit=max(left, 1e-3))
         res = solver.solve(raise_error=False)
+        status_text = str(res.info.status).lower()
+        if "time limit" in status_text:
+            budget_hit = "max_time"
+        elif "maximum iterations" in status_text or "max_iter" in status_text:
+            budget_hit = "max_iter"
         info = {
             "round": rnd, "eps": settings["eps_abs"], "status": str(res.info.status),
             "iter": int(res.info.iter), "status_polish": int(res.info.status_polish),
@@ -170,7 +192,7 @@ def solve_dual(
         extras={"rounds": rounds, "settings": settings}, target_gap=target_gap,
     )
     if not sol.success:
-        sol.status = "inaccurate"
+        sol.status = budget_hit or "inaccurate"
         sol.message = (
             f"OSQP stopped at relative gap {sol.relative_gap:.3g} > target {target_gap:.3g} "
             f"after {len(rounds)} round(s); raise max_rounds or max_iter, or standardize X"

@@ -33,7 +33,7 @@ def dual_point(problem: SVMProblem, w: ArrayLike, b: ArrayLike, alpha: ArrayLike
     Candidates, each projected onto :math:`\{0 \le \alpha \le C,\ y^\top\alpha = 0\}`:
     the supplied ``alpha``; the working-set construction from the margins of
     ``(w, b)`` (skipped when the supplied one already closes the gap to
-    1e-13); and the naive rule :math:`\alpha_i = C\,[m_i < 1]`. The one with the
+    1e-13); and the naive rule :math:`\alpha_i = C_i\,[m_i < 1]`. The one with the
     largest :math:`D(\alpha)` is returned, with its name.
     """
     w_, b_ = problem._check_wb(w, b)
@@ -41,10 +41,10 @@ def dual_point(problem: SVMProblem, w: ArrayLike, b: ArrayLike, alpha: ArrayLike
     P = problem.primal_objective(w_, b_)
     cands: list[tuple[str, Array]] = []
     if alpha is not None:
-        cands.append(("supplied", project_dual(problem._check_alpha(alpha), problem.y, problem.C)))
+        cands.append(("supplied", project_dual(problem._check_alpha(alpha), problem.y, problem.costs)))
     if not cands or P - problem.dual_objective(cands[0][1]) > 1e-13 * max(1.0, abs(P)):
         cands.append(("working-set", refine(problem, w_, b_).alpha))
-    cands.append(("naive", project_dual(np.where(m < 1.0, problem.C, 0.0), problem.y, problem.C)))
+    cands.append(("naive", project_dual(np.where(m < 1.0, problem.costs, 0.0), problem.y, problem.costs)))
     k = int(np.argmax([problem.dual_objective(a) for _, a in cands]))
     return cands[k][1], cands[k][0]
 

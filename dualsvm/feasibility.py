@@ -12,13 +12,13 @@ from numpy.typing import ArrayLike, NDArray
 from .exceptions import DualSVMError
 from .problem import SVMProblem
 
-__all__ = ["project_dual", "argmin_b"]
+__all__ = ["project_dual", "argmin_b", "slope_zero"]
 
 Array = NDArray[np.float64]
 
 
-def project_dual(alpha: ArrayLike, y: ArrayLike, C: float) -> Array:
-    r"""Euclidean projection onto :math:`\{0 \le \alpha \le C,\ y^\top\alpha = 0\}`.
+def project_dual(alpha: ArrayLike, y: ArrayLike, C: float | ArrayLike) -> Array:
+    r"""Euclidean projection onto :math:`\{0 \le \alpha_i \le C_i,\ y^\top\alpha = 0\}`.
 
     The projection is :math:`\alpha(\lambda) = \mathrm{clip}(a - \lambda y, 0, C)`
     for the root :math:`\lambda` of the non-increasing piecewise-linear
@@ -33,7 +33,8 @@ def project_dual(alpha: ArrayLike, y: ArrayLike, C: float) -> Array:
     alpha : array_like of shape (n,)
     y : array_like of shape (n,)
         Labels in {-1, +1} containing both signs.
-    C : float
+    C : float or array_like of shape (n,)
+        The upper ends :math:`C_i` of the box (``SVMProblem.costs``).
 
     Returns
     -------
@@ -42,6 +43,7 @@ def project_dual(alpha: ArrayLike, y: ArrayLike, C: float) -> Array:
     """
     a = np.asarray(alpha, dtype=np.float64).reshape(-1)
     y = np.asarray(y, dtype=np.float64).reshape(-1)
+    C = np.broadcast_to(np.asarray(C, dtype=np.float64), a.shape)
 
     def h(lam: float) -> float:
         return float(y @ np.clip(a - lam * y, 0.0, C))
@@ -64,7 +66,7 @@ def project_dual(alpha: ArrayLike, y: ArrayLike, C: float) -> Array:
     return out
 
 
-def _absorb_equality_residual(alpha: Array, y: Array, C: float) -> None:
+def _absorb_equality_residual(alpha: Array, y: Array, C: Array) -> None:
     """Move the rounding residual of y^T alpha into one coordinate with room (in place)."""
     res = float(y @ alpha)
     if res == 0.0:
@@ -73,8 +75,34 @@ def _absorb_equality_residual(alpha: Array, y: Array, C: float) -> None:
     target = alpha - y * res
     ok = np.flatnonzero((target >= 0.0) & (target <= C))
     if ok.size:
-        i = ok[np.argmax(np.minimum(alpha[ok], C - alpha[ok]))]
+        i = ok[np.argmax(np.minimum(alpha[ok], C[ok] - alpha[ok]))]
         alpha[i] = target[i]
+
+
+def slope_zero(t_lo: Array, t_hi: Array, y: Array, costs: Array | None, *, slack: float = 0.0) -> tuple[float, float]:
+    r"""Where the slope of :math:`b \mapsto \sum_i C_i\max(0, 1 - y_i(s_i + b))` crosses zero.
+
+    With breakpoints :math:`t_i = y_i - s_i`, the slope rises from
+    :math:`-\sum_{y_i > 0} C_i` by :math:`C_i` at each :math:`t_i` (``proofs/T09``);
+    it is zero exactly between the two weighted order statistics returned,
+    the first taken from ``t_lo`` and the second from ``t_hi`` (pass the same
+    array twice for :func:`argmin_b`; the certificate passes :math:`t \mp \rho`).
+    ``costs=None`` means uniform costs: the :math:`n_+`-th and
+    :math:`(n_+ + 1)`-th order statistics, by partition in :math:`O(n)`.
+    ``slack`` (>= 0) widens the weighted search by that much of the cost
+    sum on each side, to absorb the rounding of a cumulative sum.
+    """
+    pos = y > 0
+    if costs is None:
+        n_pos = int(np.count_nonzero(pos))
+        lo = np.partition(t_lo, n_pos - 1)[n_pos - 1]
+        hi = np.partition(t_hi, n_pos)[n_pos:].min()  # one kth and a min: 2x faster than kth=(k-1, k)
+        return float(lo), float(hi)
+    S = float(costs[pos].sum())
+    o_lo, o_hi = np.argsort(t_lo, kind="stable"), np.argsort(t_hi, kind="stable")
+    k_lo = int(np.searchsorted(np.cumsum(costs[o_lo]), S * (1.0 - slack), side="left"))
+    k_hi = int(np.searchsorted(np.cumsum(costs[o_hi]), S * (1.0 + slack), side="right"))
+    return float(t_lo[o_lo[min(k_lo, t_lo.size - 1)]]), float(t_hi[o_hi[min(k_hi, t_hi.size - 1)]])
 
 
 def argmin_b(problem: SVMProblem, w: ArrayLike) -> tuple[float, float]:
@@ -82,9 +110,11 @@ def argmin_b(problem: SVMProblem, w: ArrayLike) -> tuple[float, float]:
 
     :math:`P(w,\cdot)` is convex piecewise linear with breakpoints
     :math:`t_i = y_i - w^\top x_i`. Each breakpoint raises the slope by
-    :math:`C`, from :math:`-C n_+` at :math:`-\infty`, so the slope is zero
-    exactly between the :math:`n_+`-th and :math:`(n_+ + 1)`-th smallest
-    breakpoints (``proofs/T09``). Cost :math:`O(nd)` plus a partition.
+    :math:`C_i`, from :math:`-\sum_{y_i > 0} C_i` at :math:`-\infty`, so the
+    slope is zero between two weighted order statistics of :math:`t`; with
+    uniform costs, the :math:`n_+`-th and :math:`(n_+ + 1)`-th smallest
+    (``proofs/T09``, :func:`slope_zero`). Cost :math:`O(nd)` plus a
+    partition (a sort with weights).
 
     Returns
     -------
@@ -92,6 +122,4 @@ def argmin_b(problem: SVMProblem, w: ArrayLike) -> tuple[float, float]:
     """
     w_ = np.asarray(w, dtype=np.float64).reshape(-1)
     t = problem.y - problem.X @ w_
-    n_pos = int(np.count_nonzero(problem.y > 0))
-    part = np.partition(t, (n_pos - 1, n_pos))
-    return float(part[n_pos - 1]), float(part[n_pos])
+    return slope_zero(t, t, problem.y, problem.costs if problem.weighted else None)

@@ -1,13 +1,13 @@
 r"""Margin losses as functions of the margin :math:`z = y f`, each with its (sub)derivative.
 
-=================  ======================================  ==========================================
-name               loss                                    (sub)derivative in z
-=================  ======================================  ==========================================
+=================  ==============================================  ==========================================
+name               loss                                            (sub)derivative in z
+=================  ==============================================  ==========================================
 ``hinge``          :math:`\max(0, 1 - z) = \mathrm{ReLU}(1 - z)`   :math:`-1` for :math:`z < 1`, else 0
-``squared_hinge``  :math:`\max(0, 1 - z)^2`                :math:`-2\max(0, 1 - z)`
-``logistic``       :math:`\ln(1 + e^{-z})`                 :math:`-\sigma(-z)`
-``zero_one``       :math:`[z \le 0]`                       0 (almost everywhere)
-=================  ======================================  ==========================================
+``squared_hinge``  :math:`\max(0, 1 - z)^2`                        :math:`-2\max(0, 1 - z)`
+``logistic``       :math:`\ln(1 + e^{-z})`                         :math:`-\sigma(-z)`
+``zero_one``       :math:`[z \le 0]`                               0 (almost everywhere)
+=================  ==============================================  ==========================================
 
 At the hinge's kink :math:`z = 1` the subdifferential is :math:`[-1, 0]`
 (``proofs/T01``); :func:`hinge_grad` returns 0 there. The logistic loss is

@@ -98,6 +98,7 @@ class TrainResult:
     classes: NDArray[Any] = field(default_factory=lambda: np.array([-1, 1]))
 
     def output(self, X: ArrayLike) -> Array:
+        r"""The network's output :math:`f(x) = \mathrm{act}(w^\top x + b)` for each row of ``X``."""
         return _act(self.activation, np.asarray(X, dtype=float) @ self.w + self.b)
 
     def predict(self, X: ArrayLike) -> NDArray[Any]:
@@ -149,7 +150,10 @@ def train(
     init_bias: float = 0.0,
     init_scale: float = 0.1,
 ) -> TrainResult:
-    """Train a one-layer network by full-batch (sub)gradient descent.
+    r"""Train a one-layer network by full-batch (sub)gradient descent.
+
+    Minimises :math:`J(w, b) = \tfrac12\|w\|^2 + C\sum_i \ell(y_i, f(x_i))` with
+    :math:`f(x) = \mathrm{act}(w^\top x + b)`; the losses and steps are in the module docstring.
 
     Parameters
     ----------
@@ -157,12 +161,12 @@ def train(
     activation : {"linear", "relu", "sigmoid"}
     loss : {"hinge", "logistic", "cross_entropy", "squared"}
     C : float, default 1.0
-        Penalty; the weight decay is 1/2 |w|^2 (lambda = 1/(nC) per mean loss).
+        Penalty; the weight decay is :math:`\tfrac12\|w\|^2` (:math:`\lambda = 1/(nC)` per mean loss).
     seed : int, default 0
         Seed of the initial weights w ~ N(0, init_scale^2).
     max_iter : int, default 20 000
     tol : float, default 1e-9
-        Smooth objectives stop when |grad J| <= tol * max(1, |J|).
+        Smooth objectives stop when :math:`\|\nabla J\| \le \mathrm{tol}\cdot\max(1, |J|)`.
     init_bias : float, default 0.0
         Initial b (a very negative value kills a ReLU unit at initialisation).
     init_scale : float, default 0.1

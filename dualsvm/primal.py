@@ -27,7 +27,7 @@ import numpy as np
 
 from .certificates import certificate
 from .exceptions import ConvergenceWarning, DualSVMError
-from .problem import SVMProblem
+from .problem import SVMProblem, check_max_iter, check_target_gap
 from .solution import Solution
 from .working_set import polish, refine
 
@@ -43,6 +43,8 @@ def solve_primal(
     solver: str | None = None,
     target_gap: float = 1e-8,
     refine_working_set: bool = True,
+    max_iter: int | None = None,
+    max_time: float | None = None,
     **solver_options: Any,
 ) -> Solution:
     r"""Solve the primal hinge QP with cvxpy and certify the answer.
@@ -59,6 +61,10 @@ def solve_primal(
         If the solver's answer misses ``target_gap``, run the working-set
         refinement (:func:`dualsvm.working_set.refine`) from its margins;
         recorded in ``extras["refined"]``.
+    max_iter, max_time : optional
+        Budgets (solver iterations; wall-clock seconds) passed to Clarabel as
+        ``max_iter`` and ``time_limit``. Only for the default solver; other
+        solvers take their own options through ``**solver_options``.
     **solver_options
         Passed to ``cvxpy.Problem.solve``.
 
@@ -73,15 +79,25 @@ def solve_primal(
     name = (solver or DEFAULT_SOLVER).upper()
     if name not in cp.installed_solvers():
         raise DualSVMError(f"solver must be one of the installed cvxpy solvers {cp.installed_solvers()}, got {solver!r}")
+    if (max_iter is not None or max_time is not None) and name != "CLARABEL":
+        raise DualSVMError(f"max_iter and max_time apply to solver='CLARABEL' only, got solver={solver!r}")
+    target_gap = check_target_gap(target_gap)
+    max_iter = check_max_iter(max_iter)
+    if max_time is not None and not (isinstance(max_time, (int, float)) and max_time > 0):
+        raise DualSVMError(f"max_time must be None or a number of seconds > 0, got {max_time!r}")
     if name == "CLARABEL":
-        solver_options = {**_CLARABEL_TIGHT, **solver_options}
-    X, y, C, n, d = problem.X, problem.y, problem.C, problem.n, problem.d
+        budgets = {"max_iter": max_iter, "time_limit": max_time}
+        solver_options = {**_CLARABEL_TIGHT, **{k: v for k, v in budgets.items() if v is not None}, **solver_options}
+    X, y, n, d = problem.X, problem.y, problem.n, problem.d
     t0 = time.perf_counter()
     w, b, xi = cp.Variable(d), cp.Variable(), cp.Variable(n)
     margin = cp.multiply(y, X @ w + b) >= 1 - xi
-    prob = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(w) + C * cp.sum(xi)), [margin, xi >= 0])
+    loss = problem.C * cp.sum(xi) if not problem.weighted else problem.costs @ xi
+    prob = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(w) + loss), [margin, xi >= 0])
     try:
-        prob.solve(solver=name, **solver_options)
+        with warnings.catch_warnings():  # "Solution may be inaccurate": reported through the status below
+            warnings.simplefilter("ignore", UserWarning)
+            prob.solve(solver=name, **solver_options)
     except cp.error.SolverError as exc:
         raise DualSVMError(f"cvxpy solver {name} failed: {exc}") from None
     except TypeError as exc:  # unknown keyword for the chosen solver
@@ -110,16 +126,23 @@ def solve_primal(
         if cert2.relative_gap < cert.relative_gap:
             w_, b_, alpha, cert = ref.w, ref.b, ref.alpha, cert2
             extras.update(refined=True, refine_outer=ref.n_outer)
-    ok = prob.status == cp.OPTIMAL and cert.relative_gap <= target_gap
-    status = "optimal" if ok else ("inaccurate" if prob.status in cp.settings.SOLUTION_PRESENT else prob.status)
+    ok = cert.relative_gap <= target_gap  # the certificate decides, not the solver's status
+    if ok:
+        status = "optimal"
+    elif (max_iter is not None or max_time is not None) and prob.status in (cp.USER_LIMIT, cp.OPTIMAL_INACCURATE):
+        status = "max_time" if max_time is not None and elapsed >= max_time else "max_iter"
+    else:
+        status = "inaccurate" if prob.status in cp.settings.SOLUTION_PRESENT else "solver_error"
     sol = replace(
-        cert, method="primal", status=status, success=ok, iterations=int(stats.num_iters or 0),
+        cert, method="primal", status=status, success=bool(ok), iterations=int(stats.num_iters or 0),
         solve_time=elapsed, extras={**cert.extras, **extras},
     )
     if not ok:
         sol.message = (
             f"cvxpy status {prob.status!r}, relative gap {sol.relative_gap:.3g} (target {target_gap:.3g}); "
-            "try solver='CLARABEL', tighter solver tolerances, or standardize X"
+            + ("raise max_iter or max_time, " if status in ("max_iter", "max_time") else "")
+            + ("try tighter solver tolerances or " if name == "CLARABEL" else "try solver='CLARABEL' or ")
+            + "standardize X"
         )
         warnings.warn(sol.message, ConvergenceWarning, stacklevel=2)
     return sol

@@ -1,17 +1,20 @@
 r"""The soft-margin linear SVM problem, validated once.
 
-Primal (the bias :math:`b` is *not* regularized):
+Primal (the bias :math:`b` is *not* regularized), with per-sample costs
+:math:`C_i = C\,s_i\,c_{y_i}` (``sample_weight`` :math:`s`, ``class_weight`` :math:`c`):
 
 .. math::
 
-    P(w, b) = \tfrac12 \|w\|^2 + C \sum_i \max\bigl(0,\ 1 - y_i (w^\top x_i + b)\bigr)
+    P(w, b) = \tfrac12 \|w\|^2 + \sum_i C_i \max\bigl(0,\ 1 - y_i (w^\top x_i + b)\bigr)
 
 Dual:
 
 .. math::
 
     D(\alpha) = \sum_i \alpha_i - \tfrac12 \Bigl\|\sum_i \alpha_i y_i x_i\Bigr\|^2,
-    \qquad 0 \le \alpha \le C,\quad y^\top \alpha = 0.
+    \qquad 0 \le \alpha_i \le C_i,\quad y^\top \alpha = 0.
+
+An integer weight :math:`k` is the same as the row repeated :math:`k` times.
 
 Derivations: ``proofs/`` (T0 slack elimination, T3 the dual).
 """
@@ -26,7 +29,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .exceptions import DualSVMError
 
-__all__ = ["SVMProblem", "check_C"]
+__all__ = ["SVMProblem", "check_C", "check_target_gap", "check_max_iter"]
 
 
 def check_C(C: Any, name: str = "C") -> float:
@@ -37,6 +40,33 @@ def check_C(C: Any, name: str = "C") -> float:
     if not np.isfinite(C) or C <= 0:
         raise DualSVMError(f"{name} must be finite and > 0, got {C!r}")
     return C
+
+
+def check_target_gap(target_gap: Any, tol: Any = None, caller: str = "") -> float:
+    """``target_gap`` as a float in (0, 1), merging the deprecated alias ``tol``; else :class:`DualSVMError`.
+
+    A relative gap of 1 or more certifies nothing (the gap is then as large as the objective).
+    """
+    if tol is not None:
+        import warnings
+
+        warnings.warn(f"{caller}(tol=...) is deprecated; use target_gap=", DeprecationWarning, stacklevel=3)
+        if target_gap is not None:
+            raise DualSVMError(f"give target_gap={target_gap!r} or the deprecated tol={tol!r}, not both")
+        target_gap = tol
+    if isinstance(target_gap, (bool, np.bool_)) or not isinstance(target_gap, numbers.Real) \
+            or not 0 < float(target_gap) < 1:
+        raise DualSVMError(f"target_gap must be a relative gap in (0, 1), got {target_gap!r}")
+    return float(target_gap)
+
+
+def check_max_iter(max_iter: Any, name: str = "max_iter") -> int | None:
+    """``None`` or an integer >= 1; else :class:`DualSVMError`."""
+    if max_iter is None:
+        return None
+    if isinstance(max_iter, (bool, np.bool_)) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
+        raise DualSVMError(f"{name} must be an integer >= 1, got {max_iter!r}")
+    return int(max_iter)
 
 
 def _check_X(X: ArrayLike) -> NDArray[np.float64]:
@@ -81,6 +111,51 @@ def _check_y(y: ArrayLike, n: int) -> tuple[NDArray[np.float64], NDArray[Any]]:
     return np.where(inverse.reshape(-1) == 1, 1.0, -1.0), classes
 
 
+def _check_weights(
+    sample_weight: ArrayLike | None, class_weight: dict[Any, float] | str | None, y: NDArray[np.float64], classes: NDArray[Any],
+) -> NDArray[np.float64]:
+    """Per-sample weight s_i * c_{y_i}, validated."""
+    n = y.shape[0]
+    s = np.ones(n)
+    if sample_weight is not None:
+        try:
+            s = np.array(sample_weight, dtype=np.float64, copy=True)
+        except (TypeError, ValueError):
+            raise DualSVMError(f"sample_weight must hold real numbers, got {sample_weight!r:.60}") from None
+        if s.shape != (n,):
+            raise DualSVMError(f"sample_weight must have shape ({n},) (one weight per sample), got {s.shape}")
+        if not np.all(np.isfinite(s)) or np.any(s < 0):
+            bad = np.flatnonzero(~np.isfinite(s) | (s < 0))
+            raise DualSVMError(f"sample_weight must be finite and >= 0, got {float(s[bad[0]])!r} at index {int(bad[0])}")
+    c = np.ones(2)
+    if isinstance(class_weight, str):
+        if class_weight != "balanced":
+            raise DualSVMError(f"class_weight must be None, 'balanced' or a dict of label -> weight, got {class_weight!r}")
+        counts = np.array([np.count_nonzero(y < 0), np.count_nonzero(y > 0)])
+        c = n / (2.0 * counts)
+    elif class_weight is not None:
+        if not isinstance(class_weight, dict):
+            raise DualSVMError(f"class_weight must be None, 'balanced' or a dict of label -> weight, got {class_weight!r:.60}")
+        known = {k.item() if hasattr(k, "item") else k for k in classes.tolist()}
+        unknown = [k for k in class_weight if k not in known]
+        if unknown:
+            raise DualSVMError(f"class_weight has labels {unknown} that are not in y (labels: {sorted(known, key=str)})")
+        for j, label in enumerate(classes.tolist()):
+            v = class_weight.get(label, 1.0)
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not np.isfinite(v) or v < 0:
+                raise DualSVMError(f"class_weight[{label!r}] must be a finite number >= 0, got {v!r}")
+            c[j] = float(v)
+    w = s * np.where(y > 0, c[1], c[0])
+    if not np.any(w > 0):
+        raise DualSVMError("sample_weight and class_weight give every sample weight 0: there is no loss to minimise")
+    for j, sign in enumerate((-1.0, 1.0)):
+        if not np.any(w[y == sign] > 0):
+            raise DualSVMError(
+                f"every sample of class {classes.tolist()[j]!r} has weight 0; the dual box of that class is {{0}} "
+                "and y^T alpha = 0 then forces alpha = 0 (drop the class or give it weight)")
+    return w
+
+
 class SVMProblem:
     r"""A validated binary soft-margin linear SVM instance.
 
@@ -93,6 +168,13 @@ class SVMProblem:
         (``np.unique`` order) becomes :math:`+1`, as in scikit-learn.
     C : float, default 1.0
         Finite penalty > 0.
+    sample_weight : array_like of shape (n,), optional
+        Finite weights >= 0, multiplying each point's cost. A zero weight
+        removes the point from the loss: its :math:`\alpha_i` is 0 in every
+        dual point, and it is never a support vector (labelled ``non_support``).
+    class_weight : dict or "balanced", optional
+        Weight per class, keyed by the original labels (missing classes weigh
+        1), or ``"balanced"`` = n / (2 · count of the class), as in scikit-learn.
 
     Attributes
     ----------
@@ -103,6 +185,10 @@ class SVMProblem:
     classes : ndarray of shape (2,)
         Original labels; ``classes[0]`` maps to -1 and ``classes[1]`` to +1.
     C : float
+    costs : ndarray of shape (n,)
+        Read-only :math:`C_i = C\,s_i\,c_{y_i}`: the upper ends of the dual box.
+    weighted : bool
+        Whether the costs differ from the uniform C.
     n, d : int
 
     Raises
@@ -110,10 +196,15 @@ class SVMProblem:
     DualSVMError
         (a :class:`ValueError`) naming the argument, for non-finite or
         non-numeric ``X``, wrong shapes, fewer or more than two classes,
-        ``n < 2`` or ``C <= 0``. The caller's arrays are never modified.
+        ``n < 2``, ``C <= 0``, negative or non-finite weights, all-zero
+        weights or a class whose weights are all zero. The caller's arrays are
+        never modified.
     """
 
-    def __init__(self, X: ArrayLike, y: ArrayLike, C: float = 1.0) -> None:
+    def __init__(
+        self, X: ArrayLike, y: ArrayLike, C: float = 1.0, *,
+        sample_weight: ArrayLike | None = None, class_weight: dict[Any, float] | str | None = None,
+    ) -> None:
         self.C = check_C(C)
         X_ = _check_X(X)
         if X_.shape[0] < 2:
@@ -125,6 +216,10 @@ class SVMProblem:
         self.y = y_
         self.classes = classes
         self.n, self.d = X_.shape
+        self._weights = _check_weights(sample_weight, class_weight, y_, classes)
+        self.costs = self.C * self._weights
+        self.costs.setflags(write=False)
+        self.weighted = sample_weight is not None or class_weight is not None
 
     def __repr__(self) -> str:
         n_pos = int(np.count_nonzero(self.y > 0))
@@ -139,15 +234,42 @@ class SVMProblem:
         other = object.__new__(SVMProblem)
         other.__dict__.update(self.__dict__)
         other.C = check_C(C)
+        other.costs = other.C * self._weights
+        other.costs.setflags(write=False)
         return other
 
-    def _check_wb(self, w: ArrayLike, b: float) -> tuple[NDArray[np.float64], float]:
-        w_ = np.asarray(w, dtype=np.float64).reshape(-1)
-        if w_.shape[0] != self.d:
-            raise DualSVMError(f"w must have {self.d} entries (n_features), got {w_.shape[0]}")
-        if not np.all(np.isfinite(w_)) or not np.isfinite(b):
-            raise DualSVMError(f"w and b must be finite, got b={b!r} and {np.count_nonzero(~np.isfinite(w_))} bad w entries")
-        return w_, float(b)
+    def _check_wb(self, w: ArrayLike, b: Any) -> tuple[NDArray[np.float64], float]:
+        """Validate a primal point: ``w`` of shape (d,) or (1, d), ``b`` a number or a one-entry array.
+
+        scikit-learn's ``coef_`` (or ``coef_[0]``) and ``intercept_`` are accepted as they are.
+        Anything else (another shape, non-numbers, NaN or inf) raises :class:`DualSVMError`
+        naming the argument and what it got.
+        """
+
+        def real(v: Any, name: str) -> NDArray[np.float64]:
+            try:
+                arr = np.asarray(v)
+                if arr.dtype.kind not in "iufO" or (arr.dtype.kind == "O" and any(x is None for x in arr.flat)):
+                    raise TypeError  # bool, complex, str, bytes, datetime, None: not numbers here
+                return np.asarray(arr, dtype=np.float64)
+            except (TypeError, ValueError):
+                shown = repr(v) if len(repr(v)) <= 60 else repr(v)[:57] + "..."
+                raise DualSVMError(f"{name} must hold real numbers, got {shown} of type {type(v).__name__}") from None
+
+        w_ = real(w, "w")
+        if w_.shape not in ((self.d,), (1, self.d)):
+            raise DualSVMError(
+                f"w must have {self.d} entries (n_features), shape ({self.d},) or (1, {self.d}); got shape {w_.shape}")
+        w_ = w_.reshape(-1)
+        if not np.all(np.isfinite(w_)):
+            raise DualSVMError(f"w must be finite, got {np.count_nonzero(~np.isfinite(w_))} NaN or infinite entries")
+        b_ = real(b, "b")
+        if b_.ndim > 1 or b_.size != 1:
+            raise DualSVMError(f"b must be a number or an array with one entry (like intercept_), got shape {b_.shape}")
+        b_ = float(b_.reshape(-1)[0])
+        if not np.isfinite(b_):
+            raise DualSVMError(f"b must be finite, got {b_!r}")
+        return w_, b_
 
     def _check_alpha(self, alpha: ArrayLike) -> NDArray[np.float64]:
         a = np.asarray(alpha, dtype=np.float64).reshape(-1)
@@ -166,7 +288,7 @@ class SVMProblem:
         r""":math:`P(w,b) = \frac12\|w\|^2 + C\sum_i \max(0, 1 - m_i)`."""
         w_, b_ = self._check_wb(w, b)
         m = self.y * (self.X @ w_ + b_)
-        return float(0.5 * w_ @ w_ + self.C * np.maximum(0.0, 1.0 - m).sum())
+        return float(0.5 * w_ @ w_ + self.costs @ np.maximum(0.0, 1.0 - m))
 
     def dual_objective(self, alpha: ArrayLike) -> float:
         r""":math:`D(\alpha) = \sum_i \alpha_i - \frac12\|\sum_i \alpha_i y_i x_i\|^2`.

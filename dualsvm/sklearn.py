@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from .comparison import METHODS
 from .conventions import C_from_sgd_alpha
@@ -46,6 +46,10 @@ class DualSVC(ClassifierMixin, BaseEstimator):
         1e-4 for "subgradient".
     max_iter : int, optional
         Only for "subgradient" (default 200 000).
+    class_weight : dict or "balanced", optional
+        Per-class multipliers of C, keyed by label, or ``"balanced"`` =
+        n / (2 · count of the class), as in ``SVC``: the costs are
+        :math:`C_i = C s_i c_{y_i}` with ``sample_weight`` :math:`s` from :meth:`fit`.
 
     Attributes
     ----------
@@ -70,19 +74,25 @@ class DualSVC(ClassifierMixin, BaseEstimator):
     :class:`dualsvm.ConvergenceWarning`.
     """
 
-    def __init__(self, *, C: float = 1.0, method: str = "dual", tol: float | None = None, max_iter: int | None = None):
+    def __init__(self, *, C: float = 1.0, method: str = "dual", tol: float | None = None, max_iter: int | None = None,
+                 class_weight: dict[Any, float] | str | None = None):
         self.C = C
         self.method = method
         self.tol = tol
         self.max_iter = max_iter
+        self.class_weight = class_weight
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = False
         return tags
 
-    def fit(self, X: Any, y: Any) -> DualSVC:
-        """Solve the SVM on (X, y) with ``method`` and store the certificate."""
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> DualSVC:
+        """Solve the SVM on (X, y) with ``method`` and store the certificate.
+
+        ``sample_weight`` (finite, >= 0) multiplies each point's C, as in ``SVC``;
+        an integer weight k is the same as the row repeated k times.
+        """
         if self.method not in _METHODS:
             raise ValueError(f"method must be one of {sorted(_METHODS)}, got {self.method!r}")
         X, y = validate_data(self, X, y, dtype=np.float64, ensure_min_samples=2)
@@ -95,11 +105,13 @@ class DualSVC(ClassifierMixin, BaseEstimator):
                 f"with {classes.size} class(es): {classes[:5].tolist()}. "
                 "Use OneVsRestClassifier(DualSVC()) for more than two classes."
             )
-        problem = SVMProblem(X, y, C=self.C)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        problem = SVMProblem(X, y, C=self.C, sample_weight=sample_weight, class_weight=self.class_weight)
         kw: dict[str, Any] = {}
         if self.method == "subgradient":
             if self.tol is not None:
-                kw["tol"] = self.tol
+                kw["target_gap"] = self.tol
             if self.max_iter is not None:
                 kw["max_iter"] = self.max_iter
         elif self.tol is not None:
@@ -131,9 +143,12 @@ class DualSVC(ClassifierMixin, BaseEstimator):
         return self.classes_[(f > 0).astype(int)]
 
 
-@dataclass
+@dataclass(repr=False)
 class EstimatorReport:
     """What :func:`certify_estimator` found.
+
+    ``repr`` is one line (verdict, certified gap, distance, bound); :meth:`to_dict`
+    has everything, including both certificates.
 
     Attributes
     ----------
@@ -141,12 +156,14 @@ class EstimatorReport:
     problem_solved : str
         The problem the estimator actually minimises, in dualsvm's terms.
     C : float
-        dualsvm's C matched to the estimator's parameters.
+        dualsvm's C matched to the estimator's parameters. For ``SGDClassifier``
+        it is 1/(n alpha) rounded to 12 significant digits, which removes the
+        floating-point noise of the conversion (1/(49 * (1/49)) = 1.0000000000000002).
     certified : bool
         False when the estimator minimises another loss (LogisticRegression):
         no certificate against the SVM is meaningful then.
     certificate : Solution or None
-        The estimator's (coef_, intercept_) certified against the SVM with C.
+        The estimator's ``(coef_, intercept_)`` certified against the SVM with C.
         Its ``support``/``alpha`` are the support vectors and coefficients the
         answer implies (reconstructed for LinearSVC and SGDClassifier).
     reference : Solution
@@ -154,6 +171,8 @@ class EstimatorReport:
     distance : float
         :math:`\\|w - w^*_{ref}\\|`, with ``certificate.radius + reference.radius`` as bound.
     verdict : str
+        One phrase: "near-optimal", "approximately optimal", "NOT optimal" (with
+        both objectives) or "a different loss"; the numbers are in the other fields.
     """
 
     estimator: str
@@ -165,14 +184,33 @@ class EstimatorReport:
     distance: float
     verdict: str
 
+    @property
+    def relative_gap(self) -> float | None:
+        """The estimator's certified relative gap for the SVM (None when not certified)."""
+        return None if self.certificate is None else self.certificate.relative_gap
+
+    @property
+    def bound(self) -> float | None:
+        """Certified bound on :attr:`distance`: ``certificate.radius + reference.radius`` (None when not certified)."""
+        return None if self.certificate is None else self.certificate.radius + self.reference.radius
+
     def to_dict(self) -> dict[str, Any]:
+        """Plain-Python report for JSON, with both certificates in full (:meth:`Solution.to_dict`)."""
         c = self.certificate
         return {
             "estimator": self.estimator, "problem_solved": self.problem_solved, "C": self.C,
-            "certified": self.certified, "distance": self.distance, "verdict": self.verdict,
-            "relative_gap": None if c is None else c.relative_gap, "radius": None if c is None else c.radius,
+            "certified": self.certified, "distance": self.distance, "bound": self.bound, "verdict": self.verdict,
+            "relative_gap": self.relative_gap, "radius": None if c is None else c.radius,
             "n_support": None if c is None else int(c.support.size),
+            "certificate": None if c is None else c.to_dict(), "reference": self.reference.to_dict(),
         }
+
+    def __repr__(self) -> str:
+        if self.certificate is None:
+            numbers = f"no certificate, |w - w*| = {self.distance:.3g}"
+        else:
+            numbers = f"relative gap {self.relative_gap:.1e}, |w - w*| = {self.distance:.3g} <= {self.bound:.3g}"
+        return f"EstimatorReport({self.estimator}, C={self.C:.12g}: {self.verdict}; {numbers})"
 
 
 def _describe(est: Any, n: int) -> tuple[str, float, bool]:
@@ -192,7 +230,7 @@ def _describe(est: Any, n: int) -> tuple[str, float, bool]:
         if p["loss"] != "hinge" or p["penalty"] != "l2":
             raise DualSVMError(
                 f"SGDClassifier must have loss='hinge', penalty='l2', got loss={p['loss']!r}, penalty={p['penalty']!r}")
-        C = C_from_sgd_alpha(p["alpha"], n)
+        C = float(f"{C_from_sgd_alpha(p['alpha'], n):.12g}")  # 1/(n alpha) carries 1e-16 noise
         text = f"the same problem scaled by 1/(nC): alpha = {p['alpha']:g} = 1/(nC) gives C = {C:g}; stochastic, inexact"
         return text, C, True
     if name == "LogisticRegression":
@@ -204,13 +242,19 @@ def _describe(est: Any, n: int) -> tuple[str, float, bool]:
     )
 
 
-def certify_estimator(estimator: Any, X: Any, y: Any, *, near_optimal: float = 1e-6) -> EstimatorReport:
+def certify_estimator(
+    estimator: Any, X: Any, y: Any, *, sample_weight: Any = None, near_optimal: float = 1e-6
+) -> EstimatorReport:
     """Certify a fitted scikit-learn linear classifier against dualsvm's SVM with the matched C.
 
     Parameters
     ----------
     estimator : fitted SVC(kernel="linear"), LinearSVC, SGDClassifier(loss="hinge") or LogisticRegression
     X, y : the training data the estimator was fitted on.
+    sample_weight : array_like of shape (n,), optional
+        The ``sample_weight`` passed to the estimator's ``fit``; its
+        ``class_weight`` parameter is read from the estimator. Both multiply
+        each point's C, as in libsvm and liblinear.
     near_optimal : float, default 1e-6
         Relative gap under which the verdict says "near-optimal"; up to 1e-3
         it says "approximately optimal", above that "NOT optimal".
@@ -221,7 +265,8 @@ def certify_estimator(estimator: Any, X: Any, y: Any, *, near_optimal: float = 1
     """
     check_is_fitted(estimator)
     problem_text, C, certifiable = _describe(estimator, np.asarray(X).shape[0])
-    problem = SVMProblem(X, y, C=C)
+    class_weight = estimator.get_params().get("class_weight")
+    problem = SVMProblem(X, y, C=C, sample_weight=sample_weight, class_weight=class_weight)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         ref = solve_dual(problem)
@@ -232,17 +277,15 @@ def certify_estimator(estimator: Any, X: Any, y: Any, *, near_optimal: float = 1
     dist = float(np.linalg.norm(w - ref.w))
     name = type(estimator).__name__
     if not certifiable:
-        verdict = (f"{name} minimises a different loss; its w is {dist:.3g} from the SVM's w* "
-                   f"(|w*| = {np.linalg.norm(ref.w):.3g}), which says nothing about optimality.")
+        verdict = (f"minimises a different loss; its distance to the SVM's w* "
+                   f"(|w*| = {np.linalg.norm(ref.w):.3g}) says nothing about optimality")
         return EstimatorReport(name, problem_text, C, False, None, ref, dist, verdict)
     cert = certify(problem, w, b, method=name, target_gap=near_optimal)
     if cert.relative_gap <= near_optimal:
-        verdict = f"near-optimal for the SVM: relative gap {cert.relative_gap:.1e}, |w - w*| <= {cert.radius:.1e}"
+        verdict = "near-optimal for the SVM"
     elif cert.relative_gap <= 1e-3:
-        verdict = (f"approximately optimal (solver tolerance): relative gap {cert.relative_gap:.1e}, "
-                   f"|w - w*| = {dist:.3g} (certified <= {cert.radius + ref.radius:.3g})")
+        verdict = "approximately optimal for the SVM (within solver tolerance)"
     else:
-        verdict = (f"NOT optimal for the standard SVM: relative gap {cert.relative_gap:.1e} "
-                   f"(objective {cert.primal_objective:.6g} vs optimum {ref.primal_objective:.6g}); "
-                   f"|w - w*| = {dist:.3g} (certified <= {cert.radius + ref.radius:.3g})")
+        verdict = (f"NOT optimal for the standard SVM: objective {cert.primal_objective:.6g} "
+                   f"vs optimum {ref.primal_objective:.6g}")
     return EstimatorReport(name, problem_text, C, True, cert, ref, dist, verdict)

@@ -159,6 +159,7 @@ class Solution:
 
     @property
     def n_samples(self) -> int:
+        """n, the number of training points (the length of ``alpha``)."""
         return int(self.alpha.shape[0])
 
     def alpha_partition(self, tau: float | None = None) -> dict[str, NDArray[np.intp]]:
@@ -193,7 +194,7 @@ class Solution:
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python summary (lists and floats) for JSON."""
         return {
-            "method": self.method, "status": self.status, "success": self.success,
+            "method": self.method, "status": self.status, "success": bool(self.success),
             "message": self.message, "w": self.w.tolist(), "b": self.b,
             "primal_objective": self.primal_objective, "dual_objective": self.dual_objective,
             "duality_gap": self.duality_gap, "relative_gap": self.relative_gap,
@@ -202,7 +203,8 @@ class Solution:
             "n_bound_support": int(self.bound_support.size),
             "n_undecided": int(self.undecided.size), "margin_width": self.margin_width,
             "n_non_support": int(self.non_support.size),
-            "iterations": self.iterations, "solve_time": self.solve_time,
+            "iterations": self.iterations,
+            "solve_time": None if np.isnan(self.solve_time) else self.solve_time,  # JSON has no NaN
         }
 
     def __repr__(self) -> str:
@@ -217,12 +219,13 @@ class Solution:
             ("b", f"{self.b:.12g}"),
             ("b_interval", f"[{self.b_interval[0]:.12g}, {self.b_interval[1]:.12g}]"),
             ("w", np.array2string(self.w, precision=6, threshold=8)),
-            ("certified labels", f"{self.margin_support.size} margin (within {self.margin_width:.1e}), "
-                                 f"{self.bound_support.size} bound, {self.non_support.size} non-support, "
+            ("certified labels", f"{self.margin_support.size} margin"
+                                 + (f" (within {self.margin_width:.1e}), " if self.margin_support.size else ", ")
+                                 + f"{self.bound_support.size} bound, {self.non_support.size} non-support, "
                                  f"{self.undecided.size} undecided"),
             ("kkt", ", ".join(f"{k}={v:.1e}" for k, v in self.kkt.items())),
             ("iterations", self.iterations),
-            ("solve_time", f"{self.solve_time:.3g} s"),
+            ("solve_time", "-" if np.isnan(self.solve_time) else f"{self.solve_time:.3g} s"),
         ]
         width = max(len(k) for k, _ in rows)
         return "\n".join(f"{k.rjust(width)}: {v}" for k, v in rows)

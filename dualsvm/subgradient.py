@@ -69,8 +69,8 @@ from numpy.typing import NDArray
 
 from .certificates import certificate
 from .exceptions import ConvergenceWarning, DualSVMError
-from .feasibility import argmin_b, project_dual
-from .problem import SVMProblem
+from .feasibility import project_dual, slope_zero
+from .problem import SVMProblem, check_target_gap
 from .solution import Solution
 
 __all__ = ["solve_subgradient", "balanced_violators"]
@@ -78,29 +78,31 @@ __all__ = ["solve_subgradient", "balanced_violators"]
 Array = NDArray[np.float64]
 
 
-def balanced_violators(y: Array, s: Array) -> tuple[float, Array]:
+def balanced_violators(y: Array, s: Array, costs: Array | None = None) -> tuple[float, Array]:
     r"""Exact bias and balanced violator weights for scores ``s = X w``.
 
     Returns ``(b, theta)`` with :math:`b \in \arg\min_b P(w, b)` (the midpoint
     of the interval) and :math:`\theta \in [0, 1]^n`: 1 on margin violators,
     0 on points beyond the margin, and a common fraction on the points whose
-    breakpoint equals ``b`` chosen so that :math:`y^\top\theta = 0` exactly.
+    breakpoint equals ``b`` chosen so that :math:`\sum_i C_i\theta_i y_i = 0`
+    exactly (``costs`` :math:`C_i`; ``None`` for uniform costs).
     """
     t = y - s  # breakpoints: m_i = 1 exactly when b = t_i
-    n_pos = int(np.count_nonzero(y > 0))
+    pos = y > 0
+    n_pos = int(np.count_nonzero(pos))
     if not 0 < n_pos < y.size:  # min_b is unbounded: every b below (above) all breakpoints is optimal
         raise DualSVMError(f"y must contain both +1 and -1 for an exact bias, got {n_pos} positive of {y.size}")
-    part = np.partition(t, (n_pos - 1, n_pos))
-    lo, hi = part[n_pos - 1], part[n_pos]
+    lo, hi = slope_zero(t, t, y, costs)
     b = 0.5 * (lo + hi)
-    pos = y > 0
     theta = np.where(pos, t > b, t < b).astype(np.float64)
     if lo == hi:  # b sits on breakpoints: balance with the points on the margin
+        c = np.ones_like(y) if costs is None else costs
         tie = t == b
-        excess = float(y @ theta)  # > 0: too many positive violators
+        excess = float((y * c) @ theta)  # > 0: too much positive violator cost
         side = tie & (~pos if excess > 0 else pos)
-        if excess != 0.0 and side.any():
-            theta[side] = min(1.0, abs(excess) / np.count_nonzero(side))
+        room = float(c[side].sum())
+        if excess != 0.0 and room > 0:
+            theta[side] = min(1.0, abs(excess) / room)
     return float(b), theta
 
 
@@ -132,13 +134,15 @@ def solve_subgradient(
     problem: SVMProblem,
     *,
     max_iter: int = 200_000,
-    tol: float = 1e-4,
+    target_gap: float | None = None,
     batch_size: int | None = None,
     seed: int = 0,
     max_time: float | None = None,
     n_history: int = 200,
     check_every: int | None = None,
     callback: Callable[[int, Array, float, Array], None] | None = None,
+    progress: Callable[[dict[str, Any]], None] | None = None,
+    tol: float | None = None,
 ) -> Solution:
     r"""Unconstrained subgradient descent with exact bias and its own certificate.
 
@@ -146,9 +150,9 @@ def solve_subgradient(
     ----------
     problem : SVMProblem
     max_iter : int, default 200 000
-    tol : float, default 1e-4
+    target_gap : float in (0, 1), default 1e-4
         Stop when the method's own certified relative gap
-        :math:`(P(w,b) - D(\alpha))/\max(1, |P|)` is at most ``tol``.
+        :math:`(P(w,b) - D(\alpha))/\max(1, |P|)` is at most ``target_gap``.
     batch_size : int, optional
         ``None`` (default) runs full-batch steps with the Frank–Wolfe line
         search; an integer runs the stochastic variant on seeded batches.
@@ -165,6 +169,13 @@ def solve_subgradient(
     callback : callable, optional
         ``callback(t, w, b, alpha)`` at every certificate check, with the
         current iterate (copies are not made: do not modify them).
+    progress : callable, optional
+        ``progress(info)`` at most every 0.2 s and once at the end, with
+        ``info = {"iteration", "relative_gap", "elapsed", "done"}``: the
+        method's own certified relative gap so far (it costs nothing extra).
+        The command line draws it as a progress bar.
+    tol : float, optional
+        Deprecated alias of ``target_gap``.
 
     Returns
     -------
@@ -176,18 +187,26 @@ def solve_subgradient(
         ``primal_last``, ``primal_avg`` and ``gap_avg`` (the weighted
         average iterate with its own dual point). ``extras["alpha_trace"]``
         holds :math:`\alpha^{(t)}` at the recorded iterations for at most 64
-        points, ``extras["trace_index"]`` says which. ``status`` is
+        points, ``extras["trace_index"]`` says which. ``extras["data_passes"]``
+        counts products with X or Xᵀ (a product with k of the n rows counts
+        k/n): at most 3 per full-batch iteration. ``status`` is
         ``"optimal"`` or ``"max_iter"`` (with a :class:`ConvergenceWarning`).
     """
     if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
         raise DualSVMError(f"max_iter must be an integer >= 1, got {max_iter!r}")
-    if not (isinstance(tol, (int, float)) and tol > 0):
-        raise DualSVMError(f"tol must be a number > 0, got {tol!r}")
+    if target_gap is None and tol is None:
+        target_gap = 1e-4
+    target_gap = check_target_gap(target_gap, tol, "solve_subgradient")
+    if max_time is not None and not (isinstance(max_time, (int, float)) and max_time > 0):
+        raise DualSVMError(f"max_time must be None or a number of seconds > 0, got {max_time!r}")
     if batch_size is not None and (
         isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or not 2 <= batch_size <= problem.n
     ):
         raise DualSVMError(f"batch_size must be None or an integer in [2, n={problem.n}], got {batch_size!r}")
-    X, y, C, n = problem.X, problem.y, problem.C, problem.n
+    X, y, n = problem.X, problem.y, problem.n
+    C = problem.costs  # C_i; the implicit alpha = convex combinations of C * theta
+    costs = C if problem.weighted else None
+    yC = y * C
     if check_every is None:
         check_every = max(10, n // (batch_size or n))
     t0 = time.perf_counter()
@@ -205,6 +224,8 @@ def solve_subgradient(
     status, it = "max_iter", 0
     theta_prev, v = np.zeros(n), np.zeros(problem.d)
     batches = _stratified_batches(y, batch_size, rng) if batch_size is not None else None
+    passes = 0.0  # products with X or X^T, in units of the whole matrix
+    last_progress = t0
 
     def scale(P: float) -> float:
         return max(1.0, abs(P))
@@ -213,8 +234,9 @@ def solve_subgradient(
         check = batch_size is None or it == 1 or it % check_every == 0 or it in record_at
         if check:
             s = X @ w
-            b, theta = balanced_violators(y, s)
-            P = 0.5 * w @ w + C * float(np.maximum(0.0, 1.0 - y * (s + b)).sum())
+            passes += 1
+            b, theta = balanced_violators(y, s, costs)
+            P = 0.5 * w @ w + float(C @ np.maximum(0.0, 1.0 - y * (s + b)))
             if P < best_P:
                 best_P, best_w, best_b = P, w.copy(), b
             if batch_size is None:
@@ -223,20 +245,25 @@ def solve_subgradient(
                     best_D, best_alpha = D, alpha.copy()
             elif weight:
                 w_bar = w_avg / weight
-                b_bar = 0.5 * sum(argmin_b(problem, w_bar))
-                P_bar = problem.primal_objective(w_bar, b_bar)
+                P_bar, b_bar = _primal_exact_b(problem, w_bar)
                 if P_bar < best_P:
                     best_P, best_w, best_b = P_bar, w_bar, b_bar
                 a_feas = project_dual(alpha_avg / weight, y, C)
                 D = problem.dual_objective(a_feas)
+                passes += 2
                 if D > best_D:
                     best_D, best_alpha = D, a_feas
             if callback is not None:
                 callback(it, w, b, alpha)
+            if progress is not None and time.perf_counter() - last_progress > 0.2:
+                last_progress = time.perf_counter()
+                progress({"iteration": it, "relative_gap": (best_P - best_D) / scale(best_P),
+                          "elapsed": last_progress - t0, "done": False})
             if it in record_at:
-                _record(problem, hist, it, best_P, best_D, P, w_avg, alpha_avg, weight)
+                _record(problem, hist, it, best_P, best_D, P, w_avg, alpha_avg, weight, batch_size is None)
+                passes += 1 if batch_size is None else 2
                 trace.append(alpha[trace_index].copy())
-            if best_P - best_D <= tol * scale(best_P):
+            if best_P - best_D <= target_gap * scale(best_P):
                 status = "optimal"
                 break
             if max_time is not None and time.perf_counter() - t0 > max_time:
@@ -248,23 +275,27 @@ def solve_subgradient(
             # set can swing on most points early: measured 29k of 50k).
             changed = np.flatnonzero(theta != theta_prev)
             if it % 1000 == 1 or changed.size > n // 16:
-                v = X.T @ (y * theta)
+                v = X.T @ (yC * theta)
+                passes += 1
             else:
-                v = v + X[changed].T @ (y[changed] * (theta[changed] - theta_prev[changed]))
+                v = v + X[changed].T @ (yC[changed] * (theta[changed] - theta_prev[changed]))
+                passes += changed.size / n
             theta_prev = theta
-            g = w - C * v
+            g = w - v  # v = sum_i C_i theta_i y_i x_i
             gg = float(g @ g)
-            if gg == 0.0:  # w = C sum theta_i y_i x_i: an exact optimum
+            if gg == 0.0:  # w = sum C_i theta_i y_i x_i: an exact optimum
                 status = "optimal"
                 break
             eta = min(1.0, (P - D) / gg)
-            alpha = (1.0 - eta) * alpha + (eta * C) * theta
-            w = (1.0 - eta) * w + (eta * C) * v
+            alpha *= 1.0 - eta
+            alpha += eta * (C * theta)
+            w = (1.0 - eta) * w + eta * v
         else:
             idx, inv_rate = next(batches)
-            _, theta_b = balanced_violators(y[idx], X[idx] @ w)
+            _, theta_b = balanced_violators(y[idx], X[idx] @ w, None if costs is None else costs[idx])
+            passes += 2 * batch_size / n
             eta = 2.0 / (it + 2)
-            coef = (eta * C) * inv_rate * theta_b
+            coef = eta * C[idx] * inv_rate * theta_b
             alpha *= 1.0 - eta
             alpha[idx] += coef
             w = (1.0 - eta) * w + X[idx].T @ (y[idx] * coef)
@@ -277,40 +308,51 @@ def solve_subgradient(
     if weight:
         a_avg = project_dual(alpha_avg / weight, y, C)
         w_bar = w_avg / weight
-        b_bar = 0.5 * sum(argmin_b(problem, w_bar))
-        P_bar = problem.primal_objective(w_bar, b_bar)
+        P_bar, b_bar = _primal_exact_b(problem, w_bar)
         if P_bar < best_P:
             best_P, best_w, best_b = P_bar, w_bar, b_bar
         D_bar = problem.dual_objective(a_avg)
+        passes += 2
         if D_bar > best_D:
             best_D, best_alpha = D_bar, a_avg
     if not hist["iteration"] or hist["iteration"][-1] != it:
-        _record(problem, hist, it, best_P, best_D, P, w_avg, alpha_avg, weight)
+        _record(problem, hist, it, best_P, best_D, P, w_avg, alpha_avg, weight, batch_size is None)
         trace.append(alpha[trace_index].copy())
     extras: dict[str, Any] = {
         "history": {k: np.asarray(v) for k, v in hist.items()},
         "alpha_trace": np.asarray(trace), "trace_index": trace_index,
-        "batch_size": batch_size, "seed": seed, "tol": tol,
+        "batch_size": batch_size, "seed": seed, "target_gap": target_gap, "data_passes": passes,
     }
+    if progress is not None:
+        progress({"iteration": it, "relative_gap": (best_P - best_D) / scale(best_P), "elapsed": elapsed, "done": True})
     sol = certificate(
         problem, best_w, best_b, project_dual(best_alpha, y, C),
         method="subgradient" if batch_size is None else "stochastic subgradient",
-        status="optimal", iterations=it, solve_time=elapsed, extras=extras, target_gap=tol,
+        status="optimal", iterations=it, solve_time=elapsed, extras=extras, target_gap=target_gap,
     )
     if not sol.success:
         sol.status = status if status != "optimal" else "inaccurate"
         sol.message = (
-            f"stopped at {status} ({it} iterations) with relative gap {sol.relative_gap:.3g} > tol {tol:.3g}; "
-            "raise max_iter, loosen tol, standardize X, or use solve_dual for large C"
+            f"stopped at {status} ({it} iterations) with its own certified relative gap {sol.relative_gap:.3g} "
+            f"> target_gap {target_gap:.3g}; raise max_iter or max_time, loosen target_gap, standardize X, "
+            "or use an exact method (solve_dual, solve_primal) for large C"
         )
         warnings.warn(sol.message, ConvergenceWarning, stacklevel=2)
     return sol
 
 
+def _primal_exact_b(problem: SVMProblem, w: Array) -> tuple[float, float]:
+    """(P(w, b), b) with b the midpoint of argmin_b P(w, .): one data pass."""
+    s = problem.X @ w
+    b, _ = balanced_violators(problem.y, s, problem.costs if problem.weighted else None)
+    return 0.5 * float(w @ w) + float(problem.costs @ np.maximum(0.0, 1.0 - problem.y * (s + b))), b
+
+
 def _record(
     problem: SVMProblem, hist: dict[str, list[float]], it: int, best_P: float, best_D: float,
-    P_last: float, w_avg: Array, alpha_avg: Array, weight: float,
+    P_last: float, w_avg: Array, alpha_avg: Array, weight: float, full_batch: bool,
 ) -> None:
+    """Append one history row; costs one data pass (two for the stochastic variant)."""
     hist["iteration"].append(it)
     hist["primal"].append(best_P)
     hist["dual"].append(best_D)
@@ -318,8 +360,11 @@ def _record(
     hist["primal_last"].append(P_last)
     if weight:
         w_bar = w_avg / weight
-        P_bar = problem.primal_objective(w_bar, 0.5 * sum(argmin_b(problem, w_bar)))
-        D_bar = problem.dual_objective(project_dual(alpha_avg / weight, problem.y, problem.C))
+        P_bar = _primal_exact_b(problem, w_bar)[0]
+        if full_batch:  # alpha_bar is feasible and w_bar = Z^T alpha_bar by linearity: no pass
+            D_bar = float(alpha_avg.sum()) / weight - 0.5 * float(w_bar @ w_bar)
+        else:
+            D_bar = problem.dual_objective(project_dual(alpha_avg / weight, problem.y, problem.costs))
     else:
         P_bar, D_bar = P_last, best_D
     hist["primal_avg"].append(P_bar)

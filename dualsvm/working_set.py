@@ -32,7 +32,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from .feasibility import argmin_b, project_dual
+from .finish import exact_triple, kkt_solve, polish
 from .problem import SVMProblem
 
 __all__ = ["solve_working_set", "kkt_solve", "polish", "refine", "Refined"]
@@ -52,7 +52,7 @@ def solve_working_set(
     hit 20 000 iterations at eps 1e-6 on a 105-point working set of the
     n = 1000, d = 20 benchmark data, where Clarabel needs about 15 iterations.
     """
-    X, y, C, d = problem.X, problem.y, problem.C, problem.d
+    X, y, C, d = problem.X, problem.y, problem.costs, problem.d
     W = np.flatnonzero(work)
     k = W.size
     ZW = y[W, None] * X[W]
@@ -65,7 +65,8 @@ def solve_working_set(
         sp.hstack([-eye, sp.csc_matrix((k, d))]),
         sp.hstack([eye, sp.csc_matrix((k, d))]),
     ], format="csc")
-    rhs = np.concatenate([C * (X[at_C].T @ y[at_C]), [-C * float(y[at_C].sum())], np.zeros(k), np.full(k, C)])
+    yC = (y * C)[at_C]
+    rhs = np.concatenate([X[at_C].T @ yC, [-float(yC.sum())], np.zeros(k), C[W]])
     settings = clarabel.DefaultSettings()
     settings.verbose = False
     settings.tol_gap_abs = settings.tol_gap_rel = settings.tol_feas = tol
@@ -80,33 +81,6 @@ def solve_working_set(
     return alpha, info
 
 
-def kkt_solve(problem: SVMProblem, free: Mask, at_C: Mask) -> Array:
-    r"""Solve the KKT equalities of a fixed partition exactly; return alpha.
-
-    Unknowns :math:`(w, b, \alpha_F)`; equations
-    :math:`w - Z_F^\top\alpha_F = C Z_U^\top 1`,
-    :math:`Z_F w + b\,y_F = 1` (free points on the margin) and
-    :math:`y_F^\top\alpha_F = -C\,1^\top y_U`. Least squares (minimum norm)
-    handles degenerate partitions. The result may leave the box; callers
-    project it.
-    """
-    X, y, C, d = problem.X, problem.y, problem.C, problem.d
-    F = np.flatnonzero(free)
-    k = F.size
-    ZF = y[F, None] * X[F]
-    M = np.zeros((d + k + 1, d + 1 + k))
-    M[:d, :d] = np.eye(d)
-    M[:d, d + 1 :] = -ZF.T
-    M[d : d + k, :d] = ZF
-    M[d : d + k, d] = y[F]
-    M[d + k, d + 1 :] = y[F]
-    rhs = np.concatenate([C * (X[at_C].T @ y[at_C]), np.ones(k), [-C * y[at_C].sum()]])
-    sol = np.linalg.lstsq(M, rhs, rcond=None)[0]
-    alpha = np.where(at_C, C, 0.0)
-    alpha[F] = sol[d + 1 :]
-    return alpha
-
-
 class Refined(NamedTuple):
     """Result of :func:`refine`."""
 
@@ -117,33 +91,6 @@ class Refined(NamedTuple):
     n_outer: int
     converged: bool  #: no fixed point violated its KKT sign condition
     info: list[dict[str, Any]]
-
-
-def _triple(problem: SVMProblem, alpha: Array) -> tuple[Array, float, Array, float]:
-    """Feasible alpha, w = Z^T alpha, exact b, and the gap of that triple."""
-    a = project_dual(alpha, problem.y, problem.C)
-    w = problem.X.T @ (problem.y * a)
-    b = 0.5 * sum(argmin_b(problem, w))
-    return w, b, a, problem.primal_objective(w, b) - problem.dual_objective(a)
-
-
-def polish(problem: SVMProblem, alpha: Array) -> tuple[Array, float, Array, float]:
-    """Exact KKT solve on the active set read off ``alpha``; the better of the two triples.
-
-    Returns ``(w, b, alpha, gap)`` with ``alpha`` dual feasible.
-    """
-    C = problem.C
-    start = _triple(problem, alpha)
-    a = start[2]
-    tau = 1e-7 * C
-    free = (a > tau) & (a < C - tau)
-    if not free.any():
-        m = problem.y * (problem.X @ start[0] + start[1])
-        free[np.argmin(np.abs(m - 1.0))] = True
-    if np.count_nonzero(free) > max(300, 10 * (problem.d + 1)):
-        return start  # a dense KKT solve would cost more than it is worth
-    cand = _triple(problem, kkt_solve(problem, free, (a >= C - tau) & ~free))
-    return cand if cand[3] <= start[3] else start  # ties: the KKT solve's alpha is exact on the bounds
 
 
 def refine(
@@ -172,7 +119,7 @@ def refine(
         The triple with the smallest duality gap seen (and that gap); ``alpha`` is dual
         feasible, ``w = Z^T alpha``, ``b`` the midpoint of :func:`argmin_b`.
     """
-    n, d, C, y = problem.n, problem.d, problem.C, problem.y
+    n, d, C, y = problem.n, problem.d, problem.costs, problem.y
     k = min(n, n_work or max(200, 10 * (d + 1)))
     m = problem.margins(w, b)
     work = np.zeros(n, bool)
@@ -203,5 +150,5 @@ def refine(
         work |= viol
         m = m_new
     if best is None:
-        best = _triple(problem, np.where(m < 1.0, C, 0.0))
+        best = exact_triple(problem, np.where(m < 1.0, C, 0.0))
     return Refined(best[0], best[1], best[2], best[3], outer, converged, info)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -62,7 +63,7 @@ def test_regularization_path_matches_compare_counts():
 
     mod = load("regularization_path")
     _, d = mod.make_figure()
-    assert all(d["agree"])
+    assert d["verdict"] == ["AGREE"] * len(d["C"])
     rows = d["rows"]
     for m in ("primal", "dual"):
         np.testing.assert_array_equal(rows[m]["n_margin"], rows["dual"]["n_margin"])
@@ -125,3 +126,34 @@ def test_whole_gallery_byte_identical(tmp_path):
     assert main(["figures", "--out", str(b)]) == 0
     for name in NAMES:
         assert (a / f"{name}.png").read_bytes() == (b / f"{name}.png").read_bytes(), name
+
+
+#: The committed gallery is compared with a fresh rendering pixel by pixel: byte identity holds
+#: run to run on one matplotlib build (test above), not across matplotlib and FreeType versions,
+#: which move anti-aliased edges. At most this fraction of pixels may differ by more than 1/8 of the range.
+GALLERY_PIXEL_TOLERANCE = 0.001  # a stale legend text moved 0.38% (boundaries); version noise was 239 px, 0.05%
+
+
+def _pixel_difference(a, b) -> float:
+    import matplotlib.image as mpimg
+
+    x, y = mpimg.imread(a), mpimg.imread(b)
+    if x.shape != y.shape:
+        return 1.0
+    return float(np.mean(np.abs(x - y).max(axis=-1) > 0.125))
+
+
+@pytest.mark.parametrize("name", ["loss_functions", "dual_box"])
+def test_committed_gallery_is_what_figures_draws(name, tmp_path):
+    """docs/gallery holds what 'dualsvm figures' produces (two quick figures here; all with -m slow)."""
+    assert main(["figures", "--out", str(tmp_path), "--only", name]) == 0
+    committed = Path(__file__).parents[1] / "docs" / "gallery" / f"{name}.png"
+    assert _pixel_difference(tmp_path / f"{name}.png", committed) <= GALLERY_PIXEL_TOLERANCE
+
+
+@pytest.mark.slow
+def test_whole_committed_gallery_is_what_figures_draws(tmp_path):
+    assert main(["figures", "--out", str(tmp_path)]) == 0
+    gallery = Path(__file__).parents[1] / "docs" / "gallery"
+    diffs = {n: _pixel_difference(tmp_path / f"{n}.png", gallery / f"{n}.png") for n in NAMES}
+    assert all(v <= GALLERY_PIXEL_TOLERANCE for v in diffs.values()), diffs

@@ -19,7 +19,11 @@ SUBGRAD_BUDGET = {"subgradient": {"max_iter": 20_000}}
 def test_three_way_agreement(name, C):
     p = seeded(name, C)
     res = ds.compare(p, options=SUBGRAD_BUDGET)
-    assert res.agree, str(res)
+    if res.raw["subgradient"].success:
+        assert res.verdict == "AGREE" and res.agree, str(res)
+    else:  # a budget stopped it: its bound holds only because its radius is large
+        assert res.verdict == "INCONCLUSIVE" and not res.agree and "subgradient" in res.summary, str(res)
+        assert res.met_target == {"primal": True, "dual": True, "subgradient": False}
     exact = [res.solutions["primal"], res.solutions["dual"]]
     for s in exact:
         assert s.relative_gap <= 1e-8
@@ -53,11 +57,11 @@ def test_subgradient_max_iter_is_honest():
 
 def test_stochastic_variant_agrees_within_radius():
     p = SVMProblem(*ds.datasets.make_overlapping(1000, 20, seed=0), C=0.01)
-    sol = ds.solve_subgradient(p, batch_size=256, tol=1e-2, seed=3)
+    sol = ds.solve_subgradient(p, batch_size=256, target_gap=1e-2, seed=3)
     assert sol.relative_gap <= 1e-2
     opt = ds.solve_dual(p)
     assert np.linalg.norm(sol.w - opt.w) <= sol.radius + opt.radius
-    again = ds.solve_subgradient(p, batch_size=256, tol=1e-2, seed=3)
+    again = ds.solve_subgradient(p, batch_size=256, target_gap=1e-2, seed=3)
     np.testing.assert_array_equal(sol.w, again.w)  # seeded: reproducible
 
 
@@ -73,7 +77,7 @@ def test_implicit_dual_walks_inside_the_box():
         seen.append((t, p.primal_objective(w, b) - p.dual_objective(alpha)))
 
     with pytest.warns(ConvergenceWarning):
-        ds.solve_subgradient(p, max_iter=2000, tol=1e-12, callback=check)
+        ds.solve_subgradient(p, max_iter=2000, target_gap=1e-12, callback=check)
     assert len(seen) == 2000
     gaps = np.array([g for _, g in seen])
     best = np.minimum.accumulate(gaps)
@@ -86,7 +90,7 @@ def test_implicit_dual_walks_inside_the_box():
 
 def test_history_records_a_shrinking_certified_gap():
     p = seeded("separable", 1.0)
-    sol = ds.solve_subgradient(p, tol=1e-4)
+    sol = ds.solve_subgradient(p, target_gap=1e-4)
     h = sol.extras["history"]
     assert np.all(np.diff(h["gap"]) <= 1e-12) and h["gap"][-1] < h["gap"][0]
     assert np.all(h["dual"] <= sol.primal_objective + 1e-9)
@@ -114,7 +118,7 @@ def test_comparison_report_and_dict():
     p = seeded("overlapping", 1.0)
     res = ds.compare(p, methods=("dual", "subgradient", "stochastic"), options={"stochastic": {"max_iter": 3000}})
     text = str(res)
-    for word in ("dual", "subgradient", "stochastic", "|w_i - w_j|", "AGREE"):
+    for word in ("dual", "subgradient", "stochastic", "|w_i - w_j|", "certified gap", res.verdict):
         assert word in text
     d = res.to_dict()
     assert set(d["methods"]) == {"dual", "subgradient", "stochastic"} and len(d["pairs"]) == 3
@@ -143,3 +147,77 @@ def test_property_pairwise_distance_within_radii(n, d, logC, seed):
     res = ds.compare(p, options={"subgradient": {"max_iter": 500}})  # raises on violation
     for q in res.pairs:
         assert q["distance"] <= q["bound"] * (1 + 1e-9) + 1e-12
+
+
+def test_prediction_differences_are_explained_by_certified_margins():
+    """Where two methods predict differently, at least one has not certified the sign of f*(x)."""
+    p = seeded("overlapping", 1.0)
+    res = ds.compare(p, methods=("dual", "subgradient"), target_gap=1e-2)
+    assert res.verdict == "AGREE"
+    q = res.pairs[0]
+    sa, sb = res.solutions[q["a"]], res.solutions[q["b"]]
+    differ = np.flatnonzero((sa.margins > 0) != (sb.margins > 0))
+    assert differ.size == q["n_prediction_disagreements"] > 0  # a loose target leaves some
+    for s in (sa, sb):
+        lo, hi = s.margin_range
+        assert np.all((lo <= sa.margins) & (sa.margins <= hi) | (s is sb))
+    straddles = [(s.margin_range[0][differ] <= 0) & (s.margin_range[1][differ] >= 0) for s in (sa, sb)]
+    assert np.all(straddles[0] | straddles[1])
+    assert q["n_unexplained_predictions"] == 0
+
+
+def test_budget_makes_the_verdict_inconclusive_not_agree():
+    """The audit's case in small: a subgradient run stopped early is named, with its certified gap."""
+    p = SVMProblem(*ds.datasets.make_overlapping(200, 5, seed=2), C=100.0)
+    res = ds.compare(p, methods=("dual", "subgradient"), max_iter=50)
+    assert res.verdict == "INCONCLUSIVE" and not res.agree
+    assert res.raw["subgradient"].status == "max_iter" and not res.met_target["subgradient"]
+    assert "subgradient (max_iter, certified gap" in res.summary
+    assert res.to_dict()["methods"]["subgradient"]["met_target"] is False
+    timed = ds.compare(p, methods=("dual", "subgradient"), max_time=1e-3, target_gap=1e-12)
+    assert timed.raw["subgradient"].status == "max_time" and timed.verdict == "INCONCLUSIVE"
+
+
+def test_disagree_is_reported_without_strict(overconfident_certify):
+    res = ds.compare(seeded("separable", 1.0), methods=("dual", "subgradient"), strict=False)
+    assert res.verdict == "DISAGREE" and not res.agree and res.violations
+    assert "certified within" in res.violations[0]
+
+
+def test_tol_keyword_is_a_deprecated_alias_of_target_gap():
+    p = seeded("overlapping", 1.0)
+    with pytest.warns(DeprecationWarning, match="use target_gap="):
+        old = ds.solve_subgradient(p, tol=1e-3)
+    new = ds.solve_subgradient(p, target_gap=1e-3)
+    assert old.extras["target_gap"] == new.extras["target_gap"] == 1e-3 and old.iterations == new.iterations
+    with pytest.warns(DeprecationWarning, match="use target_gap="):
+        res = ds.compare(p, methods=("dual", "subgradient"), tol=1e-3)
+    assert res.targets["subgradient"] == 1e-3
+
+
+class _CountingX(np.ndarray):
+    """X that counts the fraction of its entries each matrix product touches."""
+
+    touched = 0.0
+    size_full = 1
+
+    def __matmul__(self, other):
+        _CountingX.touched += self.size / _CountingX.size_full
+        return np.asarray(self) @ other
+
+    def __rmatmul__(self, other):
+        _CountingX.touched += self.size / _CountingX.size_full
+        return other @ np.asarray(self)
+
+
+def test_full_batch_iterations_cost_at_most_three_data_passes():
+    p = seeded("overlapping", 1.0)
+    p.X = p.X.view(_CountingX)
+    _CountingX.touched, _CountingX.size_full = 0.0, p.X.size
+    sol = ds.solve_subgradient(p, target_gap=1e-5)
+    measured = _CountingX.touched
+    assert sol.status == "optimal" and sol.iterations > 100
+    assert measured / sol.iterations <= 3.0
+    # the method's own count is what was measured, but for the final certificate's 4 products
+    # (X w and Z^T alpha in longdouble, |X||w| and |X|^T alpha for the rounding bounds)
+    assert abs(sol.extras["data_passes"] - measured) <= 4

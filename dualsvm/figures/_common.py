@@ -50,7 +50,7 @@ def overlapping_2d(seed: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
 
 
 def dual_and_subgradient(problem: SVMProblem, **subgradient_options: Any) -> tuple[Solution, Solution]:
-    """The exact dual solution and a subgradient run; a missed tol is drawn, not raised."""
+    """The exact dual solution and a subgradient run; a missed target is drawn, not raised."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return solve_dual(problem), solve_subgradient(problem, **subgradient_options)

@@ -47,9 +47,9 @@ def _panel(ax, X, y, labels, C):
                   "margin_support": s.margin_support, "bound_support": s.bound_support}
     ref = res.solutions["dual"]
     ax.scatter(*X[ref.margin_support].T, s=110, facecolors="none", edgecolors=OKABE_ITO["black"], linewidths=1.6,
-               label="margin SV (0<α<C)", zorder=4)
+               label="on the margin (certified)", zorder=4)
     ax.scatter(*X[ref.bound_support].T, s=60, marker="x", color=OKABE_ITO["black"], linewidths=1.0,
-               label="bound SV (α=C)", zorder=4)
+               label="bound SV (certified α=C)", zorder=4)
     ax.set_xlim(lo[0], hi[0])
     ax.set_ylim(lo[1], hi[1])
     ax.set_xlabel(labels[0])

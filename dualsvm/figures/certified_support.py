@@ -1,9 +1,11 @@
 """Certified support vectors: each point's margin against its α.
 
 The three KKT regions are shaded: α = 0 needs y·f ≥ 1, 0 < α < C needs
-y·f = 1, α = C needs y·f ≤ 1 (``proofs/T06``). Left: the exact dual QP, where
-every point is decided. Right: subgradient descent stopped early, whose
-certificate is looser; the points it cannot yet decide are highlighted.
+y·f = 1, α = C needs y·f ≤ 1 (``proofs/T06``). Each point's label is read off
+the certified range of its optimal margin alone: above 1, non-support; below
+1, at the bound; containing 1 and narrow, on the margin. Left: the exact dual
+QP, where every point is decided. Right: subgradient descent stopped early,
+whose certificate is looser; the points it cannot decide are circled.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ def _panel(ax, p, s, title):
     ax.text(0.97, 0.12, "α = 0 allowed: y·f ≥ 1", transform=ax.transAxes, ha="right", fontsize=8)
     ax.text(0.03, 0.95, "α = C allowed: y·f ≤ 1", transform=ax.transAxes, ha="left", va="top", fontsize=8)
     groups = [("non-support", s.non_support, OKABE_ITO["sky"], "o"), ("bound SV", s.bound_support, OKABE_ITO["vermillion"], "s"),
-              ("margin SV", s.margin_support, OKABE_ITO["green"], "D")]
+              (f"on the margin (±{s.margin_width:.0e})", s.margin_support, OKABE_ITO["green"], "D")]
     for lab, idx, col, mk in groups:
         ax.scatter(m[idx], s.alpha[idx], s=22, color=col, marker=mk, label=f"{lab} ({idx.size})", zorder=3)
     ax.scatter(m[s.undecided], s.alpha[s.undecided], s=70, facecolors="none", edgecolors="k", linewidths=1.3,
@@ -51,11 +53,11 @@ def make_figure(seed: int = SEED):
     """Return (figure, numbers): margins, α and the certified partition for both solutions."""
     X, y = make_overlapping(150, 3, sep=2.0, seed=seed)
     p = SVMProblem(X, y, C=1.0)
-    qp, sg = dual_and_subgradient(p, tol=1e-3)
+    qp, sg = dual_and_subgradient(p, target_gap=1e-3)
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), constrained_layout=True, sharey=True)
     data = {"dual": _panel(axes[0], p, qp, f"dual QP (relative gap {qp.relative_gap:.0e})"),
             "subgradient": _panel(axes[1], p, sg, f"subgradient, stopped at relative gap {sg.relative_gap:.0e}")}
-    fig.suptitle(f"Certified support vectors (n={p.n}, C=1, seed {seed})")
+    fig.suptitle(f"Certified support-vector labels (n={p.n}, C=1, seed {seed}), read off each point's certified margin range")
     return fig, data
 
 

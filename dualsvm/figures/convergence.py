@@ -34,8 +34,8 @@ def make_figure(seed: int = SEED):
     p = SVMProblem(X, y, C=1.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        full = solve_subgradient(p, tol=1e-7, max_iter=5_000)
-        stoch = solve_subgradient(p, tol=1e-7, max_iter=5_000, batch_size=64, seed=seed)
+        full = solve_subgradient(p, target_gap=1e-7, max_iter=5_000)
+        stoch = solve_subgradient(p, target_gap=1e-7, max_iter=5_000, batch_size=64, seed=seed)
     exact = {"primal": solve_primal(p), "dual": solve_dual(p)}
     P_star = exact["dual"].dual_objective  # a certified lower bound, within 1e-13 of P*
     hf, hs = full.extras["history"], stoch.extras["history"]

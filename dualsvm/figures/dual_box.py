@@ -26,7 +26,7 @@ def make_figure(seed: int = SEED):
     """Return (figure, numbers): traced indices, their α histories and kinds, and both final α vectors."""
     X, y = make_overlapping(200, 5, sep=1.5, seed=seed)
     p = SVMProblem(X, y, C=1.0)
-    qp, sg = dual_and_subgradient(p, tol=1e-7, max_iter=5000, n_history=300)
+    qp, sg = dual_and_subgradient(p, target_gap=1e-7, max_iter=5000, n_history=300)
     trace, idx = sg.extras["alpha_trace"], sg.extras["trace_index"]
     its = sg.extras["history"]["iteration"]
     kind = np.full(p.n, "non-SV", dtype=object)

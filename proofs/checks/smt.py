@@ -29,7 +29,12 @@ def check(formula, *hyps) -> z3.CheckSatResult:
 def prove(claim, *hyps) -> None:
     """Assert that ``hyps => claim`` holds for all reals: its negation is unsat, and hyps are sat."""
     assert check(z3.BoolVal(True), *hyps) == z3.sat, "vacuous: hypotheses unsatisfiable"
-    assert check(z3.Not(claim), *hyps) == z3.unsat
+    s = z3.Solver()
+    s.set("timeout", 20_000)
+    s.add(*hyps)
+    s.add(z3.Not(claim))
+    res = s.check()
+    assert res == z3.unsat, f"not proved ({res}): {claim}" + (f"; counterexample {s.model()}" if res == z3.sat else "")
 
 
 def refute(claim, *hyps) -> z3.ModelRef:

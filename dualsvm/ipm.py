@@ -1,0 +1,748 @@
+r"""A primal-dual interior-point method for the soft-margin SVM, with an exact finish.
+
+The QP (``proofs/T03``, ``proofs/T13``), with :math:`Z = \mathrm{diag}(y)X`:
+
+.. math::
+
+    \min_{w, b, \xi}\ \tfrac12\|w\|^2 + \textstyle\sum_i C_i\xi_i
+    \quad\text{s.t.}\quad Zw + yb + \xi - s = 1,\quad \xi \ge 0,\ s \ge 0,
+
+whose multipliers :math:`\alpha` of the equality are the dual variables
+(:math:`0 \le \alpha_i \le C_i`, :math:`y^\top\alpha = 0`, :math:`w = Z^\top\alpha`;
+:math:`C_i` the per-sample costs, all :math:`C` unweighted).
+The central path keeps :math:`\alpha_i s_i = \mu` and
+:math:`(C_i - \alpha_i)\xi_i = \mu`. Each Newton step eliminates
+:math:`\Delta s, \Delta\xi, \Delta\alpha` and solves one
+:math:`(d+1)\times(d+1)` system (Ferris & Munson, *Interior-point methods
+for massive support vector machines*, SIAM J. Optim. 13(3), 2002; the SVM
+module of OOQP, Gertz & Wright, ACM TOMS 29(1), 2003) with
+:math:`H = D^{-1}`, :math:`D = \mathrm{diag}(s/\alpha + \xi/(C - \alpha))`:
+
+.. math::
+
+    \begin{bmatrix} I + X^\top H X & X^\top H 1 \\ 1^\top H X & 1^\top H 1 \end{bmatrix}
+    \begin{bmatrix} \Delta w \\ \Delta b \end{bmatrix} =
+    \begin{bmatrix} Z^\top H g - r_w \\ y^\top H g + r_b \end{bmatrix},
+    \qquad \Delta\alpha = H(g - Z\Delta w - y\Delta b),
+
+formed in one pass over the data (a weighted Gram). When :math:`d + 1 > n` the
+:math:`n \times n` form :math:`(ZZ^\top + D)\Delta\alpha + y\Delta b = g`,
+:math:`y^\top\Delta\alpha = -r_b` is solved instead.
+
+The same iteration runs on a *working set* :math:`A` with the other points
+frozen at a bound (:math:`U` at :math:`C_i`, the rest at 0): the objective gains
+:math:`-c_w^\top w - c_b b` with :math:`c_w = Z_U^\top C_U`,
+:math:`c_b = y_U^\top C_U`, so only the residuals change:
+:math:`r_w = w - c_w - Z_A^\top\alpha_A` and :math:`r_b = y_A^\top\alpha_A + c_b`.
+"""
+
+from __future__ import annotations
+
+import numbers
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.linalg as sla
+from numpy.typing import NDArray
+
+from .certificates import certificate
+from .exceptions import ConvergenceWarning, DualSVMError
+from .feasibility import argmin_b, project_dual
+from .finish import kkt_brackets, kkt_solve_wb
+from .operators import DenseOperator
+from .problem import SVMProblem, check_max_iter, check_target_gap
+from .solution import Solution
+
+__all__ = ["solve_ipm", "IPM_OPTIONS"]
+
+Array = NDArray[np.float64]
+Mask = NDArray[np.bool_]
+
+#: Newton steps on all points, by default (``max_iter=None`` means this too).
+IPM_MAX_ITER = 100
+#: Options of :func:`solve_ipm` beyond ``target_gap`` and ``max_iter``, with defaults.
+IPM_OPTIONS: dict[str, Any] = {
+    "newton": "auto",  # "features": (d+1)x(d+1) system; "samples": n x n; "auto": the smaller
+    "finish": True,  # working-set finish with an exact KKT solve; False: certify the interior iterate
+    "step_fraction": 0.995,  # fraction of the step to the boundary
+    "finish_below": 0.1,  # start the working-set finish once the estimated relative gap is below this
+}
+
+#: A point is frozen at a bound for the working-set finish only when complementarity
+#: says so by this factor (alpha_i/C_i < s_i/KAPPA or u_i/C_i < xi_i/KAPPA).
+_KAPPA = 10.0
+#: Newton steps allowed on one working set.
+_SUB_MAX_ITER = 60
+_EPS = np.finfo(np.float64).eps
+
+
+# -- the Newton systems ----------------------------------------------------------------
+def _cholesky(M: Array) -> tuple[tuple[Array, bool], float]:
+    """Cholesky factor of ``M``, adding a proximal term ``delta*I`` if a pivot is not positive.
+
+    Returns the factor and the ``delta`` used (0 when none was needed). The
+    direction is then that of a proximal-point Newton step: inexact, but the
+    iteration goes on and the certificate, not this step, decides.
+    """
+    delta = 0.0
+    scale = max(1.0, float(np.abs(np.diag(M)).max()))
+    for _ in range(12):
+        try:
+            Mr = M if delta == 0.0 else M + delta * np.eye(M.shape[0])
+            return sla.cho_factor(Mr, lower=False, check_finite=False), delta
+        except np.linalg.LinAlgError:
+            delta = 1e-14 * scale if delta == 0.0 else 100.0 * delta
+    raise np.linalg.LinAlgError("Newton matrix not positive definite even after regularization")
+
+
+class _FeatureNewton:
+    r"""The :math:`(d+1)\times(d+1)` Schur complement, one data pass to form."""
+
+    form = "features"
+
+    def __init__(self, op: DenseOperator, y: Array, c_w: Array) -> None:
+        self.op, self.y = op, y
+        self.deltas: list[float] = []
+
+    def factor(self, D: Array, alpha: Array, g: Array) -> Array:
+        r"""Form and factor M in one pass; return :math:`Z^\top\alpha`.
+
+        The same pass gives :math:`X^\top H 1` (for M), :math:`Z^\top\alpha`
+        (for :math:`r_w`) and :math:`Z^\top H g` (the predictor's right-hand
+        side, kept for :meth:`solve`).
+        """
+        y, h = self.y, 1.0 / D
+        G, XtV = self.op.weighted_gram(h, np.column_stack([h, y * alpha, y * h * g]))
+        d = G.shape[0]
+        M = np.empty((d + 1, d + 1))
+        M[:d, :d] = G
+        M[np.arange(d), np.arange(d)] += 1.0
+        M[:d, d] = M[d, :d] = XtV[:, 0]
+        M[d, d] = h.sum()
+        self.chol, delta = _cholesky(M)
+        self.deltas.append(delta)
+        self.h, self.g, self.ztHg = h, g, XtV[:, 2]
+        return XtV[:, 1]
+
+    def products(self, alpha: Array, extra: Array) -> tuple[Array, Array]:
+        r""":math:`Z^\top\alpha` and :math:`X^\top` ``extra`` without a factorization; one pass."""
+        out = self.op.rmatvec(np.column_stack([self.y * alpha, extra]))
+        return out[:, 0], out[:, 1]
+
+    def solve(
+        self, g: Array, r_w: Array | None, r_b: float, also: Array | None = None
+    ) -> tuple[Array, float, Array, Array, Array | None]:
+        r"""Return :math:`(\Delta w, \Delta b, \Delta\alpha, Z\Delta w)` and :math:`Z` ``also`` (same pass)."""
+        y, h = self.y, self.h
+        ztHg = self.ztHg if g is self.g else self.op.rmatvec(y * h * g)
+        rhs = np.append(ztHg if r_w is None else ztHg - r_w, float((y * h) @ g) + r_b)
+        sol = sla.cho_solve(self.chol, rhs, check_finite=False)
+        dw, db = sol[:-1], float(sol[-1])
+        if also is None:
+            zdw, z_also = y * self.op.matvec(dw), None
+        else:
+            both = self.op.matvec(np.column_stack([dw, also]))
+            zdw, z_also = y * both[:, 0], y * both[:, 1]
+        da = h * (g - zdw - y * db)
+        return dw, db, da, zdw, z_also
+
+    def margins(self, w: Array, alpha: Array) -> Array:
+        r""":math:`Zw`; one pass."""
+        return self.y * self.op.matvec(w)
+
+
+class _SampleNewton:
+    r"""The :math:`n\times n` form, for :math:`d + 1 > n`; :math:`w = c_w + Z^\top\alpha` stays implicit."""
+
+    form = "samples"
+
+    def __init__(self, op: DenseOperator, y: Array, c_w: Array) -> None:
+        self.op, self.y = op, y
+        self.K = y[:, None] * op.row_gram() * y[None, :]
+        self.zc = y * op.matvec(c_w) if np.any(c_w) else np.zeros_like(y)  # Z c_w
+        self.deltas: list[float] = []
+
+    def factor(self, D: Array, alpha: Array, g: Array) -> None:
+        A = self.K.copy()
+        A[np.diag_indices_from(A)] += D
+        self.chol, delta = _cholesky(A)
+        self.deltas.append(delta)
+        self.q = sla.cho_solve(self.chol, self.y, check_finite=False)
+
+    def products(self, alpha: Array, extra: Array) -> tuple[Array, Array]:
+        r""":math:`Z^\top\alpha` and :math:`X^\top` ``extra``; one pass."""
+        out = self.op.rmatvec(np.column_stack([self.y * alpha, extra]))
+        return out[:, 0], out[:, 1]
+
+    def solve(
+        self, g: Array, r_w: Array | None, r_b: float, also: Array | None = None
+    ) -> tuple[None, float, Array, Array, None]:
+        p = sla.cho_solve(self.chol, g, check_finite=False)
+        db = float((self.y @ p + r_b) / (self.y @ self.q))
+        da = p - self.q * db
+        return None, db, da, self.K @ da, None
+
+    def margins(self, w: Array, alpha: Array) -> Array:
+        r""":math:`Zw = Zc_w + K\alpha` for :math:`w = c_w + Z^\top\alpha`; no pass."""
+        return self.zc + self.K @ alpha
+
+
+# -- one interior-point problem: all points, or a working set ----------------------------
+@dataclass
+class _Iterate:
+    """Interior iterate on the active points; ``w`` is None in the n x n form (implicit)."""
+
+    alpha: Array
+    u: Array  # C_i - alpha, kept as its own variable: computed as C_i - alpha it rounds to 0 when C_i is large
+    s: Array
+    xi: Array
+    w: Array | None
+    b: float
+    zw: Array  # Z w on the active points
+
+
+class _QP:
+    r"""The QP on the active points ``idx`` with the others frozen: offsets :math:`c_w, c_b`.
+
+    ``const`` is :math:`\sum_{i \in U} C_i`, the frozen part of :math:`\sum_i\alpha_i`, so that
+    the relative-gap estimate is that of the whole problem.
+    """
+
+    def __init__(
+        self, op: DenseOperator, y: Array, C: Array, form: str, c_w: Array, c_b: float, const: float
+    ) -> None:
+        self.op, self.y, self.C, self.form = op, y, C, form
+        self.c_w, self.c_b, self.const = c_w, c_b, const
+        self.n = y.shape[0]
+        self.newton: _FeatureNewton | _SampleNewton = (
+            _FeatureNewton(op, y, c_w) if form == "features" else _SampleNewton(op, y, c_w)
+        )
+
+    def measure(self, z: _Iterate) -> dict[str, float]:
+        """Complementarity, residuals and the estimated relative gap at ``z``."""
+        y = self.y
+        comp = float(z.alpha @ z.s + z.u @ z.xi)
+        r_p = z.zw + y * z.b + z.xi - z.s - 1.0
+        if z.w is not None:
+            w_sq = float(z.w @ z.w)
+        else:  # ||c_w + Z^T a||^2 = c_w.c_w + a.(Z c_w) + a.(Z c_w + K a)
+            nw = self.newton
+            w_sq = float(self.c_w @ self.c_w + z.alpha @ nw.zc + z.alpha @ z.zw)  # type: ignore[union-attr]
+        dual = float(z.alpha.sum()) + self.const - 0.5 * w_sq
+        return {
+            "comp": comp, "rel_gap_estimate": comp / max(1.0, abs(dual)),
+            "r_p": float(np.abs(r_p).max()) if r_p.size else 0.0, "r_b": abs(float(y @ z.alpha) + self.c_b),
+            "_r_p": r_p,  # type: ignore[dict-item]
+        }
+
+    def step(self, z: _Iterate, m: dict[str, Any], zta: Array | None, eta: float) -> tuple[_Iterate, dict[str, float]]:
+        """One Mehrotra predictor-corrector step from ``z`` (after :meth:`factor`)."""
+        y, n, nw = self.y, self.n, self.newton
+        alpha, u, s, xi = z.alpha, z.u, z.s, z.xi
+        sa, xu = self.sa, self.xu  # s/alpha and xi/u, from factor
+        r_b = float(y @ alpha) + self.c_b
+        r_w = None if z.w is None or zta is None else z.w - self.c_w - zta
+        mu = m["comp"] / (2 * n)
+        dw, db, da, zdw, z_w = nw.solve(self.g_aff, r_w, r_b, also=z.w)
+        ds_ = -(s + sa * da)  # from S da + A ds = -A s
+        dxi = xu * da - xi  # from -Xi da + U dxi = -U xi
+        t_aff = _step_to_boundary(alpha, u, s, xi, da, ds_, dxi)
+        mu_aff = float((alpha + t_aff * da) @ (s + t_aff * ds_) + (u - t_aff * da) @ (xi + t_aff * dxi)) / (2 * n)
+        sigma = min(1.0, (mu_aff / mu) ** 3)
+        # Corrector: centring sigma*mu and the second-order terms of the predictor.
+        c1 = sigma * mu - da * ds_
+        c2 = sigma * mu + da * dxi
+        dw2, db2, da2, zdw2, _ = nw.solve(c1 / alpha - c2 / u, None, 0.0)
+        DA = da + da2
+        DS = c1 / alpha - s - sa * DA
+        DXI = c2 / u - xi + xu * DA
+        t = min(1.0, eta * _step_to_boundary(alpha, u, s, xi, DA, DS, DXI))
+        zw = (z.zw if z_w is None else z_w) + t * (zdw + zdw2)  # z_w: Z w recomputed in the predictor's pass
+        new = _Iterate(
+            alpha + t * DA, u - t * DA, s + t * DS, xi + t * DXI,
+            None if z.w is None else z.w + t * (dw + dw2),  # type: ignore[operator]
+            z.b + t * (db + db2), zw,
+        )
+        return new, {"sigma": sigma, "step": t, "step_affine": t_aff, "regularization": nw.deltas[-1]}
+
+    def factor(self, z: _Iterate, m: dict[str, Any]) -> Array | None:
+        r"""Form and factor the Newton matrix at ``z``; :math:`Z^\top\alpha` in the features form."""
+        self.sa, self.xu = z.s / z.alpha, z.xi / z.u
+        self.g_aff = z.xi - z.s - m["_r_p"]
+        return self.newton.factor(self.sa + self.xu, z.alpha, self.g_aff)
+
+
+def _finite(z: _Iterate) -> bool:
+    """All of the iterate finite, and strictly inside the bounds."""
+    parts = [z.alpha, z.u, z.s, z.xi, z.zw] + ([] if z.w is None else [z.w])
+    return bool(np.isfinite(z.b) and all(np.all(np.isfinite(v)) for v in parts)
+                and all(v.min(initial=1.0) > 0 for v in (z.alpha, z.u, z.s, z.xi)))
+
+
+def _step_to_boundary(alpha: Array, u: Array, s: Array, xi: Array, da: Array, ds: Array, dxi: Array) -> float:
+    """Largest t <= 1 keeping alpha, u = C - alpha, s and xi >= 0 along (da, -da, ds, dxi).
+
+    As 1 / max(1, max_i -dv_i / v_i): one division and one max per vector, no masks.
+    """
+    worst = max(float(np.max(-da / alpha)), float(np.max(da / u)), float(np.max(-ds / s)), float(np.max(-dxi / xi)))
+    return 1.0 if worst <= 1.0 else 1.0 / worst
+
+
+# -- helpers ---------------------------------------------------------------------------
+def _check_options(target_gap: Any, max_iter: Any, options: dict[str, Any]) -> tuple[float, int, dict[str, Any]]:
+    unknown = sorted(set(options) - set(IPM_OPTIONS))
+    if unknown:
+        raise DualSVMError(f"unknown keyword(s) {unknown} for solve_ipm; it takes target_gap, max_iter and "
+                           f"the options {sorted(IPM_OPTIONS)}")
+    target_gap = check_target_gap(target_gap)
+    max_iter = check_max_iter(max_iter)
+    opts = {**IPM_OPTIONS, **options}
+    if opts["newton"] not in ("auto", "features", "samples"):
+        raise DualSVMError(f"newton must be 'auto', 'features' or 'samples', got {opts['newton']!r}")
+    if not isinstance(opts["finish"], (bool, np.bool_)):
+        raise DualSVMError(f"finish must be True or False, got {opts['finish']!r}")
+    sf = opts["step_fraction"]
+    if isinstance(sf, (bool, np.bool_)) or not isinstance(sf, numbers.Real) or not 0 < sf < 1:
+        raise DualSVMError(f"step_fraction must be a number in (0, 1), got {sf!r}")
+    fb = opts["finish_below"]
+    if isinstance(fb, (bool, np.bool_)) or not isinstance(fb, numbers.Real) or not fb > 0:
+        raise DualSVMError(f"finish_below must be a number > 0, got {fb!r}")
+    return target_gap, (IPM_MAX_ITER if max_iter is None else max_iter), opts
+
+
+def _argmin_b_mid(problem: SVMProblem, op: DenseOperator, w: Array) -> float:
+    """Midpoint of :func:`dualsvm.argmin_b`; the pass it makes over X is counted on ``op``."""
+    op.passes += 1  # argmin_b reads X once; it takes no operator yet
+    return 0.5 * sum(argmin_b(problem, w))
+
+
+def _partition(alpha: Array, u: Array, s: Array, xi: Array, C: Array, kappa: float = 1.0) -> tuple[Mask, Mask]:
+    r"""Free and at-C masks read off complementarity.
+
+    :math:`\alpha_i s_i = \mu` and :math:`u_i\xi_i = \mu` (:math:`u_i = C_i - \alpha_i`): a point is at 0
+    when :math:`\kappa\,\alpha_i / C_i < s_i`, at :math:`C_i` when :math:`\kappa\,u_i/C_i < \xi_i`
+    (the larger ratio wins if both), free otherwise. Both sides are in the
+    units of a margin; :math:`\kappa > 1` leaves the doubtful points free.
+    """
+    tiny = np.finfo(np.float64).tiny
+    low = s / np.maximum(kappa * alpha / C, tiny)  # > 1: alpha -> 0
+    up = xi / np.maximum(kappa * u / C, tiny)  # > 1: alpha -> C
+    at_C = (up > 1.0) & (up >= low)
+    at_0 = (low > 1.0) & ~at_C
+    return ~at_0 & ~at_C, at_C
+
+
+def _margins_consistent(XF: Array, yF: Array) -> bool:
+    r"""Can all of ``XF`` lie on the margins, :math:`X_F w + b = y_F` for some :math:`(w, b)`?
+
+    A cheap necessary condition for the KKT equalities of a free set: with
+    more free points than :math:`d + 1` it fails unless the points are
+    degenerate (duplicates, collinear), so it spares a dense KKT solve on a
+    free set that still holds points on their way to a bound.
+    """
+    k, d = XF.shape
+    if k <= d + 1:
+        return True
+    A = np.column_stack([XF, np.ones(k)])
+    sol = sla.lstsq(A, yF, lapack_driver="gelsy", check_finite=False)[0]
+    scale = 1.0 + float(np.abs(A).max()) * float(np.abs(sol).sum())
+    return bool(np.abs(A @ sol - yF).max() <= 1e-8 * scale)
+
+
+def _kkt_point(
+    problem: SVMProblem, op: DenseOperator, rows: Array, A: Array, sub_free: Mask, sub_at_C: Mask,
+    at_C: Mask, c_w: Array, start: tuple[Array, float, Array], budget: float,
+) -> tuple[dict[str, Any], tuple[Array, float, Array] | None, Array]:
+    r"""Exact KKT solve for a partition of the working set ``A``; checks on ``A``, then on all points.
+
+    ``rows`` are the working set's rows (in memory), so the solve and the
+    checks on ``A`` cost no pass; only a partition that passes them is
+    checked on every point (one pass). ``start`` is ``(w, b, alpha_F)``.
+
+    Returns (info, the triple or None, the frozen points that violate).
+
+    The check is the duality gap itself, term by term (``proofs/T04``):
+    :math:`\frac12\|w - Z^\top\alpha\|^2` with the solve's own :math:`w` and
+    the box-clipped :math:`\alpha`, plus one bracket
+    :func:`~dualsvm.finish.kkt_brackets` per point, each the cost of one
+    violated KKT condition. The partition is accepted when the sum is at most
+    ``budget`` times :math:`\max(1, |D(\alpha)|)`. A tolerance on the margins
+    instead would have to know the rounding error of :math:`x_i^\top w`, which
+    grows with the scale of the features (measured: 5e-9 on features
+    spanning 4 orders of magnitude, for an exact partition).
+    """
+    C, y, n = problem.costs, problem.y, problem.n
+    yC = y * C
+    free = np.zeros(n, bool)
+    free[A[sub_free]] = True
+    U = at_C.copy()
+    U[A[sub_at_C]] = True
+    fixed = c_w + rows[sub_at_C].T @ yC[A[sub_at_C]]
+    info: dict[str, Any] = {"n_free": int(free.sum()), "n_at_C": int(U.sum())}
+    w, b, a = kkt_solve_wb(problem, free, U, start=start, fixed=fixed)
+    F = np.flatnonzero(free)
+    info["box_excess"] = float(np.maximum(0.0, np.maximum(-a[F], a[F] - C[F])).max(initial=0.0))
+    a[F] = np.clip(a[F], 0.0, C[F])
+    res = float(y[F] @ a[F]) + float(yC[U].sum())
+    room = np.flatnonzero((a[F] - y[F] * res >= 0.0) & (a[F] - y[F] * res <= C[F]))
+    if room.size:  # restore y^T alpha = 0 after the clip, in one free coordinate with room
+        i = F[room[np.argmax(np.minimum(a[F[room]], C[F[room]] - a[F[room]]))]]
+        a[i] -= y[i] * res
+    if not F.size:  # no equation fixes b: take the exact minimiser of P(w, .)
+        b = _argmin_b_mid(problem, op, w)
+    # The gap identity (proofs/T04) term by term: stationarity (Z^T alpha from
+    # the working set's rows: A and F are sorted, so rows[sub_free] are F's
+    # rows), then one bracket per point.
+    r_w = w - fixed - rows[sub_free].T @ (y[F] * a[F])
+    stat = 0.5 * float(r_w @ r_w) + abs(b * (float(y @ a)))
+    allowed = budget * max(1.0, abs(float(a.sum()) - 0.5 * float(w @ w)))
+    gA = kkt_brackets(y[A] * (rows @ w + b), a[A], C[A])
+    info["gap_working_set"] = stat + float(gA.sum())
+    if info["gap_working_set"] > allowed:
+        info["outcome"], info["n_violations"] = "working-set point violates", int(np.count_nonzero(gA > 1e-3 * allowed))
+        return info, None, np.zeros(0, np.intp)
+    f = op.matvec(w)
+    g = kkt_brackets(y * (f + b), a, C)
+    info["gap"] = stat + float(g.sum())
+    info["n_violations"] = int(np.count_nonzero(g > 1e-3 * allowed))
+    if info["gap"] > allowed:
+        info["outcome"] = "frozen point violates"
+        out = np.ones(n, bool)
+        out[A] = False
+        return info, None, np.flatnonzero(out & (g > 1e-3 * allowed))
+    # Exact, or only within the budget? A bracket of an exact partition is
+    # rounding: C_i |m_i - 1| with |m_i - 1| <= (d+1) u (|x_i|^T |w| + |b| + 1);
+    # a point on the wrong side of the partition by a hair is more than that.
+    # (For the frozen points |x_i^T w| stands in for |x_i|^T |w|.)
+    tol = 16 * (problem.d + 1) * _EPS * C
+    scale = np.abs(f) + abs(b) + 1.0
+    scale[A] = np.abs(rows) @ np.abs(w) + abs(b) + 1.0
+    info["exact"] = bool(np.all(g <= tol * scale))
+    info["outcome"] = "KKT point" if info["exact"] else "KKT point within the gap budget"
+    return info, (w, b, a), np.zeros(0, np.intp)
+
+
+# -- the solver --------------------------------------------------------------------------
+def solve_ipm(
+    problem: SVMProblem,
+    *,
+    target_gap: float = 1e-9,
+    max_iter: int | None = IPM_MAX_ITER,
+    **options: Any,
+) -> Solution:
+    r"""Solve the SVM QP by a primal-dual interior-point method and certify the answer.
+
+    Mehrotra's predictor-corrector (Nocedal & Wright, *Numerical
+    Optimization*, 2nd ed., algorithm 16.4) on the QP of :mod:`dualsvm.ipm`,
+    started from :math:`\alpha = C/2`, :math:`s = \xi = 1`, :math:`w = 0`,
+    :math:`b = 0` (an infeasible start; the equality residuals shrink by the
+    step each iteration). Per iteration, with :math:`H = D^{-1}`,
+    :math:`D = \mathrm{diag}(s/\alpha + \xi/u)`, :math:`u = C - \alpha` (kept as
+    its own variable: as :math:`C - \alpha` it rounds to 0 for large C):
+
+    * one pass forms :math:`M = \begin{bmatrix} I + X^\top H X & X^\top H 1 \\
+      1^\top H X & 1^\top H 1\end{bmatrix}` (a weighted Gram), and in the same
+      pass :math:`Z^\top\alpha` and the predictor's right-hand side;
+      :math:`M` is factored by Cholesky, with a proximal term
+      :math:`\delta I` if a pivot is not positive;
+    * the predictor (:math:`\sigma = 0`) needs :math:`Z\Delta w` (one pass),
+      the corrector, with :math:`\sigma = (\mu_{aff}/\mu)^3` and the
+      second-order terms, one :math:`X^\top` and one :math:`X` product.
+
+    That is four passes per iteration. The reduction of the Newton system to
+    :math:`M` is ``proofs/T13-newton-reduction.md``. When :math:`d + 1 > n`
+    the :math:`n\times n` system :math:`(ZZ^\top + D)\Delta\alpha + y\Delta b = g`
+    is factored instead (no data pass per iteration).
+
+    **Exact finish** (working set, then KKT). Once the estimated relative gap
+    :math:`\sum_i[\alpha_i s_i + u_i\xi_i]/\max(1, |D|)` is below
+    ``finish_below``, the points that complementarity clearly puts at a bound
+    (:math:`10\,\alpha_i/C < s_i`: at 0; :math:`10\,u_i/C < \xi_i`: at
+    :math:`C`) are frozen there and the same iteration goes on over the
+    others, the working set, warm-started and held in memory: it costs no
+    pass over the data, and it keeps shrinking as more points become clear
+    (LIBSVM's shrinking). At each working-set iterate the partition is read
+    off complementarity (at 0 when :math:`\alpha_i/C < s_i`, at :math:`C`
+    when :math:`u_i/C < \xi_i`, else free); the KKT equalities of that
+    partition are solved exactly (:func:`dualsvm.finish.kkt_solve_wb`, the
+    minimum-norm correction of the iterate; :math:`y^\top\alpha = 0`,
+    :math:`w - Z^\top\alpha = 0` and :math:`m_F = 1`), and the inequalities
+    are checked through the gap identity (``proofs/T04``, ``T06``):
+    :math:`G = \frac12\|w - Z^\top\alpha\|^2 + \sum_i [C\max(0, 1 - m_i) -
+    \alpha_i(1 - m_i)]`, each bracket the cost of one violated sign
+    condition (:math:`m_i \ge 1` at 0, :math:`m_i \le 1` at :math:`C`,
+    :math:`m_i = 1` when free), first on the working set, then in one pass on
+    every point. A partition is accepted when :math:`G \le 0.1\,`
+    ``target_gap`` :math:`\cdot\max(1, |D|)`, and called exact when every
+    bracket is at rounding level; a partition that is only within the budget
+    is kept while the working set iterates on for the exact one (a point
+    within about 1e-8 of the margin can stop that: the candidate within the
+    budget is returned). Frozen points that violate join the working set; a
+    wrong partition is never accepted beyond the budget, and the certificate
+    alone sets ``status``. ``b`` is the midpoint of :math:`\arg\min_b P(w, b)`.
+
+    Parameters
+    ----------
+    problem : SVMProblem
+    target_gap : float, default 1e-9
+        Required certified relative gap :math:`G/\max(1,|P|)`, in (0, 1).
+    max_iter : int, default 100
+        Newton steps on all points at most (each working set gets up to 60 more);
+        ``None`` means the default.
+    **options
+        ``newton`` (``"auto"``, ``"features"``, ``"samples"``), ``finish``
+        (bool, default True; False certifies the interior iterate itself),
+        ``step_fraction`` (default 0.995), ``finish_below`` (default 0.1).
+        See :data:`IPM_OPTIONS`. Unknown keys raise :class:`DualSVMError`.
+
+    Returns
+    -------
+    Solution
+        ``method="ipm"``. ``status`` is ``"optimal"`` only when the
+        certificate meets ``target_gap``; otherwise ``"max_iter"`` or
+        ``"inaccurate"`` with a :class:`ConvergenceWarning`.
+        ``extras["data_passes"]`` counts the solver's reads of ``X``: full
+        passes, plus rows read for working sets as a fraction of ``n`` (the
+        certificate's own evaluation is not counted). ``extras["history"]``
+        has one row per iteration, ``extras["finish"]`` one per attempt.
+
+    Raises
+    ------
+    DualSVMError
+        For ``target_gap`` outside (0, 1), ``max_iter < 1`` or an unknown option,
+        naming the argument and the value received.
+    """
+    target_gap, max_iter, opts = _check_options(target_gap, max_iter, options)
+    t0 = time.perf_counter()
+    n, C = problem.n, problem.costs
+    pos = np.flatnonzero(C > 0)
+    if pos.size == n:
+        (w, b, a), status, why, extras = _interior_point(problem, target_gap, max_iter, opts)
+    else:
+        # A point of cost 0 has alpha_i = 0 and no term in P: solve without it (one pass
+        # to copy the rest), then take b for the whole problem (the same interval).
+        sub = SVMProblem(problem.X[pos], problem.y[pos], C=1.0, sample_weight=C[pos])
+        (w, b_sub, a_sub), status, why, extras = _interior_point(sub, target_gap, max_iter, opts)
+        a = np.zeros(n)
+        a[pos] = a_sub
+        b = 0.5 * sum(argmin_b(problem, w))
+        extras.update(data_passes=extras["data_passes"] + 2, full_passes=extras["full_passes"] + 2,
+                      zero_cost_points=int(n - pos.size))
+    ipm_time = time.perf_counter() - t0
+    # certificate keeps "max_iter"/"inaccurate", and turns "optimal" into "inaccurate" if the gap misses.
+    sol = certificate(
+        problem, w, b, a, method="ipm", status=status, iterations=extras["iterations_all_points"]
+        + extras["iterations_working_set"], solve_time=float("nan"), target_gap=target_gap,
+        extras={**extras, "ipm_time": ipm_time, "stop": why},
+    )
+    sol.solve_time = time.perf_counter() - t0
+    sol.extras["certificate_time"] = sol.solve_time - ipm_time
+    if not sol.success:
+        sol.message = (
+            f"interior point stopped ({why}) at certified relative gap {sol.relative_gap:.3g} > target "
+            f"{target_gap:.3g}; raise max_iter, or standardize X"
+        )
+        warnings.warn(sol.message, ConvergenceWarning, stacklevel=2)
+    return sol
+
+
+def _interior_point(
+    problem: SVMProblem, target_gap: float, max_iter: int, opts: dict[str, Any]
+) -> tuple[tuple[Array, float, Array], str, str, dict[str, Any]]:
+    """The iteration of :func:`solve_ipm` on a problem whose costs are all > 0.
+
+    Returns the candidate ``(w, b, alpha)`` (the exact finish's, or the last
+    interior iterate with alpha projected), the status and why, and extras.
+    """
+    y, C, n, d = problem.y, problem.costs, problem.n, problem.d
+    op = DenseOperator(problem.X)
+    form = opts["newton"] if opts["newton"] != "auto" else ("samples" if d + 1 > n else "features")
+    eta = float(opts["step_fraction"])
+    qp = _QP(op, y, C, form, np.zeros(d), 0.0, 0.0)
+    alpha0 = 0.5 * C  # the centre of the box; s = xi = 1: all products equal C_i/2
+    z = _Iterate(alpha0, alpha0.copy(), np.ones(n), np.ones(n), np.zeros(d) if form == "features" else None, 0.0,
+                 np.zeros(n) if form == "features" else qp.newton.K @ alpha0)  # type: ignore[union-attr]
+    history: list[dict[str, Any]] = []
+    attempts: list[dict[str, Any]] = []
+    found: tuple[Array, float, Array] | None = None
+    status, why = "max_iter", f"max_iter={max_iter} Newton steps done"
+    tried: set[bytes] = set()
+    sub_iters = 0
+    it = 0
+    for it in range(max_iter + 1):  # noqa: B007 (read after the loop)
+        m = qp.measure(z)
+        row = {k: v for k, v in m.items() if not k.startswith("_")}
+        history.append(row)
+        # The interior iterate is as good as asked for: certify it as it is.
+        converged = m["rel_gap_estimate"] <= 0.1 * target_gap and m["r_p"] <= 1e-9
+        # Working set: the points not clearly at a bound.
+        gate = bool(opts["finish"]) and m["rel_gap_estimate"] <= opts["finish_below"]
+        if gate:
+            ws, at_C = _partition(z.alpha, z.u, z.s, z.xi, C, _KAPPA)
+            key = np.packbits(np.concatenate([ws, at_C])).tobytes()
+            gate = key not in tried
+            row["n_working"] = int(ws.sum())
+        last = it == max_iter or converged
+        if last and not gate:
+            if converged:
+                status, why = "optimal", f"interior iterate at iteration {it}"
+            break
+        if gate:
+            # The finish needs Z^T alpha and Z_U^T C_U only: one product, no Newton
+            # matrix (the finish usually ends the solve; if not, M is formed below).
+            w_now, c_w = qp.newton.products(z.alpha, np.where(at_C, y * C, 0.0))
+            tried.add(key)
+            info, found, k = _working_set_finish(problem, op, z, ws, at_C, c_w, w_now, eta, 0.1 * target_gap)
+            sub_iters += k
+            info["iteration"] = it
+            attempts.append(info)
+            if found is not None:
+                found = (found[0], _argmin_b_mid(problem, op, found[0]), found[2])
+                status, why = "optimal", f"exact finish after {it} + {sub_iters} Newton steps"
+                break
+        if last:
+            if converged:
+                status, why = "optimal", f"interior iterate at iteration {it}"
+            break
+        try:
+            zta = qp.factor(z, m)
+        except np.linalg.LinAlgError as exc:
+            status, why = "inaccurate", f"Newton system failed at iteration {it}: {exc}"
+            break
+        z_new, info = qp.step(z, m, zta, eta)
+        row.update(info)
+        if not _finite(z_new):  # keep the last finite iterate for the certificate
+            status, why = "inaccurate", f"non-finite Newton step at iteration {it}"
+            break
+        z = z_new
+        if info["step"] < 1e-12:
+            status, why = "inaccurate", f"step length {info['step']:.2g} at iteration {it}"
+            break
+    if found is None:
+        # No exact finish: certify the interior iterate itself, alpha projected onto
+        # the dual feasible set. Its own w, not Z^T alpha: the Newton steps keep
+        # its margins accurate, and w - Z^T alpha enters the gap only squared.
+        a = project_dual(z.alpha, y, C)
+        w_f = z.w if z.w is not None else op.rmatvec(y * a)
+        found = (w_f, _argmin_b_mid(problem, op, w_f), a)
+    extras = {
+        "data_passes": op.passes + op.rows_read / n, "full_passes": op.passes, "rows_read": op.rows_read,
+        "newton": form, "history": history, "finish": attempts, "iterations_all_points": it,
+        "iterations_working_set": sub_iters, "regularized_steps": int(sum(dl > 0 for dl in qp.newton.deltas)),
+    }
+    return found, status, why, extras
+
+
+def _working_set_finish(
+    problem: SVMProblem, op: DenseOperator, z: _Iterate, ws: Mask, at_C: Mask, c_w: Array, w_now: Array,
+    eta: float, budget: float,
+) -> tuple[dict[str, Any], tuple[Array, float, Array] | None, int]:
+    """Freeze the points off the working set ``ws``; iterate on ``ws`` with exact KKT finishes.
+
+    The working set keeps shrinking as its own iterates put points clearly at
+    a bound (LIBSVM's shrinking, Chang & Lin 2011, section 5.1, here inside
+    an interior-point method), and grows by the frozen points a KKT check
+    finds violating (warm-started from the iterate ``z`` on all points, and
+    not frozen again). Its rows are held in memory: nothing in here reads the
+    data but the checks of KKT points on all points (one pass each) and the
+    rows of points that join.
+
+    Returns (info, KKT triple or None, Newton steps taken on working sets).
+    """
+    y, C, d, n = problem.y, problem.costs, problem.d, problem.n
+    yC = y * C
+    A = np.flatnonzero(ws)
+    U = at_C.copy()  # frozen at C_i; frozen at 0: neither in A nor in U
+    pinned = np.zeros(n, bool)  # joined after violating: never frozen again here
+    info: dict[str, Any] = {"n_working": int(A.size), "n_frozen_at_C": int(U.sum()), "working_sizes": [],
+                            "n_joined": 0}
+    rows = op.rows(A)
+    alpha, u_, s, xi, w, b = z.alpha[A], z.u[A], z.s[A], z.xi[A], w_now, z.b
+    k_all = 0
+    best: tuple[dict[str, Any], tuple[Array, float, Array]] | None = None
+    while True:
+        info["working_sizes"].append(int(A.size))
+        if A.size == 0:
+            none = np.zeros(0, bool)
+            res, found, _ = _kkt_point(problem, op, rows, A, none, none, U, c_w, (w, b, np.zeros(0)), budget)
+            info.update(res)
+            if found is None and best is not None:
+                return {**best[0], "sub_iterations": k_all}, best[1], k_all
+            return info, found, k_all
+        yA = y[A]
+        form = "samples" if d + 1 > A.size else "features"
+        sub = _QP(DenseOperator(rows), yA, C[A], form, c_w, float(yC[U].sum()), float(C[U].sum()))
+        zA = _Iterate(alpha, u_, s, xi, None if form == "samples" else w, b,
+                      yA * (rows @ w) if form == "features" else sub.newton.margins(c_w, alpha))
+        tried: set[bytes] = set()
+        keep: Mask | None = None  # rebuild the working set from these of its points (and the joined)
+        join = np.zeros(0, np.intp)
+        while k_all <= _SUB_MAX_ITER:
+            m = sub.measure(zA)
+            f, u = _partition(zA.alpha, zA.u, zA.s, zA.xi, C[A])
+            key = np.packbits(np.concatenate([f, u])).tobytes()
+            w_sub = zA.w if zA.w is not None else c_w + rows.T @ (yA * zA.alpha)
+            if key not in tried and m["rel_gap_estimate"] <= 1e-4 and _margins_consistent(rows[f], yA[f]):
+                tried.add(key)
+                res, found, join = _kkt_point(problem, op, rows, A, f, u, U, c_w, (w_sub, zA.b, zA.alpha[f]), budget)
+                info.update(res, sub_iterations=k_all)
+                if found is not None:
+                    if res["exact"]:
+                        return info, found, k_all
+                    # Within the budget but not exact: keep it, and iterate on for the exact partition.
+                    info["n_inexact"] = info.get("n_inexact", 0) + 1
+                    if best is None or res["gap"] < best[0]["gap"]:
+                        best = (dict(info), found)
+                if res["outcome"] == "frozen point violates":
+                    if not join.size:  # violations spread too thin to name: give up here
+                        return (info, None, k_all) if best is None else (best[0], best[1], k_all)
+                    keep = np.ones(A.size, bool)
+                    break
+            # Shrink again once a fifth of the working set is clearly at a bound
+            # (not worth it on a working set of a few times d + 1 rows).
+            f10, u10 = _partition(zA.alpha, zA.u, zA.s, zA.xi, C[A], _KAPPA)
+            f10 |= pinned[A]
+            u10 &= ~pinned[A]
+            if A.size > 4 * (d + 1) and np.count_nonzero(~f10) >= 0.2 * A.size:
+                newU = A[u10]
+                c_w = c_w + rows[u10].T @ yC[newU]
+                U[newU] = True
+                keep = f10
+                break
+            if k_all == _SUB_MAX_ITER or m["rel_gap_estimate"] <= 1e-15:  # budget spent, or no more digits
+                break
+            try:
+                zta = sub.factor(zA, m)
+            except np.linalg.LinAlgError:
+                info["outcome"] = "working-set Newton system failed"
+                return info, None, k_all
+            zA_new, st = sub.step(zA, m, zta, eta)
+            k_all += 1
+            if not _finite(zA_new) or st["step"] < 1e-12:
+                break
+            zA = zA_new
+        if keep is None:
+            if best is not None:
+                return {**best[0], "sub_iterations": k_all}, best[1], k_all
+            info.setdefault("outcome", "working set did not converge")
+            info["sub_iterations"] = k_all
+            return info, None, k_all
+        # Rebuild: drop the frozen, add the joined (warm-started from z), keep A sorted.
+        w, b = w_sub, zA.b
+        if join.size:
+            info["n_joined"] += int(join.size)
+            pinned[join] = True
+            was_C = join[U[join]]
+            c_w = c_w - op.rows(was_C).T @ yC[was_C]
+            U[join] = False
+        idx = np.concatenate([A[keep], join])
+        order = np.argsort(idx)
+        rows = np.vstack([rows[keep], op.rows(join)])[order]
+        alpha = np.concatenate([zA.alpha[keep], z.alpha[join]])[order]
+        u_ = np.concatenate([zA.u[keep], z.u[join]])[order]
+        s = np.concatenate([zA.s[keep], z.s[join]])[order]
+        xi = np.concatenate([zA.xi[keep], z.xi[join]])[order]
+        A = idx[order]
