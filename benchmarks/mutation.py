@@ -8,7 +8,8 @@
 
 What is mutated and which tests judge the mutants is configured in
 ``pyproject.toml`` (``[tool.mutmut]``): ``dualsvm/certificates.py``,
-``feasibility.py``, ``comparison.py`` and ``working_set.py``, against the
+``feasibility.py``, ``comparison.py``, ``working_set.py`` and ``finish.py``
+(where ``kkt_solve`` and ``polish`` now live), against the
 oracle (``tests/test_oracle.py``), ``tests/test_working_set.py``,
 ``tests/test_foundation.py``, compare's tests in
 ``tests/test_subgradient_compare.py`` and ``proofs/checks``. mutmut runs,

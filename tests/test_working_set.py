@@ -138,7 +138,7 @@ def test_polish_keeps_the_better_triple():
     opt = ds.solve_dual(p)
     noisy = np.clip(opt.alpha + 1e-9 * np.random.default_rng(0).standard_normal(p.n), 0, p.C)
     w, b, a, gap = ws.polish(p, noisy)
-    start = ws._triple(p, noisy)
+    start = ws.exact_triple(p, noisy)
     assert gap <= start[3] and gap <= 1e-12 * max(1.0, p.primal_objective(w, b))
     assert gap == pytest.approx(p.primal_objective(w, b) - p.dual_objective(a), abs=1e-14)
     assert a.min() >= 0 and a.max() <= p.C and abs(p.y @ a) <= 1e-15
@@ -165,7 +165,7 @@ def test_converged_needs_the_gap_not_only_no_violators(monkeypatch):
     no fixed point violates its sign condition, yet refine must not call that converged."""
     p = SVMProblem(*ds.datasets.make_overlapping(300, 2, sep=3.0, seed=1), C=1.0)
     opt = ds.solve_dual(p)
-    monkeypatch.setattr(ws, "polish", lambda problem, alpha: ws._triple(problem, alpha))
+    monkeypatch.setattr(ws, "polish", lambda problem, alpha: ws.exact_triple(problem, alpha))
     r = ws.refine(p, opt.w, opt.b)
     assert r.info[-1]["n_violators"] == 0
     assert r.gap > 1e-12 * max(1.0, abs(p.dual_objective(r.alpha))) and r.converged is False
