@@ -22,11 +22,9 @@ in the terminal summary line ``oracle: ...``.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
-import time
 import warnings
 from collections import Counter
 from fractions import Fraction as Fr
@@ -350,7 +348,8 @@ def test_stochastic_method_defaults():
         assert sol.extras["batch_size"] == batch and sol.extras["target_gap"] == 1e-2 and sol.iterations == 3
     sol = quiet(stochastic, p, max_iter=2, batch_size=4, target_gap=0.5)
     assert sol.extras["batch_size"] == 4 and sol.extras["target_gap"] == 0.5 and sol.iterations == 2
-    assert set(comparison.METHODS) == {"primal", "dual", "subgradient", "stochastic"}
+    assert set(comparison.METHODS) == {"primal", "dual", "subgradient", "stochastic", "ipm"}
+    assert comparison.METHODS["ipm"] is ds.solve_ipm
     assert comparison.METHODS["dual"] is ds.solve_dual and comparison.METHODS["primal"] is ds.solve_primal
     assert comparison.METHODS["subgradient"] is ds.solve_subgradient
 
@@ -378,121 +377,6 @@ note: subgradient: stopped early on purpose
 DISAGREE: support sets differ on # decided point(s) although every pair is within its radius."""
 
 
-@pytest.mark.skip(reason="written for compare at 84821c9; main's compare (AGREE/DISAGREE/INCONCLUSIVE, strict, per-pair implications, target_gap) changed: to port")
-def test_compare_report_dict_and_arguments(monkeypatch):
-    """Two fake methods on hand_two_margin: the exact optimum and a poor candidate that warns.
-
-    The poor one's labels are overwritten (all points certified non-support) so that the
-    report's disagreement lines are exercised; its radius still covers the distance.
-    """
-    p = hand_two_margin()
-    seen: dict[str, dict] = {}
-
-    def exact(pr, **kw):
-        seen["exact"] = kw
-        return certify(pr, [1.0, 0.0], -1.0)
-
-    def poor(pr, **kw):
-        seen["subgradient"] = kw
-        warnings.warn("stopped early on purpose", ConvergenceWarning, stacklevel=1)
-        warnings.warn("an unrelated warning", UserWarning, stacklevel=1)
-        s = certify(pr, [0.9, 0.05], -0.9)
-        s.iterations, s.solve_time = 7, 0.25
-        return s
-
-    monkeypatch.setattr(comparison, "METHODS", {"exact": exact, "subgradient": poor})
-    real = comparison.certificate
-
-    def relabel(problem, w, b, alpha, **kw):
-        s = real(problem, w, b, alpha, **kw)
-        if kw["method"] == "subgradient":
-            s.margin_support = s.bound_support = s.undecided = np.array([], dtype=np.intp)
-            s.non_support = np.arange(problem.n)
-        return s
-
-    monkeypatch.setattr(comparison, "certificate", relabel)
-    msgs: list[str] = []
-    with pytest.warns(UserWarning, match="an unrelated warning"):
-        res = ds.compare(p, methods=["exact", "subgradient"], tol=0.125,
-                         options={"exact": {"flag": 1}, "subgradient": {"max_iter": 9}}, progress=msgs.append)
-    # Arguments: tol goes to the subgradient methods only, options to their own method.
-    assert seen == {"exact": {"flag": 1}, "subgradient": {"max_iter": 9, "tol": 0.125}}
-    assert [_skeleton(m) for m in msgs] == [
-        "running exact ...", "  exact: relative gap # in #s", "running subgradient ...", "  subgradient: relative gap # in #s"]
-    assert msgs[1].startswith(f"  exact: relative gap {res.raw['exact'].relative_gap:.1e} in ")
-    # Re-certification against the best dual point; each method keeps its own status and success.
-    sx, ss = res.solutions["exact"], res.solutions["subgradient"]
-    assert res.best_dual_method == "exact" and res.best_dual == res.raw["exact"].dual_objective
-    np.testing.assert_array_equal(ss.alpha, res.raw["exact"].alpha)
-    assert ss.status == "inaccurate" and not ss.success and ss.message == res.raw["subgradient"].message
-    assert sx.status == "certified" and sx.success and sx.method == "exact"
-    assert ss.iterations == 7 and ss.solve_time == 0.25 and ss.extras == res.raw["subgradient"].extras
-    assert res.warnings == {"subgradient": "stopped early on purpose"}
-    # The pair.
-    (q,) = res.pairs
-    assert (q["a"], q["b"]) == ("exact", "subgradient")
-    assert q["distance"] == float(np.linalg.norm(sx.w - ss.w)) and q["bound"] == sx.radius + ss.radius
-    f = {k: s.decision_function(p.X) for k, s in res.solutions.items()}
-    assert q["max_decision_diff"] == float(np.max(np.abs(f["exact"] - f["subgradient"])))
-    assert q["n_prediction_disagreements"] == int(np.count_nonzero((f["exact"] > 0) != (f["subgradient"] > 0))) == 0
-    assert q["support_diff"].tolist() == [0, 1] and q["n_undecided"] == 0
-    np.testing.assert_array_equal(q["support_diff_margins"]["exact"], p.margins(sx.w, sx.b)[[0, 1]])
-    np.testing.assert_array_equal(q["support_diff_margins"]["subgradient"], p.margins(ss.w, ss.b)[[0, 1]])
-    assert not res.agree and res.verdict.startswith("DISAGREE: support sets differ on 2 decided point(s)")
-    # The report.
-    text = str(res)
-    assert _skeleton(text) == REPORT_SKELETON, text
-    assert f"{sx.primal_objective:.10g}" in text and f"[{ss.b_interval[0]:.6g}, {ss.b_interval[1]:.6g}]" in text
-    assert f"{q['distance']:.2e}" in text and f"{q['bound']:.2e}" in text and f"{q['max_decision_diff']:.2e}" in text
-    assert "point 0 differs" in text and "point 1 differs" in text
-    assert f"exact: m={q['support_diff_margins']['exact'][0]:.4f}" in text
-    assert f"D={res.best_dual:.10g}" in text and "0.25s" in text
-    # The dict, JSON-ready.
-    d = res.to_dict()
-    assert set(d) == {"problem", "best_dual", "best_dual_method", "methods", "pairs", "agree", "verdict", "warnings"}
-    assert d["problem"] == {"n": 4, "d": 2, "C": 1.0, "classes": ["-1", "1"]}
-    assert d["best_dual"] == res.best_dual and d["best_dual_method"] == "exact"
-    assert d["agree"] is False and d["verdict"] == res.verdict and d["warnings"] == res.warnings
-    for k, s in res.solutions.items():
-        assert d["methods"][k] == {**s.to_dict(), "own_relative_gap": res.raw[k].relative_gap, "own_radius": res.raw[k].radius}
-    assert d["pairs"] == [{**{k: v for k, v in q.items() if k not in ("support_diff", "support_diff_margins")},
-                           "support_diff": [0, 1],
-                           "support_diff_margins": {k: [float(v) for v in vals] for k, vals in q["support_diff_margins"].items()}}]
-    assert all(type(i) is int for i in d["pairs"][0]["support_diff"])
-    assert all(type(v) is float for vals in d["pairs"][0]["support_diff_margins"].values() for v in vals)
-    json.dumps(d)
-
-
-@pytest.mark.skip(reason="written for compare at 84821c9; main's compare (AGREE/DISAGREE/INCONCLUSIVE, strict, per-pair implications, target_gap) changed: to port")
-def test_compare_agreeing_report_and_bad_arguments(monkeypatch):
-    p = hand_two_margin()
-    fakes = {"a": lambda pr, **kw: certify(pr, [1.0, 0.0], -1.0), "b": lambda pr, **kw: certify(pr, [1.0, 1e-9], -1.0)}
-    monkeypatch.setattr(comparison, "METHODS", fakes)
-    res = ds.compare(p, methods=("a", "b"))
-    (q,) = res.pairs
-    assert res.agree and res.warnings == {}
-    n_und = max(s.undecided.size for s in res.solutions.values())
-    assert n_und == 2 and q["n_undecided"] == 2
-    assert res.verdict == (
-        f"AGREE: 2 method(s) reach the same classifier within their certified radii (largest |w_i - w_j| = "
-        f"{q['distance']:.1e} <= {q['bound']:.1e}); support sets agree on every decided point ({n_und} undecided at the reached accuracy).")
-    assert str(res).endswith("\n\n" + res.verdict) and "note:" not in str(res)
-    one = ds.compare(p, methods=("a",))
-    assert one.pairs == [] and one.agree
-    assert one.verdict == ("AGREE: 1 method(s) reach the same classifier within their certified radii; "
-                           "support sets agree on every decided point (0 undecided at the reached accuracy).")
-    assert "pair" in str(one) and "a vs" not in str(one)
-    for methods in (("a", "zzz"), (), ("a", "a")):
-        with pytest.raises(ds.DualSVMError, match=r"methods must be distinct names from \['a', 'b'\], got"):
-            ds.compare(p, methods=methods)
-    with pytest.raises(ds.DualSVMError, match=r"options given for methods not run: \['b'\]"):
-        ds.compare(p, methods=("a",), options={"b": {}})
-    # The default methods are the three solvers.
-    monkeypatch.setattr(comparison, "METHODS", {k: fakes["a"] for k in ("primal", "dual", "subgradient")})
-    assert list(ds.compare(p).solutions) == ["primal", "dual", "subgradient"]
-
-
-# -- the building blocks of every certificate, exactly -----------------------------------------------
 def exact_projection(a: list[Fr], y: list[int], C: Fr) -> list[Fr]:
     """The Euclidean projection onto {0 <= alpha <= C, y^T alpha = 0}, in fractions: clip(a - lam y)
     at the root lam of the non-increasing piecewise-linear h(lam) = y^T clip(a - lam y, 0, C)."""
@@ -587,135 +471,6 @@ def _patched_radii(monkeypatch, radii):
         return s
 
     monkeypatch.setattr(comparison, "certificate", fixed)
-
-
-@pytest.mark.skip(reason="written for compare at 84821c9; main's compare (AGREE/DISAGREE/INCONCLUSIVE, strict, per-pair implications, target_gap) changed: to port")
-def test_compare_guard_threshold_is_bound_times_one_plus_1e9_plus_1e12(monkeypatch):
-    """dist > r_a + r_b (1 + 1e-9) + 1e-12 raises, equality does not; identical answers never do."""
-    p = hand_two_margin()
-    d = 0.5  # |w_a - w_b| exactly
-    fakes = {"a": lambda pr, **kw: certify(pr, [1.0, 0.0], -1.0), "b": lambda pr, **kw: certify(pr, [1.5, 0.0], -1.0)}
-    monkeypatch.setattr(comparison, "METHODS", fakes)
-    # r_a with r_a (1 + 1e-9) + 1e-12 == d exactly in float64.
-    r = (d - 1e-12) / (1 + 1e-9)
-    while r * (1 + 1e-9) + 1e-12 > d:
-        r = np.nextafter(r, 0.0)
-    while r * (1 + 1e-9) + 1e-12 < d:
-        r = np.nextafter(r, 1.0)
-    assert r * (1 + 1e-9) + 1e-12 == d
-    _patched_radii(monkeypatch, {"a": float(r), "b": 0.0})
-    assert ds.compare(p, methods=("a", "b")).pairs[0]["distance"] == d  # equality: accepted
-    _patched_radii(monkeypatch, {"a": d, "b": 0.0})
-    ds.compare(p, methods=("a", "b"))  # distance equal to the bound: accepted
-    _patched_radii(monkeypatch, {"a": float(np.nextafter(r, 0.0)), "b": 0.0})
-    with pytest.raises(ds.CertificateViolation, match=r"a and b are 5.000e-01 apart but certified within"):
-        ds.compare(p, methods=("a", "b"))
-    # The same answer twice, radii 0: no violation.
-    monkeypatch.setattr(comparison, "METHODS", {"a": fakes["a"], "c": fakes["a"]})
-    _patched_radii(monkeypatch, {"a": 0.0, "c": 0.0})
-    assert ds.compare(p, methods=("a", "c")).pairs[0]["distance"] == 0.0
-
-
-@pytest.mark.skip(reason="written for compare at 84821c9; main's compare (AGREE/DISAGREE/INCONCLUSIVE, strict, per-pair implications, target_gap) changed: to port")
-def test_compare_prediction_counts_worst_pair_and_agreement(monkeypatch):
-    """Prediction disagreements count f = 0 as the -1 class; the verdict names the pair with the
-    largest distance / bound; one disagreeing pair makes the comparison disagree."""
-    p = hand_two_margin()  # x0 = (2, 1): f = 0 exactly for w = (1/2, 0), b = -1
-    cands = {"exact": ([1.0, 0.0], -1.0), "zero": ([0.5, 0.0], -1.0), "near": ([1.0, 2**-20], -1.0)}
-    monkeypatch.setattr(comparison, "METHODS", {k: (lambda pr, w=w, b=b, **kw: certify(pr, w, b)) for k, (w, b) in cands.items()})
-    res = ds.compare(p, methods=list(cands))
-    pairs = {(q["a"], q["b"]): q for q in res.pairs}
-    f = {k: p.X @ np.array(w) + b for k, (w, b) in cands.items()}
-    assert f["zero"][0] == 0.0
-    for (a, b), q in pairs.items():
-        assert q["n_prediction_disagreements"] == int(np.count_nonzero((f[a] > 0) != (f[b] > 0)))
-    assert pairs[("exact", "zero")]["n_prediction_disagreements"] == 1  # f_b = 0 at x0 is the -1 class
-    assert pairs[("zero", "near")]["n_prediction_disagreements"] == 1  # f_a = 0 at x0 is the -1 class
-    ratio = {k: q["distance"] / q["bound"] for k, q in pairs.items()}
-    worst = max(pairs, key=ratio.get)
-    assert max(pairs, key=lambda k: pairs[k]["distance"]) != worst or max(pairs, key=lambda k: pairs[k]["distance"] * pairs[k]["bound"]) != worst
-    assert f"largest |w_i - w_j| = {pairs[worst]['distance']:.1e} <= {pairs[worst]['bound']:.1e}" in res.verdict
-    # Relabel only the first method: its two pairs disagree, the last pair agrees; the whole disagrees.
-    real = comparison.certificate
-
-    def relabel(problem, w, b, alpha, **kw):
-        s = real(problem, w, b, alpha, **kw)
-        if kw["method"] == "exact":
-            s.margin_support = s.bound_support = s.undecided = np.array([], dtype=np.intp)
-            s.non_support = np.arange(problem.n)
-        else:
-            s.margin_support, s.bound_support = np.array([0, 1]), np.array([], dtype=np.intp)
-            s.non_support, s.undecided = np.array([2, 3]), np.array([], dtype=np.intp)
-        return s
-
-    monkeypatch.setattr(comparison, "certificate", relabel)
-    res = ds.compare(p, methods=list(cands))
-    assert [q["support_diff"].size for q in res.pairs] == [2, 2, 0] and not res.agree
-
-
-@pytest.mark.skip(reason="written for compare at 84821c9; main's compare (AGREE/DISAGREE/INCONCLUSIVE, strict, per-pair implications, target_gap) changed: to port")
-def test_compare_lists_at_most_ten_differing_points_per_pair(monkeypatch):
-    X, y = ds.datasets.make_overlapping(14, 2, seed=3)
-    p = SVMProblem(X, y, C=1.0)
-    monkeypatch.setattr(comparison, "METHODS", {"a": lambda pr, **kw: certify(pr, [0.0, 0.0], 0.0),
-                                                "b": lambda pr, **kw: certify(pr, [0.0, 0.0], 0.0)})
-    real = comparison.certificate
-
-    def relabel(problem, w, b, alpha, **kw):
-        s = real(problem, w, b, alpha, **kw)
-        empty = np.array([], dtype=np.intp)
-        s.margin_support, s.undecided = empty, empty
-        s.bound_support, s.non_support = (np.arange(problem.n), empty) if kw["method"] == "a" else (empty, np.arange(problem.n))
-        return s
-
-    monkeypatch.setattr(comparison, "certificate", relabel)
-    text = str(ds.compare(p, methods=("a", "b")))
-    assert text.count(" differs (a vs b)") == 10 and "support sets differ on 14 decided point(s)" in text
-
-
-@pytest.mark.skip(reason="written for compare at 84821c9; main's compare (AGREE/DISAGREE/INCONCLUSIVE, strict, per-pair implications, target_gap) changed: to port")
-def test_compare_status_tol_and_warning_routing(monkeypatch):
-    """Re-certified status uses target_gap = 1: a success whose relative gap against the best dual
-    point is in (1e-8, 1] stays a success status, one above 1 becomes "inaccurate"; tol reaches the
-    "stochastic" method; other warnings keep their outer filters; the progress time is the method's."""
-    p = hand_two_margin()
-    v = p.X.T @ p.y  # Z^T 1
-
-    def fake(t):
-        alpha = np.full(4, t)  # feasible (y balanced); D = 4 t - t^2 |Z^T 1|^2 / 2
-        return lambda pr, **kw: certificate(pr, [1.0, 0.0], -1.0, alpha, status="optimal", target_gap=10.0)
-
-    for t, rel_range, status in ((0.12, (1e-8, 1.0), "optimal"), (0.2, (1.0, 2.0), "inaccurate")):
-        D = 4 * t - t * t * float(v @ v) / 2
-        assert rel_range[0] < 0.5 - D <= rel_range[1]
-        monkeypatch.setattr(comparison, "METHODS", {"m": fake(t)})
-        res = ds.compare(p, methods=("m",))
-        assert res.raw["m"].status == "optimal" and res.solutions["m"].status == status
-        assert res.solutions["m"].success  # success is the method's own
-    seen = {}
-
-    def stochastic(pr, **kw):
-        seen.update(kw)
-        return certify(pr, [1.0, 0.0], -1.0)
-
-    after = []
-
-    def warns(pr, **kw):
-        warnings.warn("not a convergence warning", UserWarning, stacklevel=1)
-        after.append(True)
-        return certify(pr, [1.0, 0.0], -1.0)
-
-    monkeypatch.setattr(comparison, "METHODS", {"stochastic": stochastic, "w": warns})
-    msgs: list[str] = []
-    t0 = time.perf_counter()
-    ds.compare(p, methods=("stochastic",), tol=0.25, progress=msgs.append)
-    assert seen == {"tol": 0.25}
-    assert 0.0 <= float(re.search(r" in ([\d.]+)s$", msgs[-1]).group(1)) <= time.perf_counter() - t0 + 0.01
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", UserWarning)  # an outer filter applies inside the method
-        with pytest.raises(UserWarning, match="not a convergence warning"):
-            ds.compare(p, methods=("w",))
-    assert after == []
 
 
 def test_support_labels_rules():
@@ -822,16 +577,3 @@ def test_certificate_inside_the_box_and_original_labels(monkeypatch):
     s = certificate(q, [1.0, 0.0], -1.0, [0.5, 0.5, 0.0, 0.0])
     assert s.classes.tolist() == ["a", "b"] and s.predict(q.X).tolist() == ["b", "a", "b", "a"]
 
-
-@pytest.mark.skip(reason="written for compare at 84821c9; main's compare (AGREE/DISAGREE/INCONCLUSIVE, strict, per-pair implications, target_gap) changed: to port")
-def test_compare_verdict_names_the_pair_with_the_largest_distance_over_bound(monkeypatch):
-    """Pairs (distance, bound): a-b (0.1, 0.11), a-c (0.3, 0.65), b-c (0.32, 0.66): a-b is the worst by
-    distance / bound although b-c has the largest distance and the largest distance * bound."""
-    p = hand_two_margin()
-    cands = {"a": ([1.0, 0.0], -1.0), "b": ([1.1, 0.0], -1.0), "c": ([1.0, 0.3], -1.0)}
-    monkeypatch.setattr(comparison, "METHODS", {k: (lambda pr, w=w, b=b, **kw: certify(pr, w, b)) for k, (w, b) in cands.items()})
-    _patched_radii(monkeypatch, {"a": 0.05, "b": 0.06, "c": 0.6})
-    res = ds.compare(p, methods=list(cands))
-    q = {(x["a"], x["b"]): x for x in res.pairs}[("a", "b")]
-    assert f"largest |w_i - w_j| = {q['distance']:.1e} <= {q['bound']:.1e})" in res.verdict
-    assert "1.0e-01 <= 1.1e-01" in res.verdict
