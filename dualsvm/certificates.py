@@ -93,7 +93,7 @@ def support_labels(m_lo: ArrayLike, m_hi: ArrayLike, margin_tol: float) -> NDArr
     return out
 
 
-def _extended(X: Array, y: Array, w: Array, b: float, alpha: Array) -> tuple[np.ndarray, np.ndarray]:
+def _extended(X: Array, y: Array, w: Array, alpha: Array) -> tuple[np.ndarray, np.ndarray]:
     """Scores :math:`s = Xw` and :math:`v = Z^\\top\\alpha` in longdouble, by row blocks."""
     n = X.shape[0]
     wl = w.astype(np.longdouble)
@@ -157,7 +157,7 @@ def certificate(
     a = project_dual(problem._check_alpha(alpha), problem.y, problem.costs)
     X, y, C, n, d = problem.X, problem.y, problem.costs, problem.n, problem.d  # C: the costs C_i
     u, ue = _U, _U_EXT
-    s_ext, v_ext = _extended(X, y, w_, b_, a)
+    s_ext, v_ext = _extended(X, y, w_, a)
     m_ext = y * (s_ext + b_)
     one_m = 1.0 - m_ext
     brackets = np.where(one_m > 0, (C - a) * one_m, a * (-one_m))  # C*hinge - alpha*(1 - m), each >= 0

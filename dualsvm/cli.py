@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import csv
 import difflib
+import inspect
 import json
 import math
 import os
@@ -41,6 +42,7 @@ SOLVE_METHODS: dict[str, tuple[str, float, str]] = {
     "primal": ("target_gap", 1e-8, "the primal QP in cvxpy (Clarabel, an interior-point solver)"),
     "subgradient": ("target_gap", 1e-4, "subgradient descent on the primal, numpy only"),
     "stochastic": ("target_gap", 1e-2, "mini-batch (Pegasos-style) subgradient descent"),
+    "ipm": ("target_gap", 1e-9, "interior-point method on the (d+1)x(d+1) Newton system, then an exact finish"),
 }
 
 #: Cells read as "no value" in a feature column (compared in lower case).
@@ -284,9 +286,12 @@ def _target_gap(args: argparse.Namespace) -> float | None:
 def _budgets(args: argparse.Namespace, method: str) -> dict[str, Any]:
     """--max-iter and --time-limit as the keywords ``method`` takes, plus a progress bar on a terminal."""
     kw: dict[str, Any] = {}
+    takes = inspect.signature(METHODS[method]).parameters if method in METHODS else {}  # compare names the unknown
     if args.max_iter is not None:
         kw["max_iter"] = args.max_iter
     if args.time_limit is not None:
+        if "max_time" not in takes and method not in FIRST_ORDER:
+            raise DualSVMError(f"--time-limit: {method} takes no time budget (it stops within --max-iter iterations)")
         kw["max_time"] = args.time_limit
     if method in FIRST_ORDER and not args.quiet and not args.json and sys.stderr.isatty():
         kw["progress"] = _progress_bar(method, args.max_iter)

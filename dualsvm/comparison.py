@@ -37,6 +37,7 @@ import numpy as np
 from .certificates import certificate
 from .dual import solve_dual
 from .exceptions import ConvergenceWarning, DualSVMError
+from .ipm import solve_ipm
 from .primal import solve_primal
 from .problem import SVMProblem, check_target_gap
 from .solution import SUCCESS_STATUSES, Solution
@@ -67,6 +68,7 @@ METHODS: dict[str, Callable[..., Solution]] = {
     "dual": solve_dual,
     "subgradient": solve_subgradient,
     "stochastic": _stochastic,
+    "ipm": solve_ipm,
 }
 
 

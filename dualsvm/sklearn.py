@@ -31,7 +31,7 @@ from .solution import Solution
 
 __all__ = ["DualSVC", "certify_estimator", "EstimatorReport"]
 
-_METHODS = {k: METHODS[k] for k in ("primal", "dual", "subgradient")}
+_METHODS = {k: METHODS[k] for k in ("ipm", "primal", "dual", "subgradient")}
 
 
 class DualSVC(ClassifierMixin, BaseEstimator):
@@ -40,7 +40,9 @@ class DualSVC(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     C : float, default 1.0
-    method : {"dual", "primal", "subgradient"}, default "dual"
+    method : {"ipm", "dual", "primal", "subgradient"}, default "ipm"
+        The solver: ``dualsvm.solve_ipm`` (interior point with an exact finish,
+        the fastest exact method), ``solve_dual``, ``solve_primal`` or ``solve_subgradient``.
     tol : float, optional
         Target relative duality gap; default 1e-8 for the QP methods and
         1e-4 for "subgradient".
@@ -74,7 +76,7 @@ class DualSVC(ClassifierMixin, BaseEstimator):
     :class:`dualsvm.ConvergenceWarning`.
     """
 
-    def __init__(self, *, C: float = 1.0, method: str = "dual", tol: float | None = None, max_iter: int | None = None,
+    def __init__(self, *, C: float = 1.0, method: str = "ipm", tol: float | None = None, max_iter: int | None = None,
                  class_weight: dict[Any, float] | str | None = None):
         self.C = C
         self.method = method

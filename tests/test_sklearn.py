@@ -21,7 +21,7 @@ from dualsvm.datasets import make_overlapping  # noqa: E402
 from dualsvm.sklearn import DualSVC, certify_estimator  # noqa: E402
 
 
-@parametrize_with_checks([DualSVC(method=m) for m in ("primal", "dual", "subgradient")])
+@parametrize_with_checks([DualSVC(method=m) for m in ("ipm", "primal", "dual", "subgradient")])
 def test_sklearn_estimator_suite(estimator, check):
     with warnings.catch_warnings():
         # the suite fits on data the subgradient method may not finish; its status says so

@@ -33,7 +33,8 @@ def _panel(ax, p, s, title):
     ax.text(0.97, 0.12, "α = 0 allowed: y·f ≥ 1", transform=ax.transAxes, ha="right", fontsize=8)
     ax.text(0.03, 0.95, "α = C allowed: y·f ≤ 1", transform=ax.transAxes, ha="left", va="top", fontsize=8)
     groups = [("non-support", s.non_support, OKABE_ITO["sky"], "o"), ("bound SV", s.bound_support, OKABE_ITO["vermillion"], "s"),
-              (f"on the margin (±{s.margin_width:.0e})", s.margin_support, OKABE_ITO["green"], "D")]
+              ("on the margin" + (f" (±{s.margin_width:.0e})" if s.margin_support.size else ""), s.margin_support,
+               OKABE_ITO["green"], "D")]
     for lab, idx, col, mk in groups:
         ax.scatter(m[idx], s.alpha[idx], s=22, color=col, marker=mk, label=f"{lab} ({idx.size})", zorder=3)
     ax.scatter(m[s.undecided], s.alpha[s.undecided], s=70, facecolors="none", edgecolors="k", linewidths=1.3,
