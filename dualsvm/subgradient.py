@@ -326,7 +326,7 @@ def solve_subgradient(
     if progress is not None:
         progress({"iteration": it, "relative_gap": (best_P - best_D) / scale(best_P), "elapsed": elapsed, "done": True})
     sol = certificate(
-        problem, best_w, best_b, project_dual(best_alpha, y, C),
+        problem, best_w, best_b, best_alpha,  # certificate() projects it (rounding; the stochastic box)
         method="subgradient" if batch_size is None else "stochastic subgradient",
         status="optimal", iterations=it, solve_time=elapsed, extras=extras, target_gap=target_gap,
     )
