@@ -23,6 +23,20 @@ is a solver's job (:func:`dualsvm.certify`, ``dualsvm/dual_point.py``).
   section 3.1, :math:`\gamma_k = ku/(1-ku)`), so the reported
   ``duality_gap`` :math:`\bar G` is an upper bound on :math:`P(w,b) - P^*`
   in exact arithmetic (``proofs/T10``).
+* **Rounding allowances** (``gap_floor``; :math:`u`, :math:`u_e` the unit
+  roundoffs of float64 and longdouble, :math:`\gamma_k = \gamma_k(u_e)`
+  unless marked, :math:`v = Z^\top\alpha`, :math:`\hat G` the computed
+  identity): :math:`\delta_i = 2\gamma_{d+2}(|x_i|^\top|w| + |b|)` for
+  :math:`m_i`; :math:`\epsilon_j = 2\gamma_{n+2}(|X|^\top\alpha)_j` for
+  :math:`v_j`; the brackets :math:`2(1 + \gamma_n(u))\sum_i L_i\delta_i`, with
+  :math:`L_i` the largest slope of bracket :math:`i` within :math:`2\delta_i`
+  of :math:`m_i` (:math:`C_i - \alpha_i` below 1, :math:`\alpha_i` above);
+  the square :math:`2(\|w - v\|\|\epsilon\| + \tfrac12\|\epsilon\|^2) + \gamma_{d+2}\|w - v\|^2`;
+  the sum :math:`\hat G(\gamma_{n+d+6} + 4u)`; and
+  :math:`(|b| + B)\,|y^\top\alpha|(1 + 8u)`, :math:`B \ge |b^*|` from a
+  first b interval. Then :math:`\bar G = (\hat G + \text{gap\_floor})(1 + 4u)`.
+  (``tests/test_certificate_spec.py`` pins each on data where it is the
+  largest term.)
 * **Radius** (``proofs/T10``): :math:`P` is 1-strongly convex in :math:`w`,
   so :math:`\|w - w^*\| \le r = \sqrt{2\bar G}` (rounded up).
 * **Optimal margins and the b interval** (``proofs/T09``): with
@@ -152,9 +166,17 @@ def certificate(
     Returns
     -------
     Solution
+        Its ``kkt`` residuals are those of ``(w, b)`` and the projected
+        ``alpha`` (``Solution.alpha``), except ``kkt["dual_box"]``:
+        :math:`\max(0, -\min_i\alpha_i, \max_i(\alpha_i - C_i))` of
+        ``alpha`` *as supplied*, before the projection (after it, the box
+        holds exactly, so that residual would always be 0). It says how far
+        the caller's dual point was from the box; the certificate does not
+        depend on it.
     """
     w_, b_ = problem._check_wb(w, b)
-    a = project_dual(problem._check_alpha(alpha), problem.y, problem.costs)
+    a_in = problem._check_alpha(alpha)
+    a = project_dual(a_in, problem.y, problem.costs)
     X, y, C, n, d = problem.X, problem.y, problem.costs, problem.n, problem.d  # C: the costs C_i
     u, ue = _U, _U_EXT
     s_ext, v_ext = _extended(X, y, w_, a)
@@ -213,7 +235,7 @@ def certificate(
     m = m_ext.astype(np.float64)
     comp = brackets.astype(np.float64)
     kkt = {
-        "dual_box": float(max(0.0, -a.min(), (a - C).max())),
+        "dual_box": float(max(0.0, -a_in.min(), (a_in - C).max())),  # before projection: after it, 0 by construction
         "dual_equality": abs(yta),
         "stationarity": float(np.sqrt(float(np.dot(r_wv, r_wv)))),
         "complementarity": float(comp.max(initial=0.0)),

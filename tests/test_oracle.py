@@ -713,8 +713,9 @@ def test_project_dual_exactly(n, seed, logC, spread, ties):
     np.testing.assert_allclose(out, [float(v) for v in ref], rtol=0, atol=1e-12 * C * (1 + spread))
     assert out.min() >= 0.0 and out.max() <= C
     yta = sum((fr(yi) * fr(ai) for yi, ai in zip(y, out, strict=True)), Fr(0))
-    # The docstring's bound, exactly: the error of the float sum it absorbs, gamma_{n-1} sum(alpha),
-    # plus the rounding of the coordinate that absorbs it, u C. (Not absorbing the residual breaks it.)
+    # The docstring's a priori bound, exactly: the error of the float sum it absorbs, gamma_{n-1} sum(alpha),
+    # plus the rounding of the coordinate that absorbs it, u C. (Loose: a missing absorption still passes
+    # it here; test_project_dual_absorbs_the_rounding_residual catches that.)
     u = Fr(2) ** -53
     gamma = (n - 1) * u / (1 - (n - 1) * u)
     assert abs(yta) <= gamma * sum((fr(v) for v in out), Fr(0)) + u * fr(C), float(yta / fr(np.spacing(C)))
