@@ -35,7 +35,7 @@ is a solver's job (:func:`dualsvm.certify`, ``dualsvm/dual_point.py``).
   the sum :math:`\hat G(\gamma_{n+d+6} + 4u)`; and
   :math:`(|b| + B)\,|y^\top\alpha|(1 + 8u)`, :math:`B \ge |b^*|` from a
   first b interval. Then :math:`\bar G = (\hat G + \text{gap\_floor})(1 + 4u)`.
-  (``tests/test_certificate_spec.py`` pins each on data where it is the
+  (``tests/test_oracle.py`` pins each on data where it is the
   largest term.)
 * **Radius** (``proofs/T10``): :math:`P` is 1-strongly convex in :math:`w`,
   so :math:`\|w - w^*\| \le r = \sqrt{2\bar G}` (rounded up).
