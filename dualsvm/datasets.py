@@ -41,7 +41,7 @@ def load_iris_pair() -> tuple[NDArray[np.float64], NDArray[np.str_]]:
 
 
 def standardize(X: NDArray[np.float64], weights: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
-    """Zero mean and unit variance per column (constant columns are only centred); a new array.
+    r"""Zero mean and unit variance per column (constant columns are only centred); a new array.
 
     .. math:: x'_{ij} = \frac{x_{ij} - \mu_j}{\sigma_j}, \qquad
        \mu_j = \frac{\sum_i v_i x_{ij}}{\sum_i v_i}, \qquad
@@ -73,7 +73,7 @@ def _check(n: int, d: int) -> None:
 
 
 def make_overlapping(n: int = 200, d: int = 2, *, sep: float = 1.0, seed: int = 0) -> Data:
-    """Two Gaussian classes whose means are ``sep`` apart along a random direction.
+    r"""Two Gaussian classes whose means are ``sep`` apart along a random direction.
 
     .. math:: x_i = z_i + \tfrac12\,\mathrm{sep}\; y_i u, \qquad z_i \sim N(0, I_d),
 
