@@ -69,6 +69,7 @@ def certify(
     Parameters
     ----------
     problem : SVMProblem
+        The problem the candidate is certified for.
     w : array_like of shape (d,) or (1, d)
         E.g. scikit-learn's ``coef_`` as it is.
     b : float or array_like of shape (1,)

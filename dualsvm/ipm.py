@@ -487,6 +487,7 @@ def solve_ipm(
     Parameters
     ----------
     problem : SVMProblem
+        The problem to solve.
     target_gap : float, default 1e-9
         Required certified relative gap :math:`G/\max(1,|P|)`, in (0, 1).
     max_iter : int, default 100
