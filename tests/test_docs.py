@@ -266,3 +266,23 @@ def test_every_public_name_has_a_numpydoc_docstring():
     errors = numpydoc_errors()
     report = "\n".join(f"{name}: {e}" for name, errs in sorted(errors.items()) for e in errs)
     assert not errors, f"{sum(map(len, errors.values()))} numpydoc errors in {len(errors)} public names:\n{report}"
+
+
+def test_no_docstring_lost_a_backslash_to_an_escape():
+    r"""``\alpha``, ``\beta``, ``\frac``, ``\top``, ``\rho`` and ``\nabla`` are escapes in a non-raw string.
+
+    Such a docstring compiles silently (``\a`` is BEL, ``\t`` a tab) and renders broken math; ruff's W605 only
+    sees *invalid* escapes such as ``\s``. Every module, class and function docstring in the package is read
+    from the source, so private helpers are checked too.
+    """
+    import ast
+
+    bad = []
+    for path in sorted((ROOT / "dualsvm").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                doc = ast.get_docstring(node, clean=False)
+                if doc and any(c in doc for c in "\a\b\f\v\r\t"):
+                    bad.append(f"{path.relative_to(ROOT)}:{getattr(node, 'name', '<module>')}")
+    assert not bad, f"make these docstrings raw (r\"\"\"...\"\"\"): {bad}"
