@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 import time
+from html import unescape
 from pathlib import Path
 
 import jupytext
@@ -104,6 +105,25 @@ def test_sphinx_site_builds_offline_with_warnings_as_errors(tmp_path):
                  "dualsvm.sklearn.DualSVC", "dualsvm.sklearn.certify_estimator", "dualsvm.losses.hinge",
                  "dualsvm.network.train"):
         assert f'id="{name}"' in api, f"{name} is missing from the API reference"
+    # The formulas reach the page as math (LaTeX source in MathJax's delimiters), each in its own entry.
+    assert '<script defer="defer" src="https://cdn.jsdelivr.net/npm/mathjax' in api, "README/docs say MathJax's CDN"
+    for name, formula in (("dualsvm.losses.hinge", r"\ell(z) = \max(0, 1 - z)"),
+                          ("dualsvm.conventions.sgd_alpha_from_C", r"\alpha = \frac{1}{nC}"),
+                          ("dualsvm.sklearn.DualSVC", r"C_i = C\, s_i\, c_{y_i}"),
+                          ("dualsvm.sklearn.certify_estimator", r"\|w - w^*\| \le r = \sqrt{2\bar G}"),
+                          ("dualsvm.compare", r"\|w_i - w_j\| \le r_i + r_j")):
+        entry = _entry(api, name)
+        blocks = [unescape(m) for m in re.findall(r'<div class="math[^"]*">(.*?)</div>', entry, flags=re.S)]
+        assert any(formula in b and b.lstrip().startswith("\\[") for b in blocks), (name, formula, blocks)
+
+
+def _entry(page: str, name: str) -> str:
+    """The HTML of one API entry: from its anchor to the next anchor that is not one of its members."""
+    start = page.index(f'id="{name}"')
+    for m in re.finditer(r'id="(dualsvm\.[\w.]+)"', page[start + 1:]):
+        if not m[1].startswith(name + "."):
+            return page[start : start + 1 + m.start()]
+    return page[start:]
 
 
 # --- numpydoc: every public name has a docstring with its Parameters and Returns --------------------------------
