@@ -6,13 +6,13 @@ first); nothing trusts a solver's own status, and nothing here solves an
 optimization problem. Building a good ``alpha`` for a candidate that has none
 is a solver's job (:func:`dualsvm.certify`, ``dualsvm/dual_point.py``).
 
-* **Gap** (``proofs/T04``). For :math:`0 \le \alpha \le C`, with
+* **Gap** (``proofs/T04``). For :math:`0 \le \alpha_i \le C_i`, with
   :math:`Z = \mathrm{diag}(y) X` and :math:`m_i = y_i(w^\top x_i + b)`,
 
   .. math::
 
      P(w,b) - D(\alpha) = \tfrac12\|w - Z^\top\alpha\|^2
-         + \sum_i \bigl[C\,\max(0, 1 - m_i) - \alpha_i (1 - m_i)\bigr] - b\,y^\top\alpha,
+         + \sum_i \bigl[C_i\max(0, 1 - m_i) - \alpha_i (1 - m_i)\bigr] - b\,y^\top\alpha,
 
   every bracket :math:`\ge 0`, and :math:`P(w,b) - P^* \le P(w,b) - D(\alpha) + |b^*|\,|y^\top\alpha|`
   (the last term because a rounded :math:`\alpha` need not have
