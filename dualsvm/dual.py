@@ -21,9 +21,10 @@ own certificate decides. Each round is:
 1. OSQP on the full lifted dual (warm-started after the first round);
 2. an exact KKT solve on the active set read off its :math:`\alpha`;
 3. if the certificate still misses ``target_gap``: the working-set
-   refinement (:func:`dualsvm.working_set.refine`), which fixes the points
-   far from the margin and solves the small dual on the rest exactly
-   (interior point, then the KKT solve);
+   refinement (:func:`dualsvm.working_set.refine`) from OSQP's own ``w`` and
+   its ``b`` (the multiplier of :math:`y^\top\alpha = 0`), which freezes the
+   points far from the margin and solves the dual on the rest exactly (the
+   interior-point engine of :func:`dualsvm.solve_ipm`, then the KKT solve);
 4. if that still misses: OSQP's tolerances are tightened 10x.
 
 ``b`` is never averaged over "free" points: it is the exact minimiser of
