@@ -210,6 +210,17 @@ def test_max_iter_one_is_not_optimal():
     assert sol.dual_objective <= opt.primal_objective + 1e-12
 
 
+def test_max_time_stops_and_says_so():
+    p = seeded("overlapping", 1.0)
+    with pytest.warns(ConvergenceWarning, match="max_time"):
+        sol = ds.solve_ipm(p, max_time=1e-9)
+    assert sol.status == "max_time" and not sol.success and sol.relative_gap > 1e-9
+    assert sol.extras["iterations_all_points"] == 0 and "max_time" in sol.extras["stop"]
+    opt = ds.solve_ipm(p, max_time=60.0)  # a budget that is not spent changes nothing
+    assert opt.status == "optimal" and opt.relative_gap <= 1e-9
+    assert np.linalg.norm(sol.w - opt.w) <= sol.radius + opt.radius
+
+
 # -- bad options -------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("kwargs", "match"),
@@ -223,6 +234,10 @@ def test_max_iter_one_is_not_optimal():
         ({"tol": 1e-3}, r"unknown keyword\(s\) \['tol'\] for solve_ipm"),
         ({"newton": "cholesky"}, r"newton must be .* got 'cholesky'"),
         ({"step_fraction": 1.0}, r"step_fraction .* got 1\.0"),
+        ({"max_time": 0}, r"max_time must be None or a finite number of seconds > 0, got 0"),
+        ({"max_time": True}, r"max_time .* got True"),
+        ({"max_time": float("inf")}, r"max_time .* got inf"),
+        ({"max_time": "1"}, r"max_time .* got '1'"),
     ],
 )
 def test_bad_options(kwargs, match):
