@@ -52,7 +52,7 @@ from .certificates import certificate
 from .exceptions import ConvergenceWarning, DualSVMError
 from .feasibility import argmin_b, project_dual, slope_zero
 from .finish import kkt_brackets, kkt_solve_wb
-from .operators import DenseOperator
+from .operators import DenseOperator, blas_threads
 from .problem import SVMProblem, check_max_iter, check_max_time, check_target_gap
 from .solution import Solution
 
@@ -69,6 +69,7 @@ IPM_OPTIONS: dict[str, Any] = {
     "finish": True,  # working-set finish with an exact KKT solve; False: certify the interior iterate
     "step_fraction": 0.995,  # fraction of the step to the boundary
     "finish_below": 0.1,  # start the working-set finish once the estimated relative gap is below this
+    "blas_threads": 1,  # BLAS threads during the solve (operators.blas_threads); None: as configured
 }
 
 #: A point is frozen at a bound for the working-set finish only when complementarity
@@ -307,6 +308,9 @@ def _check_options(target_gap: Any, max_iter: Any, options: dict[str, Any]) -> t
     sf = opts["step_fraction"]
     if isinstance(sf, (bool, np.bool_)) or not isinstance(sf, numbers.Real) or not 0 < sf < 1:
         raise DualSVMError(f"step_fraction must be a number in (0, 1), got {sf!r}")
+    bt = opts["blas_threads"]
+    if bt is not None and (isinstance(bt, (bool, np.bool_)) or not isinstance(bt, (int, np.integer)) or bt < 1):
+        raise DualSVMError(f"blas_threads must be None or an integer >= 1, got {bt!r}")
     fb = opts["finish_below"]
     if isinstance(fb, (bool, np.bool_)) or not isinstance(fb, numbers.Real) or not fb > 0:
         raise DualSVMError(f"finish_below must be a number > 0, got {fb!r}")
@@ -508,7 +512,10 @@ def solve_ipm(
     **options
         ``newton`` (``"auto"``, ``"features"``, ``"samples"``), ``finish``
         (bool, default True; False certifies the interior iterate itself),
-        ``step_fraction`` (default 0.995), ``finish_below`` (default 0.1).
+        ``step_fraction`` (default 0.995), ``finish_below`` (default 0.1),
+        ``blas_threads`` (default 1: BLAS runs single-threaded during the
+        solve, see :func:`dualsvm.operators.blas_threads`; ``None`` leaves it
+        as configured).
         See :data:`IPM_OPTIONS`. Unknown keys raise :class:`DualSVMError`.
 
     Returns
@@ -532,27 +539,16 @@ def solve_ipm(
     max_time = check_max_time(max_time)
     t0 = time.perf_counter()
     deadline = None if max_time is None else t0 + max_time
-    n, C = problem.n, problem.costs
-    pos = np.flatnonzero(C > 0)
-    if pos.size == n:
-        (w, b, a), status, why, extras = _interior_point(problem, target_gap, max_iter, opts, deadline)
-    else:
-        # A point of cost 0 has alpha_i = 0 and no term in P: solve without it (one pass
-        # to copy the rest), then take b for the whole problem (the same interval).
-        sub = SVMProblem(problem.X[pos], problem.y[pos], C=1.0, sample_weight=C[pos])
-        (w, b_sub, a_sub), status, why, extras = _interior_point(sub, target_gap, max_iter, opts, deadline)
-        a = np.zeros(n)
-        a[pos] = a_sub
-        b = 0.5 * sum(argmin_b(problem, w))
-        extras.update(data_passes=extras["data_passes"] + 2, full_passes=extras["full_passes"] + 2,
-                      zero_cost_points=int(n - pos.size))
-    ipm_time = time.perf_counter() - t0
-    # certificate keeps "max_iter"/"inaccurate", and turns "optimal" into "inaccurate" if the gap misses.
-    sol = certificate(
-        problem, w, b, a, method="ipm", status=status, iterations=extras["iterations_all_points"]
-        + extras["iterations_working_set"], solve_time=float("nan"), target_gap=target_gap,
-        extras={**extras, "ipm_time": ipm_time, "stop": why},
-    )
+    pos = np.flatnonzero(problem.costs > 0)
+    with blas_threads(opts["blas_threads"]):
+        (w, b, a), status, why, extras = _solve_positive(problem, pos, target_gap, max_iter, opts, deadline)
+        ipm_time = time.perf_counter() - t0
+        # certificate keeps "max_iter"/"inaccurate", and turns "optimal" into "inaccurate" if the gap misses.
+        sol = certificate(
+            problem, w, b, a, method="ipm", status=status, iterations=extras["iterations_all_points"]
+            + extras["iterations_working_set"], solve_time=float("nan"), target_gap=target_gap,
+            extras={**extras, "ipm_time": ipm_time, "stop": why},
+        )
     sol.solve_time = time.perf_counter() - t0
     sol.extras["certificate_time"] = sol.solve_time - ipm_time
     if not sol.success and status in ("max_iter", "max_time") and sol.relative_gap <= target_gap:
@@ -564,6 +560,26 @@ def solve_ipm(
         )
         warnings.warn(sol.message, ConvergenceWarning, stacklevel=2)
     return sol
+
+
+def _solve_positive(
+    problem: SVMProblem, pos: NDArray[np.intp], target_gap: float, max_iter: int, opts: dict[str, Any],
+    deadline: float | None,
+) -> tuple[tuple[Array, float, Array], str, str, dict[str, Any]]:
+    """:func:`_interior_point` on the points of positive cost ``pos``; the others get alpha = 0."""
+    n, C = problem.n, problem.costs
+    if pos.size == n:
+        return _interior_point(problem, target_gap, max_iter, opts, deadline)
+    # A point of cost 0 has alpha_i = 0 and no term in P: solve without it (one pass
+    # to copy the rest), then take b for the whole problem (the same interval).
+    sub = SVMProblem(problem.X[pos], problem.y[pos], C=1.0, sample_weight=C[pos])
+    (w, _, a_sub), status, why, extras = _interior_point(sub, target_gap, max_iter, opts, deadline)
+    a = np.zeros(n)
+    a[pos] = a_sub
+    b = 0.5 * sum(argmin_b(problem, w))
+    extras.update(data_passes=extras["data_passes"] + 2, full_passes=extras["full_passes"] + 2,
+                  zero_cost_points=int(n - pos.size))
+    return (w, b, a), status, why, extras
 
 
 def solve_working_set(
@@ -627,8 +643,9 @@ def solve_working_set(
     z = _Iterate(half, half.copy(), 1.0 + np.maximum(0.0, m - 1.0), 1.0 + np.maximum(0.0, 1.0 - m), w, float(b),
                  m - y * b)
     c_w = op.rmatvec(np.where(at_C, y * C, 0.0)) if at_C.any() else np.zeros(problem.d)
-    info, found, k = _working_set_finish(problem, op, z, work, at_C, c_w, w, IPM_OPTIONS["step_fraction"],
-                                         0.1 * check_target_gap(target_gap), deadline)
+    with blas_threads(IPM_OPTIONS["blas_threads"]):
+        info, found, k = _working_set_finish(problem, op, z, work, at_C, c_w, w, IPM_OPTIONS["step_fraction"],
+                                             0.1 * check_target_gap(target_gap), deadline)
     if found is not None:
         found = (found[0], _argmin_b_mid(problem, op, found[0]), found[2])
     info.update(sub_iterations=k, data_passes=op.passes + op.rows_read / n)
