@@ -56,6 +56,16 @@ def blas_threads(limit: int | None) -> Iterator[None]:
     weighted Gram at 100k x 20 took 13-23 ms with one OpenBLAS thread and
     27 ms to 4.7 s with two, and ``solve_ipm`` 0.30 s against 1.1-11 s.
     threadpoolctl (the library scikit-learn uses for this) sets the limit.
+
+    Parameters
+    ----------
+    limit : int or None
+        Largest number of BLAS threads inside the block; ``None`` changes nothing.
+
+    Yields
+    ------
+    None
+        Control, once, with the limit in force; the previous limits are restored on exit.
     """
     if limit is None:
         yield
