@@ -22,6 +22,9 @@ Each map divides :math:`P` by a positive constant, so minimisers are shared.
 
 from __future__ import annotations
 
+import numbers
+
+from .exceptions import DualSVMError
 from .problem import check_C
 
 __all__ = ["sgd_alpha_from_C", "C_from_sgd_alpha", "pegasos_lambda", "prml_lambda", "linearsvc_bias_penalty"]
@@ -52,7 +55,7 @@ def sgd_alpha_from_C(C: float, n: int) -> float:
     DualSVMError
         If C is not a finite number > 0.
     """
-    return 1.0 / (int(n) * check_C(C))
+    return 1.0 / (_check_n(n) * check_C(C))
 
 
 def C_from_sgd_alpha(alpha: float, n: int) -> float:
@@ -77,7 +80,7 @@ def C_from_sgd_alpha(alpha: float, n: int) -> float:
     DualSVMError
         If alpha is not a finite number > 0.
     """
-    return 1.0 / (int(n) * check_C(alpha, "alpha"))
+    return 1.0 / (_check_n(n) * check_C(alpha, "alpha"))
 
 
 def pegasos_lambda(C: float, n: int) -> float:
@@ -150,4 +153,14 @@ def linearsvc_bias_penalty(b: float, intercept_scaling: float) -> float:
     float
         :math:`b^2/(2s^2)`.
     """
-    return 0.5 * (b / intercept_scaling) ** 2
+    s = intercept_scaling
+    if isinstance(s, bool) or not isinstance(s, numbers.Real) or not s > 0 or s == float("inf"):
+        raise DualSVMError(f"intercept_scaling must be a finite number > 0, got {intercept_scaling!r}")
+    return 0.5 * (b / s) ** 2
+
+
+def _check_n(n: int) -> int:
+    """The number of samples: an integer >= 1; else :class:`DualSVMError`."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise DualSVMError(f"n must be an integer >= 1 (the number of samples), got {n!r}")
+    return int(n)
