@@ -8,8 +8,7 @@ from kkt import check_all
 from problems import NON_DEGENERATE, SEEDED, hand_no_free, hand_two_margin, seeded
 
 import dualsvm as ds
-from dualsvm import conventions
-from dualsvm import ConvergenceWarning, DualSVMError, SVMProblem, argmin_b, certify, project_dual
+from dualsvm import ConvergenceWarning, DualSVMError, SVMProblem, argmin_b, certify, conventions, project_dual
 
 SOLVERS = {"primal": ds.solve_primal, "dual": ds.solve_dual}
 
