@@ -661,6 +661,77 @@ def test_compare_prediction_counts_read_f_zero_as_predict_does(monkeypatch):
     assert res.pairs[0]["n_prediction_disagreements"] == int(np.count_nonzero(pred["exact"] != pred["zero"]))
 
 
+def test_compare_prediction_counts_read_f_zero_as_the_minus_one_class(monkeypatch):
+    """x0 = (2, 1) has y = +1; w = (1/2, 0), b = -1 gives f(x0) = 0, which predict() reads as the -1
+    class, as w = (0.4, 0), b = -1 (f(x0) < 0) does: no prediction difference there."""
+    p = hand_two_margin()
+    cands = {"zero": ([0.5, 0.0], -1.0), "below": ([0.4, 0.0], -1.0)}
+    monkeypatch.setattr(comparison, "METHODS", {k: (lambda pr, w=w, b=b, **kw: certify(pr, w, b)) for k, (w, b) in cands.items()})
+    res = ds.compare(p, methods=list(cands), strict=False)
+    pred = {k: s.predict(p.X) for k, s in res.solutions.items()}
+    assert res.solutions["zero"].decision_function(p.X)[0] == 0.0 and pred["zero"][0] == pred["below"][0] == -1
+    assert res.pairs[0]["n_prediction_disagreements"] == int(np.count_nonzero(pred["zero"] != pred["below"]))
+
+
+def test_compare_sign_and_interval_checks_are_strict(monkeypatch):
+    """A sign of f* is certified only by a margin range that excludes 0 (a range ending at 0 does not);
+    intervals that touch at one point intersect; at most 10 points are named per broken implication."""
+    X = np.vstack([np.eye(2)] * 6) * [1.0, 1.0]
+    y = np.array([1.0, -1.0] * 6)
+    p = SVMProblem(X, y, C=1.0)
+    cands = {"a": ([1.0, 1.0], 0.0), "b": ([-1.0, -1.0], 0.0)}  # opposite predictions at all 12 points
+    monkeypatch.setattr(comparison, "METHODS", {k: (lambda pr, w=w, b=b, **kw: certify(pr, w, b)) for k, (w, b) in cands.items()})
+    real = comparison.certificate
+
+    def run(range_a, range_b, b_a=(-1.0, 0.0), b_b=(0.0, 1.0)):
+        def fixed(*args, **kw):
+            s = real(*args, **kw)
+            lo, hi = (range_a, range_b)[kw["method"] == "b"]
+            s.margin_range = (np.full(p.n, lo), np.full(p.n, hi))
+            s.b_interval = (b_a, b_b)[kw["method"] == "b"]
+            s.margin_support = s.bound_support = s.non_support = np.array([], dtype=np.intp)
+            s.undecided = np.arange(p.n)
+            s.radius = 10.0
+            return s
+
+        monkeypatch.setattr(comparison, "certificate", fixed)
+        return ds.compare(p, methods=("a", "b"), strict=False)
+
+    assert run((0.25, 0.5), (0.5, 0.75)).pairs[0]["n_unexplained_predictions"] == 12  # both certify a sign (> 0)
+    for ra, rb in (((0.0, 0.5), (0.5, 0.75)), ((-0.5, 0.0), (0.25, 0.75)), ((-0.5, 0.5), (0.5, 0.75)),
+                   ((0.5, 0.75), (0.0, 0.5)), ((0.5, 0.75), (-0.5, 0.0)), ((0.5, 0.75), (-0.5, 0.5))):
+        res = run(ra, rb)  # one range reaches or straddles 0: that sign is not certified
+        assert res.pairs[0]["n_unexplained_predictions"] == 0, (ra, rb)
+        assert not any("opposite predictions" in v for v in res.violations), (ra, rb, res.violations)
+    res = run((-0.75, -0.5), (0.5, 0.75))  # disjoint ranges of opposite certified signs
+    assert res.violations == [
+        f"certified optimal-margin ranges of a and b are disjoint at points {list(range(10))}",
+        f"a and b both certify opposite predictions at points {list(range(10))}"]
+    res = run((-0.5, 0.5), (0.5, 0.75), b_a=(-1.0, 0.25), b_b=(0.25, 1.0))  # ranges and b intervals touching at a point
+    assert res.violations == [] and res.pairs[0]["n_undecided"] == 12
+    res = run((-0.5, 0.5), (0.5, 0.75), b_a=(-1.0, 0.25), b_b=(0.5, 1.0))
+    assert res.violations == ["the certified b intervals of a (-1.0, 0.25) and b (0.5, 1.0) are disjoint"]
+
+
+def test_compare_counts_undecided_points_and_checks_target_gap(monkeypatch):
+    """hand_no_free has no free support vector: the optimal b fills [-1/2, 1/2] and both points stay
+    undecided, so no support difference is claimed there. target_gap is validated; tol is its alias."""
+    p = hand_no_free()
+    fakes = {"a": lambda pr, **kw: certify(pr, [0.5, 0.0], 0.0), "b": lambda pr, **kw: certify(pr, [0.5, 0.0], 0.25)}
+    monkeypatch.setattr(comparison, "METHODS", fakes)
+    res = ds.compare(p, methods=("a", "b"))
+    (q,) = res.pairs
+    undecided = np.union1d(res.solutions["a"].undecided, res.solutions["b"].undecided)
+    assert undecided.size == 2 and q["n_undecided"] == 2 and q["support_diff"].size == 0
+    for bad in (0.0, 1.0, -1e-3, "0.1"):
+        with pytest.raises(ds.DualSVMError, match=r"target_gap must be a relative gap in \(0, 1\)"):
+            ds.compare(p, methods=("a",), target_gap=bad)
+    monkeypatch.setattr(comparison, "METHODS", {"stochastic": lambda pr, **kw: certify(pr, [0.5, 0.0], 0.0, target_gap=kw["target_gap"])})
+    with pytest.warns(DeprecationWarning, match=r"compare\(tol=...\) is deprecated"):
+        res = ds.compare(p, methods=("stochastic",), tol=0.25)
+    assert res.targets == {"stochastic": 0.25}
+
+
 def test_compare_prediction_counts_and_implications(monkeypatch):
     """n_prediction_disagreements counts points predicted differently (here f != 0 everywhere);
     each certificate implication broken on its own gives its own violation."""
