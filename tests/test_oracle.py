@@ -732,6 +732,47 @@ def test_compare_counts_undecided_points_and_checks_target_gap(monkeypatch):
     assert res.targets == {"stochastic": 0.25}
 
 
+def test_compare_summaries_count_and_join(monkeypatch):
+    """The summaries' counts and lists: an AGREE with a prediction difference at an uncertified sign;
+    two methods that miss their targets, named together; violations of every pair, joined by '; ';
+    a target met with equality; compare_solutions raises by default, and keeps each method's status."""
+    p = hand_two_margin()
+    loose = {"target_gap": 0.6}
+
+    def method(w, b, status="optimal", extras=loose):
+        return lambda pr, **kw: certificate(pr, w, b, [0.5, 0.5, 0.0, 0.0], status=status, extras=extras, **extras)
+
+    # x0: predicted +1 by (1, 0), -1 by (1/2, 0) (f = 0), whose margin range at x0 straddles 0.
+    monkeypatch.setattr(comparison, "METHODS", {"a": method([1.0, 0.0], -1.0), "b": method([0.5, 0.0], -1.0)})
+    res = ds.compare(p, methods=("a", "b"))
+    assert res.verdict == "AGREE" and res.pairs[0]["n_prediction_disagreements"] == 1
+    assert {k: s.status for k, s in res.solutions.items()} == {"a": "optimal", "b": "optimal"}  # each within its 0.6
+    assert res.summary.endswith("; 1 prediction difference(s), each at a point whose sign of f* is not certified.")
+    # Two methods miss their targets: both named, comma-separated, each with its relative gap against the target.
+    tight = {"target_gap": 1e-3}
+    monkeypatch.setattr(comparison, "METHODS", {"a": method([1.0, 0.0], -1.0), "b": method([0.5, 0.0], -1.0, extras=tight),
+                                                "c": method([0.8, 0.0], -1.0, extras=tight)})
+    res = ds.compare(p, methods=("a", "b", "c"))
+    gb, gc = res.solutions["b"].relative_gap, res.solutions["c"].relative_gap
+    assert res.summary.startswith(f"b (inaccurate, certified gap {gb:.1e} > target 1e-03), c (inaccurate, certified gap {gc:.1e} > target 1e-03) "
+                                  "did not meet its target on its own") and "Certified: a." in res.summary
+    # A target equal to the certified relative gap is met.
+    monkeypatch.setattr(comparison, "METHODS", {"c": method([0.8, 0.0], -1.0, extras={"target_gap": gc})})
+    res = ds.compare(p, methods=("c",))
+    assert res.met_target == {"c": True} and res.verdict == "AGREE"
+    # Violations from two pairs, all listed and joined by "; ".
+    monkeypatch.setattr(comparison, "METHODS", {"a": method([1.0, 0.0], -1.0), "b": method([1.0, 0.0], -1.0), "c": method([-1.0, 0.0], 1.0)})
+    _patched_radii(monkeypatch, {"a": 0.0, "b": 0.0, "c": 0.0})
+    res = ds.compare(p, methods=("a", "b", "c"), strict=False)
+    apart = [v for v in res.violations if "apart" in v]
+    assert [v.split(" are ")[0] for v in apart] == ["a and c", "b and c"]
+    assert res.summary == "a certificate is wrong (a bug): " + "; ".join(res.violations) and len(res.violations) >= 2
+    # compare_solutions on its own: strict unless told otherwise.
+    with pytest.raises(ds.CertificateViolation):
+        comparison.compare_solutions(p, res.raw, targets=res.targets)
+    assert comparison.compare_solutions(p, res.raw, targets=res.targets, strict=False).verdict == "DISAGREE"
+
+
 def test_compare_prediction_counts_and_implications(monkeypatch):
     """n_prediction_disagreements counts points predicted differently (here f != 0 everywhere);
     each certificate implication broken on its own gives its own violation."""
