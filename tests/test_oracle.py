@@ -773,6 +773,31 @@ def test_compare_summaries_count_and_join(monkeypatch):
     assert comparison.compare_solutions(p, res.raw, targets=res.targets, strict=False).verdict == "DISAGREE"
 
 
+def test_compare_reads_a_methods_default_target_and_routes_the_references_warnings(monkeypatch):
+    """A method's target is its extras["target_gap"], else the default of its target_gap parameter,
+    else 1e-8. The reference solve_ipm of an all-first-order compare silences only its ConvergenceWarning."""
+    p = hand_two_margin()
+
+    def own_default(pr, target_gap=0.25, **kw):
+        return certify(pr, [1.0, 0.0], -1.0)
+
+    monkeypatch.setattr(comparison, "METHODS", {"m": own_default, "n": lambda pr, **kw: certify(pr, [1.0, 0.0], -1.0)})
+    assert ds.compare(p, methods=("m", "n")).targets == {"m": 0.25, "n": 1e-8}
+    real_ipm = comparison.solve_ipm
+
+    def noisy_ipm(pr, **kw):
+        warnings.warn("reference stopped early", ConvergenceWarning, stacklevel=1)
+        warnings.warn("something else", UserWarning, stacklevel=1)
+        return real_ipm(pr, **kw)
+
+    monkeypatch.setattr(comparison, "solve_ipm", noisy_ipm)
+    monkeypatch.setattr(comparison, "METHODS", {"subgradient": lambda pr, **kw: certify(pr, [0.9, 0.05], -0.9)})
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        ds.compare(p, methods=("subgradient",))
+    assert [str(w.message) for w in rec] == ["something else"]
+
+
 def test_compare_prediction_counts_and_implications(monkeypatch):
     """n_prediction_disagreements counts points predicted differently (here f != 0 everywhere);
     each certificate implication broken on its own gives its own violation."""
