@@ -1,16 +1,14 @@
-"""kkt["dual_box"] of the alpha as supplied, and project_dual's check of y: behaviour new on this branch.
+"""kkt["dual_box"] of the alpha as supplied: behaviour new on this branch.
 
-(The pins of the rounding allowances are in tests/test_oracle.py, with the exact oracle: mutation
-testing, benchmarks/mutation.py, runs that file.)
+(The pins of the rounding allowances and project_dual's check of y are in tests/test_oracle.py,
+the file mutation testing, benchmarks/mutation.py, runs.)
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from problems import hand_two_margin
 
-import dualsvm as ds
 from dualsvm import SVMProblem
 from dualsvm.certificates import certificate
 
@@ -29,10 +27,3 @@ def test_dual_box_is_measured_before_the_projection():
     s = certificate(q, [1.0, 0.0], -1.0, alpha)
     assert s.kkt["dual_box"] == 0.25 and s.alpha[1] <= 0.5
     assert alpha.tolist() == [0.5, 0.75, 0.0, 0.0]  # the caller's array is not modified
-
-
-def test_project_dual_rejects_labels_other_than_plus_minus_one():
-    with pytest.raises(ds.DualSVMError, match=r"y must hold only -1 and \+1, got values \[0.0, 1.0\]"):
-        ds.project_dual([0.5, 0.5], [0.0, 1.0], 1.0)
-    with pytest.raises(ValueError, match=r"y must hold only -1 and \+1, got values \[-2.0, 2.0\]"):
-        ds.project_dual([0.5, 0.5], [2.0, -2.0], 1.0)

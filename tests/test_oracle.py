@@ -954,9 +954,17 @@ def test_support_labels_rules():
 
 
 def test_project_dual_converts_array_like():
-    """alpha and y as any array_like of numbers (here strings and nested lists) become float64."""
+    """alpha, y and C as any array_like of numbers (here strings and nested lists) become float64."""
     out = ds.project_dual(["0.25", "0.75"], [["1"], ["-1"]], 1.0)
     assert out.dtype == np.float64 and out.tolist() == [0.5, 0.5]
+    assert ds.project_dual([0.25, 0.75], [1, -1], "0.375").tolist() == [0.375, 0.375]  # C binds
+
+
+def test_project_dual_rejects_labels_other_than_plus_minus_one():
+    with pytest.raises(ds.DualSVMError, match=r"y must hold only -1 and \+1, got values \[0.0, 1.0\]"):
+        ds.project_dual([0.5, 0.5], [0.0, 1.0], 1.0)
+    with pytest.raises(ValueError, match=r"y must hold only -1 and \+1, got values \[-2.0, 2.0\]"):
+        ds.project_dual([0.5, 0.5], [2.0, -2.0], 1.0)
 
 
 def test_project_dual_absorbs_the_rounding_residual():
