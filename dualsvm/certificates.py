@@ -174,6 +174,8 @@ def certificate(
     delta = 2.0 * _gamma(d + 2, ue) * (absX @ np.abs(w_) + abs(b_))  # |fl(m_i) - m_i|
     eps_v = 2.0 * _gamma(n + 2, ue) * (absX.T @ a)  # |fl(v_j) - v_j|
     norms = np.sqrt(np.einsum("ij,ij->i", X, X)) * (1.0 + _gamma(d + 2, u))
+    if problem.kernel_factor is not None:  # |f(x_i) - f*(x_i)| <= ||f - f*||_H sqrt(K_ii), K_ii = ||L_i||^2 + E_ii
+        norms = np.sqrt(norms**2 + problem.kernel_factor.residual_diag) * (1.0 + 2 * u)
     R = float(norms.max())
     # Bracket i is piecewise linear in m_i with slopes -(C - alpha_i) below 1 and alpha_i above;
     # only the slopes met within delta_i of the computed margin count.
@@ -183,6 +185,9 @@ def certificate(
     nrm = float(np.sqrt(2.0 * float(0.5 * np.dot(r_wv, r_wv))))
     err_wv = 2.0 * (nrm * float(np.linalg.norm(eps_v)) + 0.5 * float(eps_v @ eps_v)) + _gamma(d + 2, ue) * nrm**2
     G_hat = max(float(identity), 0.0)
+    if problem.kernel_residual:  # the true kernel's dual: D_K >= D_L - lambda_max(E)||alpha||^2 / 2 (proofs/T14)
+        D -= 0.5 * problem.kernel_residual * float(a @ a) * (1.0 + _gamma(n, u))
+        G_hat += 0.5 * problem.kernel_residual * float(a @ a) * (1.0 + _gamma(n + 2, u))
     floor0 = G_hat * (_gamma(n + d + 6, ue) + 4 * u) + err_brackets + err_wv
     s = s_ext.astype(np.float64)
     t = y - s

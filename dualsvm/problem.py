@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .exceptions import DualSVMError
+from .kernels import DEFAULT_MEMORY_BUDGET, DEFAULT_TOL, KernelFactor, factorize
 
 __all__ = ["SVMProblem", "check_C", "check_target_gap", "check_max_iter"]
 
@@ -185,6 +186,23 @@ class SVMProblem:
     class_weight : dict or "balanced", optional
         Weight per class, keyed by the original labels (missing classes weigh
         1), or ``"balanced"`` = n / (2 · count of the class), as in scikit-learn.
+    kernel : {"linear", "rbf", "poly", "sigmoid", "precomputed"} or callable, default "linear"
+        scikit-learn's kernels (:mod:`dualsvm.kernels`); ``"precomputed"``
+        takes ``X`` as the n × n Gram matrix, a callable ``k(A, B)`` returns the
+        ``(len(A), len(B))`` Gram block. Any kernel but ``"linear"`` is solved as
+        the linear SVM on the rows of a pivoted Cholesky factor
+        :math:`K \approx LL^\top`: then ``X`` is :math:`L` and ``d`` its rank, and
+        ``kernel_factor`` keeps the kernel (``proofs/T14``).
+    gamma : "scale", "auto" or float, default "scale"
+        1/(d · X.var()), 1/d, or a number > 0 (rbf, poly, sigmoid).
+    degree : int, default 3
+        Of ``"poly"``.
+    coef0 : float, default 0.0
+        Of ``"poly"`` and ``"sigmoid"``.
+    kernel_tol : float, default 1e-12
+        The factor stops when :math:`\operatorname{tr}(K - LL^\top) \le` ``kernel_tol`` · tr K.
+    memory_budget : int, default 2**30
+        Bytes for kernel blocks and for the factor.
 
     Attributes
     ----------
@@ -200,6 +218,11 @@ class SVMProblem:
     weighted : bool
         Whether the costs differ from the uniform C.
     n, d : int
+    kernel_factor : KernelFactor or None
+        The kernel, its parameters, pivots and residual; ``None`` for ``"linear"``.
+    kernel_residual : float
+        Upper bound on :math:`\lambda_{\max}(K - LL^\top)`, the certificate's extra term
+        (0.0 for ``"linear"``).
 
     Raises
     ------
@@ -214,12 +237,21 @@ class SVMProblem:
     def __init__(
         self, X: ArrayLike, y: ArrayLike, C: float = 1.0, *,
         sample_weight: ArrayLike | None = None, class_weight: dict[Any, float] | str | None = None,
+        kernel: Any = "linear", gamma: Any = "scale", degree: Any = 3, coef0: Any = 0.0,
+        kernel_tol: float = DEFAULT_TOL, memory_budget: int = DEFAULT_MEMORY_BUDGET,
     ) -> None:
         self.C = check_C(C)
         X_ = _check_X(X)
         if X_.shape[0] < 2:
             raise DualSVMError(f"X must have at least 2 samples, got {X_.shape[0]}")
         y_, classes = _check_y(y, X_.shape[0])
+        self.kernel_factor: KernelFactor | None = None
+        self.kernel_residual = 0.0
+        if not (isinstance(kernel, str) and kernel == "linear"):
+            # The kernel SVM is the linear SVM on the rows of L (proofs/T14); the linear path is untouched.
+            X_, self.kernel_factor = factorize(X_, kernel, gamma=gamma, degree=degree, coef0=coef0,
+                                               tol=kernel_tol, memory_budget=memory_budget)
+            self.kernel_residual = self.kernel_factor.residual_trace
         X_.setflags(write=False)
         y_.setflags(write=False)
         self.X = X_
