@@ -61,7 +61,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from .exceptions import DualSVMError
 
-__all__ = ["KERNELS", "KernelFactor", "kernel_matrix", "factorize", "pivoted_cholesky", "resolve_gamma"]
+__all__ = ["KERNELS", "KernelFactor", "kernel_matrix", "factorize", "pivoted_cholesky", "pointwise_bound",
+           "expansion_certificate", "resolve_gamma"]
 
 Array = NDArray[np.float64]
 KernelFn = Callable[[Array, Array], Any]
@@ -444,3 +445,101 @@ def factorize(X: Array, kernel: str | KernelFn, *, gamma: Any = "scale", degree:
         memory_budget=int(memory_budget), extras={"trace_K": trace_K},
     )
     return L, factor
+
+
+def pointwise_bound(problem: Any, solution: Any, X: ArrayLike | None = None, *, kxx: ArrayLike | None = None) -> Array:
+    r"""Certified :math:`|f(x) + b - f^*(x) - b^*|` at every point, for a kernel problem's solution (``proofs/T14``).
+
+    .. math::
+
+        \sqrt{2G}\,\sqrt{k(x, x)} + \max(b - B_{lo},\ B_{hi} - b),
+
+    with :math:`\sqrt{2G}` = ``solution.radius`` (the RKHS radius) and
+    :math:`[B_{lo}, B_{hi}]` = ``solution.b_interval``, for every optimum
+    :math:`(f^*, b^*)` of the kernel SVM.
+
+    Parameters
+    ----------
+    problem : SVMProblem
+        With a kernel (``problem.kernel_factor`` not None).
+    solution : Solution
+        A certified answer for ``problem``.
+    X : array_like of shape (m, d0), optional
+        New points (for ``"precomputed"``: unused, give ``kxx``). Default: the training points.
+    kxx : array_like of shape (m,), optional
+        :math:`k(x, x)`, if known (required for ``"precomputed"`` on new points).
+
+    Returns
+    -------
+    ndarray of shape (m,)
+    """
+    factor = getattr(problem, "kernel_factor", None)
+    if factor is None:
+        raise DualSVMError("pointwise_bound needs a kernel problem (SVMProblem(..., kernel=...)), got a linear one")
+    if kxx is not None:
+        k = np.asarray(kxx, dtype=np.float64).reshape(-1)
+        if not np.all(np.isfinite(k)) or np.any(k < 0):
+            raise DualSVMError("kxx must hold finite values k(x, x) >= 0")
+    elif X is None:
+        k = factor.diag
+    else:
+        k = factor.kernel_diag(X)
+    lo, hi = solution.b_interval
+    b = float(solution.b)
+    width = max(b - lo, hi - b, 0.0)
+    return (float(solution.radius) * np.sqrt(np.maximum(k, 0.0)) + width) * (1.0 + 4 * _U)
+
+
+def expansion_certificate(problem: Any, lower_bound: float, support: ArrayLike, dual_coef: ArrayLike,
+                          intercept: float) -> dict[str, float]:
+    r"""Certify an outside kernel expansion :math:`f = \sum_j c_j k(x_{s_j}, \cdot)` with bias ``intercept``.
+
+    E.g. scikit-learn's ``SVC``: ``support_``, ``dual_coef_[0]`` (:math:`y_j\alpha_j`)
+    and ``intercept_[0]``. Its objective :math:`P_K(f, b) = \frac12 c^\top K_{SS} c +
+    \sum_i C_i \max(0, 1 - y_i(f(x_i) + b))` is evaluated with the exact kernel
+    (``n x |S|`` kernel values, in row blocks), rounded up, and compared with
+    ``lower_bound``, a certified lower bound on :math:`P_K^*` (``solution.primal_objective
+    - solution.duality_gap`` of a certified solution of ``problem``). Then
+    :math:`\|f - f^*\|_{\mathcal H} \le \sqrt{2G}` (``proofs/T14``).
+
+    Returns
+    -------
+    dict
+        ``primal_objective``, ``duality_gap`` (:math:`G \ge P_K(f, b) - P_K^*`), ``radius``, ``decision``
+        (:math:`f(x_i) + b` on the training points).
+    """
+    factor = getattr(problem, "kernel_factor", None)
+    if factor is None:
+        raise DualSVMError("expansion_certificate needs a kernel problem (SVMProblem(..., kernel=...))")
+    S = np.asarray(support, dtype=np.intp).reshape(-1)
+    c = np.asarray(dual_coef, dtype=np.float64).reshape(-1)
+    n = factor.diag.shape[0]
+    if c.shape != S.shape:
+        raise DualSVMError(f"dual_coef must have one entry per support index ({S.shape[0]}), got {c.shape[0]}")
+    if S.size and (S.min() < 0 or S.max() >= n):
+        raise DualSVMError(f"support indices must lie in [0, {n}), got range [{S.min()}, {S.max()}]")
+    if not np.all(np.isfinite(c)) or not np.isfinite(intercept):
+        raise DualSVMError("dual_coef and intercept must be finite")
+    X = factor.X_train
+    if factor.kernel == "precomputed":
+        K_nS = np.array(X[:, S])
+    else:
+        K_nS = np.empty((n, S.shape[0]))
+        step = factor._block_rows(S.shape[0] + X.shape[1])
+        for lo in range(0, n, step):
+            K_nS[lo:lo + step] = kernel_matrix(factor.kernel, X[lo:lo + step], X[S],
+                                               gamma=factor.gamma, degree=factor.degree, coef0=factor.coef0)
+    b = float(intercept)
+    f = K_nS @ c + b
+    norm2 = float(c @ (K_nS[S] @ c))
+    y, C = problem.y, problem.costs
+    hinge = np.maximum(0.0, 1.0 - y * f)
+    P = 0.5 * norm2 + math.fsum((C * hinge).tolist())
+    # Rounding: every kernel value within 4u of exact (its own evaluation), each sum within gamma_{s+2}.
+    g = _gamma_k(S.shape[0] + 8)
+    absK = np.abs(K_nS)
+    delta = g * (absK @ np.abs(c) + abs(b))
+    err = float(C @ delta) + g * float(np.abs(c) @ (absK[S] @ np.abs(c))) + _gamma_k(n + 2) * abs(P)
+    G = max(P - float(lower_bound), 0.0) + err + 2 * _U * (abs(P) + abs(float(lower_bound)))
+    return {"primal_objective": float(P), "duality_gap": float(G), "radius": math.sqrt(2.0 * G) * (1.0 + 2 * _U),
+            "decision": f}
