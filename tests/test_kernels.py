@@ -241,3 +241,56 @@ def test_bad_kernel_input(kw, X, match):
     with pytest.raises(ds.DualSVMError, match=match):
         ds.SVMProblem(X, _y, **kw)
     np.testing.assert_array_equal(X, X_before)  # never modified
+
+
+# -- the faces ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("case", ["rbf", "poly"])
+def test_dualsvc_kernel_matches_svc(case):
+    X, y = _data("moons", 150)
+    Xtr, Xte, ytr = X[:100], X[100:], y[:100]
+    kw = {k: v for k, v in KERNEL_CASES[case].items() if k != "kernel"}
+    ours = ds.DualSVC(kernel=case, **kw).fit(Xtr, ytr)
+    svc = SVC(kernel=case, tol=1e-10, **kw).fit(Xtr, ytr)
+    assert not hasattr(ours, "coef_") and ours.kernel_factor_ is not None
+    np.testing.assert_array_equal(np.sort(ours.support_), np.sort(svc.support_))
+    np.testing.assert_array_equal(ours.predict(Xte), svc.predict(Xte))
+    # SVC's layout: decision = dual_coef_ . k(support_vectors_, x) + intercept_, up to the factor's residual.
+    via_coef = ours.dual_coef_[0] @ kernel_matrix(case, ours.support_vectors_, Xte, gamma=ours.kernel_factor_.gamma,
+                                                  degree=ours.degree, coef0=ours.coef0) + ours.intercept_[0]
+    # |sum_i c_i E(x_i, x)| <= sum_i |c_i| sqrt(E_ii) sqrt(E(x, x)), plus w's stationarity residual |w - L^T c|.
+    f = ours.kernel_factor_
+    phi = f.feature_map(Xte)
+    kxx = f.kernel_diag(Xte)
+    E_xx = np.maximum(kxx - np.einsum("ij,ij->i", phi, phi), 0.0)
+    resid = np.abs(ours.dual_coef_[0]) @ np.sqrt(f.residual_diag[ours.support_]) * np.sqrt(E_xx)
+    bound = resid + ours.certificate_.kkt["stationarity"] * np.sqrt(kxx) + 1e-12
+    assert np.all(np.abs(via_coef - ours.decision_function(Xte)) <= bound)
+    assert np.all(ours.dual_coef_[0] * np.where(ytr[ours.support_] > 0, 1, -1) > 0)  # y_i alpha_i, alpha_i > 0
+    assert np.all(np.diff(ytr[ours.support_]) >= 0)  # class -1 first, as SVC
+
+
+def test_dualsvc_precomputed_and_refit_linear():
+    X, y = _data("circles", 100)
+    G = kernel_matrix("rbf", X, X, gamma=1.0)
+    est = ds.DualSVC(kernel="precomputed").fit(G, y)
+    svc = SVC(kernel="precomputed", tol=1e-10).fit(G, y)
+    np.testing.assert_array_equal(est.predict(G[:10]), svc.predict(G[:10]))
+    est.set_params(kernel="linear").fit(X, y)
+    assert est.coef_.shape == (1, 2) and est.kernel_factor_ is None
+
+
+@pytest.mark.parametrize("case", ["rbf", "poly", "precomputed"])
+def test_certify_estimator_kernel_svc(case):
+    X, y, _, svc = _svc_case("moons", case)
+    rep = ds.certify_estimator(svc, X, y)
+    assert rep.kernel is not None and rep.relative_gap < 1e-6, rep
+    assert rep.distance <= rep.bound
+    assert "near-optimal for the kernel SVM" in repr(rep)
+    # An early-stopped SVC is caught: a large gap, and its RKHS distance still within the bound.
+    from sklearn.exceptions import ConvergenceWarning as SkConvergenceWarning
+
+    with pytest.warns(SkConvergenceWarning, match="max_iter=3"):
+        loose = SVC(**{**svc.get_params(), "tol": 1.0, "max_iter": 3}).fit(X, y)
+    bad = ds.certify_estimator(loose, X, y)
+    assert bad.relative_gap > 1e-4 and bad.distance <= bad.bound and "NOT optimal" in bad.verdict
