@@ -277,7 +277,7 @@ def _describe(est: Any, n: int) -> tuple[str, float, bool]:
         return ("logistic loss ln(1 + e^{-m}) with an L2 penalty (intercept unpenalized in lbfgs): "
                 "a different loss, not certified against the SVM"), float(p["C"]), False
     raise DualSVMError(
-        "estimator must be a fitted SVC(kernel='linear'), LinearSVC, SGDClassifier(loss='hinge') "
+        "estimator must be a fitted SVC, LinearSVC, SGDClassifier(loss='hinge') "
         f"or LogisticRegression, got {name}"
     )
 

@@ -294,3 +294,17 @@ def test_certify_estimator_kernel_svc(case):
         loose = SVC(**{**svc.get_params(), "tol": 1.0, "max_iter": 3}).fit(X, y)
     bad = ds.certify_estimator(loose, X, y)
     assert bad.relative_gap > 1e-4 and bad.distance <= bad.bound and "NOT optimal" in bad.verdict
+
+
+def test_cli_kernel_options(capsys):
+    import json
+
+    from dualsvm.cli import main
+
+    assert main(["compare", "--standardize", "--kernel", "rbf", "--gamma", "0.5", "--methods", "ipm,dual", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["verdict"] == "AGREE" and out["data"]["kernel"]["gamma"] == 0.5 and out["data"]["kernel"]["rank"] > 4
+    assert main(["solve", "--standardize", "--kernel", "poly", "--degree", "2", "--coef0", "1", "--method", "ipm"]) == 0
+    assert "kernel: poly (gamma 0.25, degree 2, coef0 1)" in capsys.readouterr().out
+    assert main(["solve", "--standardize", "--kernel", "sigmoid", "--gamma", "3"]) == 2
+    assert "not positive semidefinite: its most negative eigenvalue is -" in capsys.readouterr().err
