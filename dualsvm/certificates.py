@@ -185,9 +185,10 @@ def certificate(
     nrm = float(np.sqrt(2.0 * float(0.5 * np.dot(r_wv, r_wv))))
     err_wv = 2.0 * (nrm * float(np.linalg.norm(eps_v)) + 0.5 * float(eps_v @ eps_v)) + _gamma(d + 2, ue) * nrm**2
     G_hat = max(float(identity), 0.0)
-    if problem.kernel_residual:  # the true kernel's dual: D_K >= D_L - lambda_max(E)||alpha||^2 / 2 (proofs/T14)
-        D -= 0.5 * problem.kernel_residual * float(a @ a) * (1.0 + _gamma(n, u))
-        G_hat += 0.5 * problem.kernel_residual * float(a @ a) * (1.0 + _gamma(n + 2, u))
+    if problem.kernel_factor is not None:  # the true kernel's dual: D_K >= D_L - (sum_i alpha_i sqrt(E_ii))^2 / 2 (T14)
+        q = 0.5 * float(a @ np.sqrt(problem.kernel_factor.residual_diag)) ** 2 * (1.0 + _gamma(n + 4, u))
+        D -= q
+        G_hat += q
     floor0 = G_hat * (_gamma(n + d + 6, ue) + 4 * u) + err_brackets + err_wv
     s = s_ext.astype(np.float64)
     t = y - s

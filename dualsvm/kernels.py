@@ -218,8 +218,9 @@ class KernelFactor:
     residual_diag : ndarray of shape (n,)
         Upper bounds on :math:`E_{ii} = K_{ii} - \|L_i\|^2 \ge 0` (rounding included).
     residual_trace : float
-        :math:`\sum_i` ``residual_diag``: an upper bound on :math:`\lambda_{\max}(E)`, the
-        term the certificate adds (``proofs/T14``).
+        :math:`\sum_i` ``residual_diag``: an upper bound on :math:`\lambda_{\max}(E)`. The
+        certificate adds :math:`\frac12(\sum_i \alpha_i\sqrt{E_{ii}})^2 \le \frac12\operatorname{tr}(E)\|\alpha\|^2`
+        to the gap (``proofs/T14``).
     tol : float
         The relative stopping tolerance: ``residual_trace`` <= ``tol`` · trace K, up to rounding.
     lambda_min : float or None

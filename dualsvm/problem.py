@@ -221,8 +221,9 @@ class SVMProblem:
     kernel_factor : KernelFactor or None
         The kernel, its parameters, pivots and residual; ``None`` for ``"linear"``.
     kernel_residual : float
-        Upper bound on :math:`\lambda_{\max}(K - LL^\top)`, the certificate's extra term
-        (0.0 for ``"linear"``).
+        Upper bound on :math:`\operatorname{tr}(K - LL^\top) \ge \lambda_{\max}(K - LL^\top)`
+        (0.0 for ``"linear"``); the certificate adds the tighter
+        :math:`\frac12(\sum_i \alpha_i \sqrt{E_{ii}})^2` (``proofs/T14``).
 
     Raises
     ------

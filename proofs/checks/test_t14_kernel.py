@@ -102,5 +102,10 @@ def test_t14_dual_bound_exact():
         D_L = sum(a) - quad(LLt) / 2
         aa = sum(x * x for x in a)
         assert D_K >= D_L - trE * aa / 2
+        # the tighter form: vᵀEv <= (sum_i a_i sqrt(E_ii))^2, i.e. with s_ij = a_i a_j sqrt(E_ii E_jj):
+        # vᵀEv <= sum_ij s_ij, checked as: every |v_i v_j E_ij| <= s_ij (squares, exact) and sum them
+        for i in range(n):
+            for j in range(n):
+                assert (v[i] * v[j] * E[i][j]) ** 2 <= (a[i] * a[j]) ** 2 * E[i][i] * E[j][j]
         needed |= D_K < D_L
     assert needed  # the term is not vacuous: D_K < D_L for some alpha
