@@ -16,7 +16,11 @@ Two folders are generated here, at every build, from their one source each
 
 The tour (``tour.ipynb``) is rendered by myst-nb without executing it: the
 test suite executes it (``tests/test_docs.py``). Nothing is downloaded at build
-time (no intersphinx). Math is rendered by MathJax in the reader's browser.
+time (no intersphinx). Math is rendered by MathJax in the reader's browser,
+loaded from its CDN (Sphinx's default ``mathjax_path``): offline, a page shows
+the LaTeX source of each formula. ``sphinx.ext.imgmath`` would render offline
+but needs a LaTeX installation at build time, which the ``docs`` extra cannot
+install.
 """
 
 from __future__ import annotations

@@ -6,13 +6,13 @@ first); nothing trusts a solver's own status, and nothing here solves an
 optimization problem. Building a good ``alpha`` for a candidate that has none
 is a solver's job (:func:`dualsvm.certify`, ``dualsvm/dual_point.py``).
 
-* **Gap** (``proofs/T04``). For :math:`0 \le \alpha \le C`, with
+* **Gap** (``proofs/T04``). For :math:`0 \le \alpha_i \le C_i`, with
   :math:`Z = \mathrm{diag}(y) X` and :math:`m_i = y_i(w^\top x_i + b)`,
 
   .. math::
 
      P(w,b) - D(\alpha) = \tfrac12\|w - Z^\top\alpha\|^2
-         + \sum_i \bigl[C\,\max(0, 1 - m_i) - \alpha_i (1 - m_i)\bigr] - b\,y^\top\alpha,
+         + \sum_i \bigl[C_i\max(0, 1 - m_i) - \alpha_i (1 - m_i)\bigr] - b\,y^\top\alpha,
 
   every bracket :math:`\ge 0`, and :math:`P(w,b) - P^* \le P(w,b) - D(\alpha) + |b^*|\,|y^\top\alpha|`
   (the last term because a rounded :math:`\alpha` need not have
@@ -72,19 +72,29 @@ def support_labels(m_lo: ArrayLike, m_hi: ArrayLike, margin_tol: float) -> NDArr
     Given :math:`m^{lo}_i \le m_i^* \le m^{hi}_i` for every optimal
     :math:`(w^*, b^*)`, and the KKT conditions that hold for every pair of
     primal and dual optima (:math:`\alpha_i^* > 0 \Rightarrow m_i^* \le 1`,
-    :math:`\alpha_i^* < C \Rightarrow m_i^* \ge 1`):
+    :math:`\alpha_i^* < C_i \Rightarrow m_i^* \ge 1`):
 
     * :data:`NON` if :math:`m^{lo}_i > 1`: every optimal :math:`\alpha_i^* = 0`;
-    * :data:`BOUND` if :math:`m^{hi}_i < 1`: every optimal :math:`\alpha_i^* = C`;
+    * :data:`BOUND` if :math:`m^{hi}_i < 1`: every optimal :math:`\alpha_i^* = C_i`;
     * :data:`MARGIN` if :math:`m^{lo}_i \le 1 \le m^{hi}_i` and
       :math:`m^{hi}_i - m^{lo}_i \le` ``margin_tol``: the point lies on the
       margin within the interval's width, :math:`|m_i^* - 1| \le m^{hi}_i - m^{lo}_i`
       (a statement about the margin, not about :math:`\alpha_i^*`);
     * :data:`UNDECIDED` otherwise.
 
+    Parameters
+    ----------
+    m_lo, m_hi : array_like of shape (n,)
+        Certified bounds :math:`m^{lo}_i \le m_i^* \le m^{hi}_i` on every optimal margin
+        (``Solution.margin_range``).
+    margin_tol : float
+        Largest width :math:`m^{hi}_i - m^{lo}_i` labelled :data:`MARGIN`.
+
     Returns
     -------
-    ndarray of int8, one code per point.
+    ndarray of int8 of shape (n,)
+        One code per point: :data:`NON` (0), :data:`MARGIN` (1), :data:`BOUND` (2)
+        or :data:`UNDECIDED` (3).
     """
     lo, hi = np.asarray(m_lo, dtype=np.float64), np.asarray(m_hi, dtype=np.float64)
     out = np.full(lo.shape, UNDECIDED, dtype=np.int8)
@@ -131,20 +141,38 @@ def certificate(
     a better one a smaller gap. The formulas are in the module docstring and
     on :class:`~dualsvm.Solution`.
 
+    What is certified, for every optimum :math:`(w^*, b^*)` and in exact arithmetic:
+
+    .. math::
+
+       \bar G \ge P(w, b) - P^*, \qquad \|w - w^*\| \le r = \sqrt{2\bar G}, \qquad
+       b^* \in [b_{lo}, b_{hi}], \qquad m^{lo}_i \le m_i^* \le m^{hi}_i.
+
     Parameters
     ----------
     problem : SVMProblem
+        The data, labels and costs :math:`C_i`.
     w : array_like of shape (d,) or (1, d)
+        The candidate's weights (scikit-learn's ``coef_`` as it is).
     b : float or array_like of shape (1,)
+        The candidate's bias (scikit-learn's ``intercept_`` as it is).
     alpha : array_like of shape (n,)
         Dual coefficients, not multiplied by y.
-    method, message, iterations, solve_time, extras
-        Recorded on the returned :class:`~dualsvm.Solution`.
+    method : str, default "certify"
+        Recorded on the returned :class:`~dualsvm.Solution`: who produced the candidate.
     status : str, default "certified"
         The caller's status: kept when the certificate meets ``target_gap``
         (or when it already names a failure such as ``"max_iter"``); a
         success status whose certificate misses the target becomes
         ``"inaccurate"``.
+    message : str, default ""
+        Recorded; when empty, the relative gap against ``target_gap`` is recorded instead.
+    iterations : int, default 0
+        Recorded: the producer's iteration count.
+    solve_time : float, default nan
+        Recorded: the producer's wall-clock seconds.
+    extras : dict, optional
+        Recorded (copied): the producer's raw information.
     target_gap : float, default 1e-8
         Required relative gap :math:`\bar G / \max(1, |P|)`.
     margin_tol : float, default 1e-3
@@ -154,6 +182,9 @@ def certificate(
     Returns
     -------
     Solution
+        The candidate ``(w, b)``, the projected ``alpha``, and every certified quantity:
+        ``duality_gap`` :math:`\bar G`, ``relative_gap``, ``radius``, ``b_interval``,
+        ``margin_range``, the KKT residuals and the certified labels.
     """
     w_, b_ = problem._check_wb(w, b)
     a = project_dual(problem._check_alpha(alpha), problem.y, problem.costs)

@@ -85,6 +85,8 @@ class Comparison:
 
     Attributes
     ----------
+    problem : SVMProblem
+        The problem every method solved.
     solutions : dict of str to Solution
         Each method's answer certified against the best dual point
         (``best_dual``): its ``relative_gap`` is the one certified gap of
@@ -97,9 +99,12 @@ class Comparison:
     met_target : dict of str to bool
         The method's status is a success and its certified gap is within its target.
     best_dual : float
-        :math:`D_{best} = \\max_k D(\\alpha_k)`, from method ``best_dual_method``
-        (:data:`REFERENCE` when it is the reference dual point :func:`compare`
-        computes with :func:`~dualsvm.solve_ipm` when every method run is first-order).
+        :math:`D_{best} = \\max_k D(\\alpha_k)`, from method ``best_dual_method``.
+    best_dual_method : str
+        The method whose dual point gives ``best_dual``; every answer in
+        ``solutions`` is certified with that dual point. :data:`REFERENCE` when it
+        is the reference dual point :func:`compare` computes with
+        :func:`~dualsvm.solve_ipm` when every method run is first-order.
     pairs : list of dict
         Per pair: ``distance`` :math:`\\|w_i - w_j\\|`, ``bound`` :math:`r_i + r_j`,
         ``max_decision_diff`` :math:`\\max_x |f_i(x) - f_j(x)|` on the data,
@@ -136,7 +141,16 @@ class Comparison:
         return self.verdict == "AGREE"
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-Python report for JSON."""
+        """Plain-Python report for JSON.
+
+        Returns
+        -------
+        dict of str to object
+            ``problem`` (n, d, C, classes), ``best_dual``, ``methods`` (per method its
+            cross-certified :meth:`Solution.to_dict` with its own status, target and
+            ``self_certified_gap``), ``pairs``, ``agree``, ``verdict``, ``summary``,
+            ``violations`` and ``warnings``.
+        """
         return {
             "problem": {"n": self.problem.n, "d": self.problem.d, "C": self.problem.C,
                         "classes": [str(c) for c in self.problem.classes]},
@@ -248,29 +262,56 @@ def compare(
     strict: bool = True,
     tol: float | None = None,
 ) -> Comparison:
-    """Run each method on ``problem``, cross-certify, and give a verdict.
+    r"""Run each method on ``problem``, cross-certify, and give a verdict.
 
-    Parameters
-    ----------
-    problem : SVMProblem
-    methods : sequence of str
-        Names from :data:`METHODS`; at least one, no repeats.
-    target_gap : float, optional
-        Target relative gap of the first-order methods (subgradient,
-        stochastic); the exact methods keep their own (1e-8).
-    max_iter, max_time : optional
-        Budgets passed to every method that has them (iterations; wall-clock
-        seconds). A method stopped by one makes the verdict INCONCLUSIVE.
-    options : dict, optional
-        Extra keyword arguments per method, e.g. ``{"subgradient": {"max_iter": 10**5}}``.
-    progress : callable, optional
-        Called with a short message before and after each method.
+    Every method's dual point is feasible, so the best one,
+    :math:`\alpha_{best} = \arg\max_k D(\alpha_k)` (a reference point of
+    :func:`~dualsvm.solve_ipm` included when every method is first-order, see below), certifies every answer
+    :math:`(w_k, b_k)`: its gap and radius
+
+    .. math::
+
+       G_k \ge P(w_k, b_k) - P^*, \qquad \|w_k - w^*\| \le r_k = \sqrt{2 G_k},
+
+    hold in exact arithmetic, so by the triangle inequality through the unique
+    :math:`w^*` every pair must satisfy
+
+    .. math:: \|w_i - w_j\| \le r_i + r_j,
+
+    and their certified b intervals and margin ranges must intersect, and no point may be
+    certified non-support by one method and bound support by another. The verdict:
+
+    * **DISAGREE** if any of these implications fails: a certificate is wrong (a bug);
+    * **AGREE** if none fails and every method met its own target, a success status and
+      :math:`G_k / \max(1, |P(w_k, b_k)|) \le` its target relative gap;
+    * **INCONCLUSIVE** if none fails but some method missed its target: the bound it
+      satisfies may hold only because its radius :math:`r_k` is large.
 
     When every method run is first-order (subgradient, stochastic), no answer
     is exact enough to serve as the reference dual point, so the fastest
     exact method, :func:`~dualsvm.solve_ipm`, is run once for one (about 20
     data passes): each answer then gets its tightest certified gap,
     :math:`P(w_k, b_k) - D(\alpha_{ipm})`.
+
+    Parameters
+    ----------
+    problem : SVMProblem
+        The problem to solve, validated once and shared by every method.
+    methods : sequence of str
+        Names from :data:`METHODS`; at least one, no repeats.
+    target_gap : float, optional
+        Target relative gap of the first-order methods (subgradient,
+        stochastic); the exact methods keep their own (1e-8).
+    max_iter : int, optional
+        Iteration budget passed to every method that has one. A method stopped
+        by it makes the verdict INCONCLUSIVE.
+    max_time : float, optional
+        Wall-clock budget in seconds, passed to every method that has one
+        (all but ``"ipm"``); a method stopped by it makes the verdict INCONCLUSIVE.
+    options : dict, optional
+        Extra keyword arguments per method, e.g. ``{"subgradient": {"max_iter": 10**5}}``.
+    progress : callable, optional
+        Called with a short message before and after each method.
     strict : bool, default True
         Raise :class:`CertificateViolation` on the verdict DISAGREE (a bug);
         with ``False`` the :class:`Comparison` carries it instead.
@@ -280,6 +321,8 @@ def compare(
     Returns
     -------
     Comparison
+        The cross-certified answers, the per-pair distances and bounds, the
+        verdict and a one-paragraph summary of why.
 
     Raises
     ------

@@ -28,7 +28,9 @@ def load_iris_pair() -> tuple[NDArray[np.float64], NDArray[np.str_]]:
     Returns
     -------
     X : ndarray of shape (100, 4)
+        Sepal length, sepal width, petal length, petal width, in cm.
     y : ndarray of shape (100,) of str
+        ``"versicolor"`` (rows 0-49) or ``"virginica"`` (rows 50-99).
     """
     ref = resources.files("dualsvm") / "data" / "iris_versicolor_virginica.csv"
     with ref.open("r", encoding="utf-8") as fh:
@@ -39,10 +41,26 @@ def load_iris_pair() -> tuple[NDArray[np.float64], NDArray[np.str_]]:
 
 
 def standardize(X: NDArray[np.float64], weights: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
-    """Zero mean and unit variance per column (constant columns are only centred); a new array.
+    r"""Zero mean and unit variance per column (constant columns are only centred); a new array.
 
-    With ``weights`` the mean and variance are weighted, so that a row of weight k
-    is standardized as k copies of it would be.
+    .. math:: x'_{ij} = \frac{x_{ij} - \mu_j}{\sigma_j}, \qquad
+       \mu_j = \frac{\sum_i v_i x_{ij}}{\sum_i v_i}, \qquad
+       \sigma_j^2 = \frac{\sum_i v_i (x_{ij} - \mu_j)^2}{\sum_i v_i},
+
+    with :math:`\sigma_j` replaced by 1 where it is 0. With weights :math:`v` a row
+    of weight k is standardized as k copies of it would be; without, :math:`v_i = 1`.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+        The data; not modified.
+    weights : ndarray of shape (n,), optional
+        Row weights :math:`v_i \ge 0` (not all 0). Default: all 1.
+
+    Returns
+    -------
+    ndarray of shape (n, d)
+        The standardized copy.
     """
     mean = np.average(X, axis=0, weights=weights)
     sd = np.sqrt(np.average((X - mean) ** 2, axis=0, weights=weights))
@@ -55,10 +73,35 @@ def _check(n: int, d: int) -> None:
 
 
 def make_overlapping(n: int = 200, d: int = 2, *, sep: float = 1.0, seed: int = 0) -> Data:
-    """Two Gaussian classes whose means are ``sep`` apart along a random direction.
+    r"""Two Gaussian classes whose means are ``sep`` apart along a random direction.
 
-    Classes alternate (+1, -1, ...), so both are present for any n >= 2.
-    Features are standardized to zero mean and unit variance.
+    .. math:: x_i = z_i + \tfrac12\,\mathrm{sep}\; y_i u, \qquad z_i \sim N(0, I_d),
+
+    with :math:`u` a random unit vector; then every column is standardized
+    (:func:`standardize`). Classes alternate (+1, -1, ...), so both are present for any n >= 2.
+
+    Parameters
+    ----------
+    n : int, default 200
+        Number of points, >= 2.
+    d : int, default 2
+        Number of features, >= 1.
+    sep : float, default 1.0
+        Distance between the two class means, before standardizing.
+    seed : int, default 0
+        Seed of ``numpy.random.default_rng``: the same seed gives the same data.
+
+    Returns
+    -------
+    X : ndarray of shape (n, d)
+        Standardized features.
+    y : ndarray of shape (n,)
+        Labels +1.0 and -1.0, alternating from +1.
+
+    Raises
+    ------
+    DualSVMError
+        If n < 2 or d < 1.
     """
     _check(n, d)
     rng = np.random.default_rng(seed)
@@ -70,7 +113,39 @@ def make_overlapping(n: int = 200, d: int = 2, *, sep: float = 1.0, seed: int = 
 
 
 def make_separable(n: int = 100, d: int = 2, *, gap: float = 1.0, seed: int = 0) -> Data:
-    r"""Linearly separable classes: points with :math:`|u^\top x| < \mathrm{gap}/2` are pushed out of the slab."""
+    r"""Linearly separable classes: Gaussian points moved out of a slab of width ``gap``.
+
+    Each :math:`z_i \sim N(0, I_d)` keeps its part orthogonal to a random unit vector
+    :math:`u`; its coordinate along :math:`u` is replaced, so that
+
+    .. math:: y_i\, u^\top x_i = \tfrac12\mathrm{gap} + |u^\top z_i| \;\ge\; \tfrac12\mathrm{gap}:
+
+    the hyperplane :math:`u^\top x = 0` separates the classes with geometric margin at least
+    gap/2. The features are not standardized (that would move the slab).
+
+    Parameters
+    ----------
+    n : int, default 100
+        Number of points, >= 2.
+    d : int, default 2
+        Number of features, >= 1.
+    gap : float, default 1.0
+        Width of the empty slab around :math:`u^\top x = 0`.
+    seed : int, default 0
+        Seed of ``numpy.random.default_rng``: the same seed gives the same data.
+
+    Returns
+    -------
+    X : ndarray of shape (n, d)
+        The points.
+    y : ndarray of shape (n,)
+        Labels +1.0 and -1.0, alternating from +1.
+
+    Raises
+    ------
+    DualSVMError
+        If n < 2 or d < 1.
+    """
     _check(n, d)
     rng = np.random.default_rng(seed)
     y = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)
@@ -83,6 +158,33 @@ def make_separable(n: int = 100, d: int = 2, *, gap: float = 1.0, seed: int = 0)
 
 
 def make_duplicated(n: int = 60, d: int = 2, *, seed: int = 0) -> Data:
-    """Overlapping data in which every point appears twice (n rows, n/2 distinct)."""
+    """Overlapping data in which every point appears twice.
+
+    The first half of the rows is :func:`make_overlapping` with ``max(n // 2, 2)``
+    points, the second half repeats it in the same order, so row i and row
+    i + n // 2 are equal.
+
+    Parameters
+    ----------
+    n : int, default 60
+        Number of rows: exactly n for an even n >= 4; an odd n gives n - 1 rows,
+        and n < 4 gives 4.
+    d : int, default 2
+        Number of features, >= 1.
+    seed : int, default 0
+        Seed passed to :func:`make_overlapping`.
+
+    Returns
+    -------
+    X : ndarray of shape (2 * max(n // 2, 2), d)
+        Standardized features, each row twice.
+    y : ndarray of shape (2 * max(n // 2, 2),)
+        Labels +1.0 and -1.0.
+
+    Raises
+    ------
+    DualSVMError
+        If d < 1.
+    """
     X, y = make_overlapping(max(n // 2, 2), d, seed=seed)
     return np.vstack([X, X]), np.concatenate([y, y])

@@ -101,6 +101,7 @@ def solve_dual(
     Parameters
     ----------
     problem : SVMProblem
+        The problem to solve.
     target_gap : float, default 1e-8
         Required relative duality gap :math:`G/\max(1,|P|)`. About 1e-9 is
         needed to identify the support vectors reliably.

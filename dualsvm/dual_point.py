@@ -34,7 +34,7 @@ Array = NDArray[np.float64]
 def dual_point(problem: SVMProblem, w: ArrayLike, b: ArrayLike, alpha: ArrayLike | None = None) -> tuple[Array, str]:
     r"""The best dual-feasible :math:`\alpha` found for the candidate ``(w, b)``.
 
-    Candidates, each projected onto :math:`\{0 \le \alpha \le C,\ y^\top\alpha = 0\}`:
+    Candidates, each projected onto :math:`\{0 \le \alpha_i \le C_i,\ y^\top\alpha = 0\}`:
     the supplied ``alpha``; the optimal dual point found by :func:`dualsvm.solve_ipm`
     (skipped when the supplied one already closes the gap to 1e-13); and the naive
     rule :math:`\alpha_i = C_i\,[m_i < 1]`. The one with the
@@ -69,6 +69,7 @@ def certify(
     Parameters
     ----------
     problem : SVMProblem
+        The problem the candidate is certified for.
     w : array_like of shape (d,) or (1, d)
         E.g. scikit-learn's ``coef_`` as it is.
     b : float or array_like of shape (1,)

@@ -31,6 +31,7 @@ def project_dual(alpha: ArrayLike, y: ArrayLike, C: float | ArrayLike) -> Array:
     Parameters
     ----------
     alpha : array_like of shape (n,)
+        The point to project (any real vector, e.g. a solver's rounded dual).
     y : array_like of shape (n,)
         Labels in {-1, +1} containing both signs.
     C : float or array_like of shape (n,)
@@ -39,7 +40,13 @@ def project_dual(alpha: ArrayLike, y: ArrayLike, C: float | ArrayLike) -> Array:
     Returns
     -------
     ndarray of shape (n,)
-        A new array; the input is not modified.
+        The projection :math:`\arg\min\{\|\alpha' - \alpha\| : 0 \le \alpha'_i \le C_i,\ y^\top\alpha' = 0\}`;
+        a new array, the input is not modified.
+
+    Raises
+    ------
+    DualSVMError
+        If ``y`` does not contain both signs (the set is then empty unless :math:`\alpha' = 0`).
     """
     a = np.asarray(alpha, dtype=np.float64).reshape(-1)
     y = np.asarray(y, dtype=np.float64).reshape(-1)
@@ -116,9 +123,21 @@ def argmin_b(problem: SVMProblem, w: ArrayLike) -> tuple[float, float]:
     (``proofs/T09``, :func:`slope_zero`). Cost :math:`O(nd)` plus a
     partition (a sort with weights).
 
+    .. math:: \arg\min_b P(w, b) = [\,b_{lo}, b_{hi}\,], \qquad
+       P(w, b) = \tfrac12\|w\|^2 + \sum_i C_i \max(0, 1 - y_i(w^\top x_i + b)).
+
+    Parameters
+    ----------
+    problem : SVMProblem
+        The data, labels and costs :math:`C_i`.
+    w : array_like of shape (d,) or (1, d)
+        The fixed weights.
+
     Returns
     -------
-    (b_lo, b_hi) : tuple of float
+    b_lo, b_hi : float
+        The ends of the interval of minimisers (equal when the minimiser is unique);
+        every :math:`b` in between minimises :math:`P(w, \cdot)`.
     """
     w_ = np.asarray(w, dtype=np.float64).reshape(-1)
     t = problem.y - problem.X @ w_

@@ -55,6 +55,7 @@ def kkt_solve(
     Parameters
     ----------
     problem : SVMProblem
+        The data, labels and costs :math:`C_i`.
     free, at_C : ndarray of bool, shape (n,)
         The free set :math:`F` and the bound set :math:`U`; the rest is at 0.
     start : (w, b, alpha_F), optional
@@ -69,6 +70,12 @@ def kkt_solve(
     operator : DenseOperator, optional
         Reads the free rows, and computes ``fixed`` in one counted pass when
         it is not given; without it ``problem.X`` is indexed directly.
+
+    Returns
+    -------
+    ndarray of shape (n,)
+        :math:`\alpha`: 0 off :math:`F \cup U`, :math:`C_i` on :math:`U`, the
+        solved :math:`\alpha_F` on :math:`F` (possibly outside the box).
     """
     return kkt_solve_wb(problem, free, at_C, start=start, fixed=fixed, operator=operator)[2]
 
@@ -90,6 +97,29 @@ def kkt_solve_wb(
     quadratically, where recomputing :math:`w` from :math:`\alpha` moves every
     margin (measured: a gap of 7e-4 against 3e-12 on features spanning four
     orders of magnitude at C = 1000).
+
+    Parameters
+    ----------
+    problem : SVMProblem
+        The data, labels and costs :math:`C_i`.
+    free, at_C : ndarray of bool, shape (n,)
+        The free set :math:`F` and the bound set :math:`U`; the rest is at 0.
+    start : (w, b, alpha_F), optional
+        A point near the solution set: the result is ``start`` plus the
+        minimum-norm correction (see :func:`kkt_solve`).
+    fixed : ndarray of shape (d,), optional
+        :math:`Z_U^\top C_U`, if the caller has it.
+    operator : DenseOperator, optional
+        Reads the free rows and computes ``fixed``; without it ``problem.X`` is indexed directly.
+
+    Returns
+    -------
+    w : ndarray of shape (d,)
+        The solved weights.
+    b : float
+        The solved bias.
+    alpha : ndarray of shape (n,)
+        As returned by :func:`kkt_solve`.
     """
     X, y, C, d = problem.X, problem.y, problem.costs, problem.d
     F = np.flatnonzero(free)
@@ -153,14 +183,28 @@ def polish(problem: SVMProblem, alpha: Array) -> tuple[Array, float, Array, floa
 
 
 def kkt_brackets(m: Array, alpha: Array, C: float | Array) -> Array:
-    r"""Each point's share of the duality gap: :math:`C\max(0, 1 - m_i) - \alpha_i(1 - m_i)`.
+    r"""Each point's share of the duality gap: :math:`C_i\max(0, 1 - m_i) - \alpha_i(1 - m_i)`.
 
-    For :math:`0 \le \alpha_i \le C` every bracket is :math:`\ge 0`, and with
+    For :math:`0 \le \alpha_i \le C_i` every bracket is :math:`\ge 0`, and with
     :math:`w = Z^\top\alpha`, :math:`y^\top\alpha = 0` they sum to the gap
     :math:`P(w, b) - D(\alpha)` (``proofs/T04``). A bracket is 0 exactly when
     the point satisfies its KKT condition (``proofs/T06``): :math:`m_i \ge 1`
-    at 0, :math:`m_i \le 1` at :math:`C`, :math:`m_i = 1` in between; so the
+    at 0, :math:`m_i \le 1` at :math:`C_i`, :math:`m_i = 1` in between; so the
     brackets weigh each violated sign condition of a partition by what it
     costs in the certificate.
+
+    Parameters
+    ----------
+    m : ndarray of shape (n,)
+        Margins :math:`m_i = y_i(w^\top x_i + b)`.
+    alpha : ndarray of shape (n,)
+        Dual coefficients, not multiplied by y.
+    C : float or ndarray of shape (n,)
+        The costs :math:`C_i` (a float for uniform costs).
+
+    Returns
+    -------
+    ndarray of shape (n,)
+        :math:`C_i\max(0, 1 - m_i) - \alpha_i(1 - m_i)`, elementwise.
     """
     return C * np.maximum(0.0, 1.0 - m) - alpha * (1.0 - m)

@@ -499,6 +499,7 @@ def solve_ipm(
     Parameters
     ----------
     problem : SVMProblem
+        The problem to solve.
     target_gap : float, default 1e-9
         Required certified relative gap :math:`G/\max(1,|P|)`, in (0, 1).
     max_iter : int, default 100
@@ -608,9 +609,11 @@ def solve_working_set(
     Parameters
     ----------
     problem : SVMProblem
+        The problem whose candidate is finished.
     w : ndarray of shape (d,)
+        The candidate's weights: the start of the working set's iterate.
     b : float
-        The candidate; only its margins and its ``w`` (the start) are used.
+        The candidate's bias; only its margins and its ``w`` (the start) are used.
     work, at_C : ndarray of bool, shape (n,)
         The working set, and the frozen points held at :math:`C_i`
         (disjoint). Points of cost 0 are never in either: they are at 0.

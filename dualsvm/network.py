@@ -58,17 +58,26 @@ Array = NDArray[np.float64]
 
 @dataclass
 class TrainResult:
-    """A trained one-layer network.
+    r"""A trained one-layer network, :math:`f(x) = \mathrm{act}(w^\top x + b)`.
 
     Attributes
     ----------
-    w, b : the weights.
-    activation, loss, C : what was trained.
+    w : ndarray of shape (d,)
+        The weights :math:`w`.
+    b : float
+        The bias :math:`b`.
+    activation : str
+        One of :data:`ACTIVATIONS`.
+    loss : str
+        One of :data:`NET_LOSSES`.
+    C : float
+        The penalty in :math:`J(w, b) = \tfrac12\|w\|^2 + C\sum_i \ell(y_i, f(x_i))`.
     objective : float
         :math:`J(w, b)` at the returned weights.
     history : ndarray
         :math:`J` at every iteration.
     n_iter : int
+        Iterations run.
     converged : bool
         Smooth objectives: the gradient norm fell below ``tol``; non-smooth:
         always False (no stopping test exists for them); see ``certificate``.
@@ -79,7 +88,8 @@ class TrainResult:
     certificate : Solution or None
         For ``linear`` + ``hinge`` (the SVM objective itself): dualsvm's
         certificate of (w, b). None for any other model: it is not ours.
-    classes : the original labels.
+    classes : ndarray of shape (2,)
+        The original labels; ``classes[1]`` is the +1 class.
     """
 
     w: Array
@@ -98,11 +108,34 @@ class TrainResult:
     classes: NDArray[Any] = field(default_factory=lambda: np.array([-1, 1]))
 
     def output(self, X: ArrayLike) -> Array:
-        r"""The network's output :math:`f(x) = \mathrm{act}(w^\top x + b)` for each row of ``X``."""
+        r"""The network's output :math:`f(x) = \mathrm{act}(w^\top x + b)` for each row of ``X``.
+
+        Parameters
+        ----------
+        X : array_like of shape (m, d)
+            Points to evaluate.
+
+        Returns
+        -------
+        ndarray of shape (m,)
+            :math:`f(x_j)`: :math:`w^\top x_j + b` (linear), :math:`\max(0, w^\top x_j + b)` (relu)
+            or :math:`\sigma(w^\top x_j + b)` (sigmoid).
+        """
         return _act(self.activation, np.asarray(X, dtype=float) @ self.w + self.b)
 
     def predict(self, X: ArrayLike) -> NDArray[Any]:
-        """Class ``classes[1]`` where the output is above the activation's midpoint (0, or 1/2 for sigmoid)."""
+        """Class ``classes[1]`` where the output is above the activation's midpoint (0, or 1/2 for sigmoid).
+
+        Parameters
+        ----------
+        X : array_like of shape (m, d)
+            Points to classify.
+
+        Returns
+        -------
+        ndarray of shape (m,)
+            ``classes[1]`` where :math:`f(x) > 0` (:math:`f(x) > 1/2` for sigmoid), else ``classes[0]``.
+        """
         thr = 0.5 if self.activation == "sigmoid" else 0.0
         return np.where(self.output(X) > thr, self.classes[1], self.classes[0])
 
@@ -157,23 +190,38 @@ def train(
 
     Parameters
     ----------
-    X, y : data; y holds two labels of any type (validated by :class:`SVMProblem`).
+    X : array_like of shape (n, d)
+        Features (validated by :class:`~dualsvm.SVMProblem`).
+    y : array_like of shape (n,)
+        Two labels of any type; the larger is +1.
     activation : {"linear", "relu", "sigmoid"}
+        The output's activation: :math:`s`, :math:`\max(0, s)` or :math:`\sigma(s)` of :math:`s = w^\top x + b`.
     loss : {"hinge", "logistic", "cross_entropy", "squared"}
+        The loss :math:`\ell` on the output (module docstring).
     C : float, default 1.0
         Penalty; the weight decay is :math:`\tfrac12\|w\|^2` (:math:`\lambda = 1/(nC)` per mean loss).
     seed : int, default 0
         Seed of the initial weights w ~ N(0, init_scale^2).
     max_iter : int, default 20 000
+        Iteration budget.
     tol : float, default 1e-9
         Smooth objectives stop when :math:`\|\nabla J\| \le \mathrm{tol}\cdot\max(1, |J|)`.
     init_bias : float, default 0.0
         Initial b (a very negative value kills a ReLU unit at initialisation).
     init_scale : float, default 0.1
+        Standard deviation of the initial weights.
 
     Returns
     -------
     TrainResult
+        The best iterate by :math:`J`, its history, and dualsvm's certificate when the
+        model is ``linear`` + ``hinge`` (the SVM objective itself).
+
+    Raises
+    ------
+    DualSVMError
+        For an unknown activation or loss, a ``max_iter`` that is not an integer >= 1,
+        or data that :class:`~dualsvm.SVMProblem` rejects.
     """
     if activation not in ACTIVATIONS:
         raise DualSVMError(f"activation must be one of {list(ACTIVATIONS)}, got {activation!r}")

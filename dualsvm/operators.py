@@ -56,6 +56,16 @@ def blas_threads(limit: int | None) -> Iterator[None]:
     weighted Gram at 100k x 20 took 13-23 ms with one OpenBLAS thread and
     27 ms to 4.7 s with two, and ``solve_ipm`` 0.30 s against 1.1-11 s.
     threadpoolctl (the library scikit-learn uses for this) sets the limit.
+
+    Parameters
+    ----------
+    limit : int or None
+        Largest number of BLAS threads inside the block; ``None`` changes nothing.
+
+    Yields
+    ------
+    None
+        Control, once, with the limit in force; the previous limits are restored on exit.
     """
     if limit is None:
         yield
@@ -115,22 +125,46 @@ class DenseOperator:
 
     @property
     def n(self) -> int:
+        """Number of rows (samples)."""
         return self.shape[0]
 
     @property
     def d(self) -> int:
+        """Number of columns (features)."""
         return self.shape[1]
 
     def __repr__(self) -> str:
         return f"DenseOperator(n={self.n}, d={self.d}, passes={self.passes})"
 
     def matvec(self, W: ArrayLike) -> Array:
-        """:math:`X W` for ``W`` of shape ``(d,)`` or ``(d, k)``; one pass."""
+        """:math:`X W` for ``W`` of shape ``(d,)`` or ``(d, k)``; one pass.
+
+        Parameters
+        ----------
+        W : array_like of shape (d,) or (d, k)
+            A vector or a block of vectors.
+
+        Returns
+        -------
+        ndarray of shape (n,) or (n, k)
+            :math:`X W`.
+        """
         self.passes += 1
         return self._X @ np.asarray(W, dtype=np.float64)
 
     def rmatvec(self, V: ArrayLike) -> Array:
-        r""":math:`X^\top V` for ``V`` of shape ``(n,)`` or ``(n, k)``; one pass."""
+        r""":math:`X^\top V` for ``V`` of shape ``(n,)`` or ``(n, k)``; one pass.
+
+        Parameters
+        ----------
+        V : array_like of shape (n,) or (n, k)
+            A vector or a block of vectors.
+
+        Returns
+        -------
+        ndarray of shape (d,) or (d, k)
+            :math:`X^\top V`.
+        """
         self.passes += 1
         return self._X.T @ np.asarray(V, dtype=np.float64)
 
@@ -143,6 +177,25 @@ class DenseOperator:
         Formed as :math:`H^\top H` with :math:`H = \mathrm{diag}(\sqrt{s})X`,
         block by block, so that the product is symmetric by construction
         and BLAS can use ``syrk`` (half the flops of a general product).
+
+        Parameters
+        ----------
+        s : array_like of shape (n,)
+            Row weights :math:`s_i \ge 0`.
+        V : array_like of shape (n,) or (n, k), optional
+            Vectors for :math:`X^\top V`, computed in the same pass.
+
+        Returns
+        -------
+        G : ndarray of shape (d, d)
+            :math:`X^\top \mathrm{diag}(s) X`.
+        XtV : ndarray of shape (d,) or (d, k)
+            :math:`X^\top V`; returned, as ``(G, XtV)``, only when ``V`` is given.
+
+        Raises
+        ------
+        DualSVMError
+            If ``s`` has not n entries or has a negative one.
         """
         s_ = np.asarray(s, dtype=np.float64).reshape(-1)
         if s_.shape[0] != self.n:
@@ -160,23 +213,52 @@ class DenseOperator:
         return G, X.T @ np.asarray(V, dtype=np.float64)
 
     def row_gram(self) -> Array:
-        r"""The sample Gram :math:`X X^\top`, shape ``(n, n)``; one pass."""
+        r"""The sample Gram :math:`X X^\top`, shape ``(n, n)``; one pass.
+
+        Returns
+        -------
+        ndarray of shape (n, n)
+            :math:`(X X^\top)_{ij} = x_i^\top x_j`.
+        """
         self.passes += 1
         return self._X @ self._X.T
 
     def row_norms(self) -> Array:
-        r""":math:`\|x_i\|_2` for every row; one pass."""
+        r"""The Euclidean norm :math:`\|x_i\|_2` of every row; one pass.
+
+        Returns
+        -------
+        ndarray of shape (n,)
+            :math:`\|x_i\|_2 = \sqrt{\textstyle\sum_j x_{ij}^2}`.
+        """
         self.passes += 1
         return np.sqrt(np.einsum("ij,ij->i", self._X, self._X))
 
     def rows(self, idx: ArrayLike) -> Array:
-        """A copy of the rows ``idx`` (integer indices or a boolean mask); not a full pass."""
+        """A copy of the rows ``idx`` (integer indices or a boolean mask); not a full pass.
+
+        Parameters
+        ----------
+        idx : array_like of int or of bool
+            Row indices, or a mask of length n.
+
+        Returns
+        -------
+        ndarray of shape (k, d)
+            The k selected rows, a copy; counted in ``rows_read``.
+        """
         out = self._X[np.asarray(idx)]
         self.rows_read += int(out.shape[0])
         return out
 
     def dense(self) -> Array:
-        """The whole matrix (read-only); one pass."""
+        """The whole matrix (read-only); one pass.
+
+        Returns
+        -------
+        ndarray of shape (n, d)
+            A read-only view of :math:`X`, not a copy.
+        """
         self.passes += 1
         out = self._X.view()
         out.setflags(write=False)

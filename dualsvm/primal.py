@@ -52,6 +52,7 @@ def solve_primal(
     Parameters
     ----------
     problem : SVMProblem
+        The problem to solve.
     solver : str, optional
         Any installed cvxpy solver that accepts QPs (``cp.installed_solvers()``).
         Default :data:`DEFAULT_SOLVER` (Clarabel, with tolerances 1e-10).

@@ -213,11 +213,13 @@ class SVMProblem:
     classes : ndarray of shape (2,)
         Original labels; ``classes[0]`` maps to -1 and ``classes[1]`` to +1.
     C : float
+        The penalty as given.
     costs : ndarray of shape (n,)
         Read-only :math:`C_i = C\,s_i\,c_{y_i}`: the upper ends of the dual box.
     weighted : bool
         Whether the costs differ from the uniform C.
     n, d : int
+        Number of samples and of features (with a kernel: the factor's rank).
     kernel_factor : KernelFactor or None
         The kernel, its parameters, pivots and residual; ``None`` for ``"linear"``.
     kernel_residual : float
@@ -273,7 +275,20 @@ class SVMProblem:
 
     # -- elementary quantities -------------------------------------------------
     def with_C(self, C: float) -> SVMProblem:
-        """The same data with another penalty ``C`` (no re-validation of X, y)."""
+        r"""The same data with another penalty ``C`` (no re-validation of X, y).
+
+        The weights are kept: the new costs are :math:`C'_i = C'\,s_i\,c_{y_i}`.
+
+        Parameters
+        ----------
+        C : float
+            The new penalty, finite and > 0.
+
+        Returns
+        -------
+        SVMProblem
+            A new problem sharing this one's read-only arrays; this one is unchanged.
+        """
         other = object.__new__(SVMProblem)
         other.__dict__.update(self.__dict__)
         other.C = check_C(C)
@@ -323,21 +338,65 @@ class SVMProblem:
         return a
 
     def margins(self, w: ArrayLike, b: float) -> NDArray[np.float64]:
-        r"""Functional margins :math:`m_i = y_i (w^\top x_i + b)`."""
+        r"""Functional margins :math:`m_i = y_i (w^\top x_i + b)`.
+
+        Parameters
+        ----------
+        w : array_like of shape (d,) or (1, d)
+            Weights (scikit-learn's ``coef_`` is accepted as it is).
+        b : float or array_like of shape (1,)
+            Bias (scikit-learn's ``intercept_`` is accepted as it is).
+
+        Returns
+        -------
+        ndarray of shape (n,)
+            :math:`m_i`, in float64.
+        """
         w_, b_ = self._check_wb(w, b)
         return self.y * (self.X @ w_ + b_)
 
     def primal_objective(self, w: ArrayLike, b: float) -> float:
-        r""":math:`P(w,b) = \frac12\|w\|^2 + C\sum_i \max(0, 1 - m_i)`."""
+        r"""The primal objective, with the per-sample costs :math:`C_i` (``costs``).
+
+        .. math:: P(w,b) = \tfrac12\|w\|^2 + \sum_i C_i \max(0, 1 - m_i).
+
+        Evaluated in float64, without a rounding bound (the certificate's
+        ``primal_objective`` is evaluated in extended precision).
+
+        Parameters
+        ----------
+        w : array_like of shape (d,) or (1, d)
+            Weights.
+        b : float or array_like of shape (1,)
+            Bias.
+
+        Returns
+        -------
+        float
+            :math:`P(w, b)`.
+        """
         w_, b_ = self._check_wb(w, b)
         m = self.y * (self.X @ w_ + b_)
         return float(0.5 * w_ @ w_ + self.costs @ np.maximum(0.0, 1.0 - m))
 
     def dual_objective(self, alpha: ArrayLike) -> float:
-        r""":math:`D(\alpha) = \sum_i \alpha_i - \frac12\|\sum_i \alpha_i y_i x_i\|^2`.
+        r"""The dual objective.
+
+        .. math:: D(\alpha) = \sum_i \alpha_i - \tfrac12\Bigl\|\sum_i \alpha_i y_i x_i\Bigr\|^2.
 
         Evaluated as written; it is a lower bound on the optimum only when
-        ``alpha`` is dual feasible (see :func:`dualsvm.project_dual`).
+        ``alpha`` is dual feasible, :math:`0 \le \alpha_i \le C_i` and
+        :math:`y^\top\alpha = 0` (see :func:`dualsvm.project_dual`).
+
+        Parameters
+        ----------
+        alpha : array_like of shape (n,)
+            Dual coefficients, not multiplied by y.
+
+        Returns
+        -------
+        float
+            :math:`D(\alpha)`.
         """
         a = self._check_alpha(alpha)
         v = self.X.T @ (self.y * a)

@@ -50,7 +50,33 @@ VARIANTS = (
 
 @dataclass
 class Answer:
-    """The computed answer; ``str(answer)`` prints it as a table."""
+    r"""The computed answer; ``str(answer)`` prints it as a table.
+
+    Attributes
+    ----------
+    problem : SVMProblem
+        The standardized data every model was trained on.
+    svm : Solution
+        The certified SVM optimum (:func:`dualsvm.solve_dual`).
+    runs : dict of (str, str) to TrainResult
+        The trained network per ``(activation, loss)`` of :data:`VARIANTS`.
+    rows : list of dict
+        One row of the table per variant: objective, distance to the SVM's w (also in
+        units of its certified radius), the relative gap as an SVM candidate, the
+        share of predictions agreeing with the SVM, and the verdict.
+    dead_unit : TrainResult
+        ``relu`` + ``squared`` started with bias -100: a dead unit, stuck at a stationary point.
+    alive_unit : TrainResult
+        ``relu`` + ``squared`` from the usual start, for comparison.
+    n_svm_zero_alpha : int
+        Points certified ``non_support`` by the SVM: :math:`\alpha_i^* = 0` proved.
+    n_logistic_zero_weight : int
+        Points where logistic regression's weight :math:`\sigma(-m_i)` is exactly 0 in float64.
+    min_logistic_weight : float
+        The smallest :math:`\sigma(-m_i)`: > 0, no exact support vectors.
+    notes : list of str
+        Extra lines printed under the table.
+    """
 
     problem: SVMProblem
     svm: Solution
@@ -96,6 +122,24 @@ def answer(X: ArrayLike, y: ArrayLike, *, C: float = 1.0, seed: int = 0, max_ite
     X is standardized (zero mean, unit variance) first: plain gradient descent
     with the fixed steps of :func:`dualsvm.network.train` needs a reasonably
     conditioned problem, and every model sees the same data.
+
+    Parameters
+    ----------
+    X : array_like of shape (n, d)
+        Features; standardized before use (the caller's array is not modified).
+    y : array_like of shape (n,)
+        Two labels of any type.
+    C : float, default 1.0
+        The same penalty for the SVM and every network.
+    seed : int, default 0
+        Seed of every network's initial weights.
+    max_iter : int, default 20 000
+        Iteration budget of each network.
+
+    Returns
+    -------
+    Answer
+        The table's rows, the runs, the SVM and the dead-unit and sparsity evidence.
     """
     problem = SVMProblem(standardize(np.asarray(X, dtype=float)), y, C=C)
     Xs, ys = problem.X, problem.y

@@ -35,11 +35,32 @@ _METHODS = {k: METHODS[k] for k in ("ipm", "primal", "dual", "subgradient")}
 
 
 class DualSVC(ClassifierMixin, BaseEstimator):
-    """Binary SVM (hinge loss, unregularized intercept), linear or kernel, with a certificate of optimality.
+    r"""Binary SVM (hinge loss, unregularized intercept), linear or kernel, with a certificate of optimality.
+
+    With the labels mapped to :math:`y_i \in \{-1, +1\}` (``classes_[1]`` is +1), it solves
+
+    .. math::
+
+       \min_{w, b}\; P(w, b) = \tfrac12\|w\|^2 + \sum_{i=1}^n C_i \max\bigl(0,\, 1 - y_i(w^\top x_i + b)\bigr),
+       \qquad C_i = C\, s_i\, c_{y_i},
+
+    with :math:`s` the ``sample_weight`` of :meth:`fit` (default 1) and :math:`c` the
+    ``class_weight`` (default 1), the same problem as ``SVC(kernel="linear")``. The dual is
+
+    .. math::
+
+       \max_\alpha\; \sum_i \alpha_i - \tfrac12\Bigl\|\sum_i \alpha_i y_i x_i\Bigr\|^2
+       \quad\text{s.t. } 0 \le \alpha_i \le C_i,\; y^\top\alpha = 0,
+
+    and ``certificate_`` bounds the answer's suboptimality
+    :math:`P(w, b) - P^*` and its distance :math:`\|w - w^*\| \le \sqrt{2\bar G}`
+    to the optimum (:class:`dualsvm.Solution`). With a ``kernel``, :math:`x_i` is replaced by
+    the feature map of the kernel (``proofs/T14``).
 
     Parameters
     ----------
     C : float, default 1.0
+        The penalty C, finite and > 0.
     method : {"ipm", "dual", "primal", "subgradient"}, default "ipm"
         The solver: ``dualsvm.solve_ipm`` (interior point with an exact finish,
         the fastest exact method), ``solve_dual``, ``solve_primal`` or ``solve_subgradient``.
@@ -63,18 +84,24 @@ class DualSVC(ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     coef_ : ndarray of shape (1, n_features)
-        Only for ``kernel="linear"`` (as ``SVC``).
+        :math:`w`; only for ``kernel="linear"`` (as ``SVC``).
     kernel_factor_ : KernelFactor or None
         The kernel, its pivots and residual (None for ``"linear"``).
     intercept_ : ndarray of shape (1,)
+        :math:`b`.
     classes_ : ndarray of shape (2,)
+        The labels; ``classes_[1]`` is the +1 class.
     support_ : ndarray of shape (n_SV,)
-        Indices of the support vectors, grouped by class as in ``SVC``.
+        Indices of the support vectors, grouped by class as in ``SVC``: the
+        certified ``margin_support`` and ``bound_support`` of ``certificate_``.
     support_vectors_ : ndarray of shape (n_SV, n_features)
+        ``X[support_]``.
     n_support_ : ndarray of shape (2,)
+        Number of support vectors of ``classes_[0]`` and of ``classes_[1]``.
     dual_coef_ : ndarray of shape (1, n_SV)
-        :math:`y_i\\alpha_i` on the support, in ``support_`` order (SVC's layout).
+        :math:`y_i\alpha_i` on the support, in ``support_`` order (SVC's layout).
     n_iter_ : int
+        The solver's iteration count.
     certificate_ : Solution
         The full certificate: gap, radius, b interval, KKT residuals.
 
@@ -105,10 +132,29 @@ class DualSVC(ClassifierMixin, BaseEstimator):
         return tags
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> DualSVC:
-        """Solve the SVM on (X, y) with ``method`` and store the certificate.
+        r"""Solve the SVM on (X, y) with ``method`` and store the certificate.
 
         ``sample_weight`` (finite, >= 0) multiplies each point's C, as in ``SVC``;
         an integer weight k is the same as the row repeated k times.
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_features)
+            Training features.
+        y : array_like of shape (n_samples,)
+            Exactly two classes.
+        sample_weight : array_like of shape (n_samples,), optional
+            Weights :math:`s_i \ge 0` in :math:`C_i = C\, s_i\, c_{y_i}`. Default: all 1.
+
+        Returns
+        -------
+        DualSVC
+            This estimator, fitted.
+
+        Raises
+        ------
+        ValueError
+            For an unknown ``method``, or a target that is not binary.
         """
         if self.method not in _METHODS:
             raise ValueError(f"method must be one of {sorted(_METHODS)}, got {self.method!r}")
@@ -154,7 +200,19 @@ class DualSVC(ClassifierMixin, BaseEstimator):
         return self
 
     def decision_function(self, X: Any) -> np.ndarray:
-        """w.x + b, or with a kernel :math:`\\varphi(x)^\\top w + b`; positive means ``classes_[1]``."""
+        r"""The decision function :math:`f(x) = w^\top x + b` (with a kernel, :math:`\varphi(x)^\top w + b`,
+        the Nyström map); positive means ``classes_[1]``.
+
+        Parameters
+        ----------
+        X : array_like of shape (m, n_features)
+            Points to evaluate.
+
+        Returns
+        -------
+        ndarray of shape (m,)
+            :math:`f(x_j)` for each row.
+        """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
         if self.kernel_factor_ is not None:
@@ -162,7 +220,18 @@ class DualSVC(ClassifierMixin, BaseEstimator):
         return X @ self.coef_[0] + self.intercept_[0]
 
     def predict(self, X: Any) -> np.ndarray:
-        """``classes_[1]`` where the decision function is positive, else ``classes_[0]``."""
+        r"""Predicted labels: ``classes_[1]`` where :math:`f(x) = w^\top x + b > 0`, else ``classes_[0]``.
+
+        Parameters
+        ----------
+        X : array_like of shape (m, n_features)
+            Points to classify.
+
+        Returns
+        -------
+        ndarray of shape (m,)
+            One of ``classes_`` per row.
+        """
         f = self.decision_function(X)
         return self.classes_[(f > 0).astype(int)]
 
@@ -177,6 +246,7 @@ class EstimatorReport:
     Attributes
     ----------
     estimator : str
+        The estimator's class name.
     problem_solved : str
         The problem the estimator actually minimises, in dualsvm's terms.
     C : float
@@ -229,7 +299,14 @@ class EstimatorReport:
         return None if self.certificate is None else self.certificate.radius + self.reference.radius
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-Python report for JSON, with both certificates in full (:meth:`Solution.to_dict`)."""
+        """Plain-Python report for JSON, with both certificates in full (:meth:`Solution.to_dict`).
+
+        Returns
+        -------
+        dict of str to object
+            The fields, ``bound``, ``relative_gap``, the radius and support size of the
+            estimator's certificate (``None`` when not certified) and both certificates as dicts.
+        """
         c = self.certificate
         return {
             "estimator": self.estimator, "problem_solved": self.problem_solved, "C": self.C,
@@ -285,12 +362,37 @@ def _describe(est: Any, n: int) -> tuple[str, float, bool]:
 def certify_estimator(
     estimator: Any, X: Any, y: Any, *, sample_weight: Any = None, near_optimal: float = 1e-6
 ) -> EstimatorReport:
-    """Certify a fitted scikit-learn linear classifier against dualsvm's SVM with the matched C.
+    r"""Certify a fitted scikit-learn linear classifier against dualsvm's SVM with the matched C.
+
+    The estimator's :math:`(w, b)` = ``(coef_, intercept_)`` is certified, as it is,
+    for the standard soft-margin SVM
+
+    .. math:: P(w, b) = \tfrac12\|w\|^2 + \sum_i C_i \max\bigl(0,\, 1 - y_i(w^\top x_i + b)\bigr),
+       \qquad C_i = C\, s_i\, c_{y_i},
+
+    with C matched to the estimator's parameters (:mod:`dualsvm.conventions`;
+    :math:`C = 1/(n\alpha)` for ``SGDClassifier``). What is certified, in exact arithmetic:
+
+    .. math::
+
+       \bar G \ge P(w, b) - P^*, \qquad
+       \|w - w^*\| \le r = \sqrt{2\bar G}, \qquad
+       \|w - w^*_{ref}\| \le r + r_{ref},
+
+    where :math:`\bar G` is the certified duality gap of :math:`(w, b)`, :math:`w^*` the
+    optimum, and :math:`w^*_{ref}` dualsvm's own certified answer with radius
+    :math:`r_{ref}` (``distance`` and ``bound`` of the report). The verdict reads the
+    relative gap :math:`\bar G/\max(1, |P|)`.
 
     Parameters
     ----------
-    estimator : fitted SVC(kernel="linear"), LinearSVC, SGDClassifier(loss="hinge") or LogisticRegression
-    X, y : the training data the estimator was fitted on.
+    estimator : estimator object
+        A fitted ``SVC(kernel="linear")``, ``LinearSVC``, ``SGDClassifier(loss="hinge")``
+        or ``LogisticRegression``, binary.
+    X : array_like of shape (n, d)
+        The training features the estimator was fitted on.
+    y : array_like of shape (n,)
+        The training labels it was fitted on.
     sample_weight : array_like of shape (n,), optional
         The ``sample_weight`` passed to the estimator's ``fit``; its
         ``class_weight`` parameter is read from the estimator. Both multiply
@@ -302,6 +404,15 @@ def certify_estimator(
     Returns
     -------
     EstimatorReport
+        The problem the estimator solved, the matched C, its certificate (``None``
+        for LogisticRegression, which minimises another loss), dualsvm's reference
+        answer, the distance between the two and the verdict.
+
+    Raises
+    ------
+    DualSVMError
+        For another estimator, a non-linear SVC, an SGDClassifier with another
+        loss or penalty, or a multi-class estimator.
     """
     check_is_fitted(estimator)
     problem_text, C, certifiable = _describe(estimator, np.asarray(X).shape[0])

@@ -39,19 +39,21 @@ class Solution:
     method : str
         Which solver (or ``"certify"`` for an outside candidate).
     w : ndarray of shape (d,)
+        The candidate's weights.
     b : float
+        The candidate's bias.
     alpha : ndarray of shape (n,)
-        A dual-feasible point: :math:`0 \le \alpha \le C` and
+        A dual-feasible point: :math:`0 \le \alpha_i \le C_i` and
         :math:`|y^\top\alpha|` at rounding level. Not multiplied by y.
     primal_objective : float
-        :math:`P(w,b) = \frac12\|w\|^2 + C\sum_i\max(0, 1 - y_i(w^\top x_i + b))`.
+        :math:`P(w,b) = \frac12\|w\|^2 + \sum_i C_i\max(0, 1 - y_i(w^\top x_i + b))`.
     dual_objective : float
         :math:`D(\alpha) = \sum_i\alpha_i - \frac12\|\sum_i\alpha_i y_i x_i\|^2`,
         a lower bound on the optimal value because ``alpha`` is feasible.
     duality_gap : float
         :math:`\bar G`, an upper bound *in exact arithmetic* on the
         suboptimality :math:`P(w,b) - P^*`: the gap identity of ``proofs/T04``,
-        :math:`\frac12\|w - Z^\top\alpha\|^2 + \sum_i[C\max(0,1-m_i) - \alpha_i(1-m_i)]`,
+        :math:`\frac12\|w - Z^\top\alpha\|^2 + \sum_i[C_i\max(0,1-m_i) - \alpha_i(1-m_i)]`,
         evaluated in extended precision, plus ``gap_floor``.
     relative_gap : float
         :math:`\bar G / \max(1, |P|)`: the one certified gap of this answer.
@@ -77,10 +79,10 @@ class Solution:
         Residuals, each :math:`\ge 0` and 0 at an exact KKT point (the slack
         is eliminated, ``proofs/T00``, so there is no primal residual):
 
-        * ``dual_box``: :math:`\max(0, -\min_i\alpha_i, \max_i\alpha_i - C)`.
+        * ``dual_box``: :math:`\max(0, -\min_i\alpha_i, \max_i(\alpha_i - C_i))`.
         * ``dual_equality``: :math:`|y^\top\alpha|` (correctly rounded).
         * ``stationarity``: :math:`\|w - \sum_i\alpha_i y_i x_i\|`.
-        * ``complementarity``: :math:`\max_i [C\max(0, 1 - m_i) - \alpha_i(1 - m_i)]`;
+        * ``complementarity``: :math:`\max_i [C_i\max(0, 1 - m_i) - \alpha_i(1 - m_i)]`;
           each bracket is :math:`\ge 0` and they sum to at most :math:`\bar G`.
     margin_range : tuple of ndarray
         ``(m_lo, m_hi)``: :math:`m^{lo}_i \le m_i^* \le m^{hi}_i` for every
@@ -93,7 +95,7 @@ class Solution:
         ``proofs/T06``), read off ``margin_range`` alone:
 
         * ``non_support``: :math:`m^{lo}_i > 1`, which proves :math:`\alpha_i^* = 0` for every optimum;
-        * ``bound_support``: :math:`m^{hi}_i < 1`, which proves :math:`\alpha_i^* = C` for every optimum;
+        * ``bound_support``: :math:`m^{hi}_i < 1`, which proves :math:`\alpha_i^* = C_i` for every optimum;
         * ``margin_support``: the range contains 1 and is at most
           ``margin_tol`` wide, which proves :math:`|m_i^* - 1| \le m^{hi}_i - m^{lo}_i`
           (on the margin within ``margin_width``; it claims nothing about :math:`\alpha_i^*`);
@@ -110,7 +112,9 @@ class Solution:
     success : bool
         The certificate meets the requested relative gap and the status is a success status.
     message : str
+        One line: why the solver stopped, or the relative gap against its target.
     iterations : int
+        The solver's iteration count (0 for an outside candidate).
     solve_time : float
         Wall-clock seconds of the solve (``nan`` for an outside candidate).
     extras : dict
@@ -119,8 +123,8 @@ class Solution:
         Original labels, for :meth:`predict`.
     margins : ndarray of shape (n,)
         The candidate's own margins :math:`m_i = y_i(w^\top x_i + b)`.
-    C : float
-        The problem's penalty: the upper end of the dual box.
+    C : ndarray of shape (n,)
+        The problem's per-sample costs :math:`C_i` (``SVMProblem.costs``): the upper ends of the dual box.
     """
 
     method: str
@@ -165,11 +169,22 @@ class Solution:
     def alpha_partition(self, tau: float | None = None) -> dict[str, NDArray[np.intp]]:
         r"""The solver's own reading of its ``alpha``: *not* certified.
 
-        ``"free"``: :math:`\tau < \alpha_i < C - \tau`; ``"at_bound"``:
-        :math:`\alpha_i \ge C - \tau`; ``"zero"``: :math:`\alpha_i \le \tau`.
-        Default :math:`\tau = C\sqrt{\text{relative\_gap}}`. On an inaccurate
+        ``"free"``: :math:`\tau_i < \alpha_i < C_i - \tau_i`; ``"at_bound"``:
+        :math:`\alpha_i \ge C_i - \tau_i`; ``"zero"``: :math:`\alpha_i \le \tau_i`.
+        Default :math:`\tau_i = C_i\sqrt{\text{relative\_gap}}`. On an inaccurate
         candidate this reading can be wrong; the certified labels are
         ``margin_support``, ``bound_support`` and ``non_support``.
+
+        Parameters
+        ----------
+        tau : float, optional
+            One threshold :math:`\tau` for every point, in place of the default.
+
+        Returns
+        -------
+        dict of str to ndarray of int
+            Sorted indices under the keys ``"free"``, ``"at_bound"`` and ``"zero"``.
+            With a large ``tau`` the sets can overlap.
         """
         C = self.C
         t = C * np.sqrt(self.relative_gap) if tau is None else float(tau)
@@ -181,18 +196,56 @@ class Solution:
         }
 
     def decision_function(self, X: ArrayLike) -> Array:
-        r""":math:`f(x) = w^\top x + b` for each row of ``X``."""
+        r"""The decision function :math:`f(x) = w^\top x + b` for each row of ``X``.
+
+        Parameters
+        ----------
+        X : array_like of shape (m, d)
+            Points to evaluate.
+
+        Returns
+        -------
+        ndarray of shape (m,)
+            :math:`f(x_j) = w^\top x_j + b`.
+
+        Raises
+        ------
+        ValueError
+            If ``X`` is not two-dimensional with d columns.
+        """
         X_ = np.asarray(X, dtype=np.float64)
         if X_.ndim != 2 or X_.shape[1] != self.w.shape[0]:
             raise ValueError(f"X must have shape (n, {self.w.shape[0]}), got {X_.shape}")
         return X_ @ self.w + self.b
 
     def predict(self, X: ArrayLike) -> NDArray[Any]:
-        """Original labels: ``classes[1]`` where f(x) > 0, else ``classes[0]``."""
+        r"""Predicted labels, in the problem's original labels.
+
+        .. math:: \hat y(x) = \begin{cases} \text{classes[1]} & f(x) > 0 \\
+           \text{classes[0]} & f(x) \le 0 \end{cases}
+
+        Parameters
+        ----------
+        X : array_like of shape (m, d)
+            Points to classify.
+
+        Returns
+        -------
+        ndarray of shape (m,)
+            One of ``classes`` per row (a tie, :math:`f(x) = 0`, gives ``classes[0]``).
+        """
         return np.where(self.decision_function(X) > 0, self.classes[1], self.classes[0])
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-Python summary (lists and floats) for JSON."""
+        """Plain-Python summary (lists and floats) for JSON.
+
+        Returns
+        -------
+        dict of str to object
+            Method, status, success, message, w, b, the objectives, the gaps, the radius,
+            the b interval, the KKT residuals, the label counts, iterations and solve time
+            (``None`` for a NaN time, which JSON cannot hold).
+        """
         return {
             "method": self.method, "status": self.status, "success": bool(self.success),
             "message": self.message, "w": self.w.tolist(), "b": self.b,

@@ -183,7 +183,9 @@ def solve_subgradient(
     Parameters
     ----------
     problem : SVMProblem
+        The problem to solve.
     max_iter : int, default 200 000
+        Iteration budget; reaching it gives the status ``"max_iter"``.
     target_gap : float in (0, 1), default 1e-4
         Stop when the method's own certified relative gap
         :math:`(P(w,b) - D(\alpha))/\max(1, |P|)` is at most ``target_gap``.

@@ -8,7 +8,7 @@ from kkt import check_all
 from problems import NON_DEGENERATE, SEEDED, hand_no_free, hand_two_margin, seeded
 
 import dualsvm as ds
-from dualsvm import ConvergenceWarning, DualSVMError, SVMProblem, argmin_b, certify, project_dual
+from dualsvm import ConvergenceWarning, DualSVMError, SVMProblem, argmin_b, certify, conventions, project_dual
 
 SOLVERS = {"primal": ds.solve_primal, "dual": ds.solve_dual}
 
@@ -295,3 +295,22 @@ def test_primal_status_follows_the_certificate_not_the_solver():
     sol = ds.solve_primal(p, max_iter=6)  # Clarabel stops early; the exact KKT finish closes the gap
     assert sol.extras["cvxpy_status"] != "optimal"
     assert (sol.status == "optimal") == (sol.relative_gap <= 1e-8) == sol.success
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: conventions.sgd_alpha_from_C(1.0, 0), r"n must be an integer >= 1 \(the number of samples\), got 0"),
+        (lambda: conventions.sgd_alpha_from_C(1.0, 2.5), r"n must be .* got 2\.5"),
+        (lambda: conventions.C_from_sgd_alpha(1e-3, -1), r"n must be .* got -1"),
+        (lambda: conventions.pegasos_lambda(1.0, True), r"n must be .* got True"),
+        (lambda: conventions.sgd_alpha_from_C(0.0, 10), r"C must be"),
+        (lambda: conventions.linearsvc_bias_penalty(1.0, 0), r"intercept_scaling must be a finite number > 0, got 0"),
+        (lambda: conventions.linearsvc_bias_penalty(1.0, float("nan")), r"intercept_scaling .* got nan"),
+    ],
+)
+def test_conventions_refuse_bad_input(call, match):
+    with pytest.raises(DualSVMError, match=match):
+        call()
+    assert conventions.sgd_alpha_from_C(2.0, np.int64(5)) == 0.1  # numpy integers are integers
+    assert conventions.linearsvc_bias_penalty(2.0, 4) == 0.125
