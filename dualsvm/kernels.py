@@ -88,7 +88,20 @@ def _is_real(v: Any) -> bool:
 
 
 def resolve_gamma(gamma: Any, X: Array) -> float:
-    """scikit-learn's ``gamma``: ``"scale"`` = 1/(d var X) (1 if var X = 0), ``"auto"`` = 1/d, or a number > 0."""
+    """scikit-learn's ``gamma``: ``"scale"`` = 1/(d var X) (1 if var X = 0), ``"auto"`` = 1/d, or a number > 0.
+
+    Parameters
+    ----------
+    gamma : "scale", "auto" or float
+        The parameter as given.
+    X : ndarray of shape (n, d)
+        The training features.
+
+    Returns
+    -------
+    float
+        The value of gamma.
+    """
     d = X.shape[1]
     if isinstance(gamma, str):
         if gamma == "scale":
@@ -115,8 +128,25 @@ def kernel_matrix(kernel: str | KernelFn, A: ArrayLike, B: ArrayLike, *, gamma: 
                   coef0: float = 0.0) -> Array:
     """The Gram block :math:`k(a_i, b_j)`, shape ``(len(A), len(B))``, in scikit-learn's conventions.
 
-    ``gamma`` must already be a number (see :func:`resolve_gamma`). Not for ``"precomputed"``.
-    A callable's output is checked: shape ``(len(A), len(B))`` and finite.
+    Parameters
+    ----------
+    kernel : {"linear", "rbf", "poly", "sigmoid"} or callable
+        Not ``"precomputed"``. A callable's output is checked: shape ``(len(A), len(B))`` and finite.
+    A : array_like of shape (m, d)
+        First points.
+    B : array_like of shape (k, d)
+        Second points.
+    gamma : float, default 1.0
+        A number already (see :func:`resolve_gamma`).
+    degree : int, default 3
+        Of ``"poly"``.
+    coef0 : float, default 0.0
+        Of ``"poly"`` and ``"sigmoid"``.
+
+    Returns
+    -------
+    ndarray of shape (m, k)
+        The Gram block.
     """
     A_, B_ = np.asarray(A, dtype=np.float64), np.asarray(B, dtype=np.float64)
     if callable(kernel):
@@ -164,6 +194,7 @@ def pivoted_cholesky(column: Callable[[int], Array], diag: Array, *, tol: float,
         ``L[pivots]`` is lower triangular: entries of pivot rows after their own
         step are set to exactly 0 (they are rounding of an exact 0).
     pivots : ndarray of shape (r,)
+        The pivots, in the order chosen.
     converged : bool
         Whether the residual trace reached ``tol``.
     """
@@ -204,13 +235,17 @@ class KernelFactor:
     Attributes
     ----------
     kernel : str or callable
+        The kernel, as given.
     gamma : float
         The resolved value (``"scale"``/``"auto"`` already applied).
     degree : int
+        Of ``"poly"``.
     coef0 : float
+        Of ``"poly"`` and ``"sigmoid"``.
     X_train : ndarray of shape (n, d0)
         The training points (the Gram matrix for ``"precomputed"``), read-only.
     pivots : ndarray of shape (r,)
+        Indices of the pivot points, in the order chosen.
     L_P : ndarray of shape (r, r)
         ``L[pivots]``, lower triangular.
     diag : ndarray of shape (n,)
@@ -225,6 +260,10 @@ class KernelFactor:
         The relative stopping tolerance: ``residual_trace`` <= ``tol`` · trace K, up to rounding.
     lambda_min : float or None
         The smallest eigenvalue of K when it was checked (kernels not PSD by construction), else None.
+    memory_budget : int
+        Bytes for kernel blocks (of new points too).
+    extras : dict
+        ``trace_K``.
     """
 
     kernel: str | KernelFn
@@ -244,6 +283,7 @@ class KernelFactor:
 
     @property
     def rank(self) -> int:
+        """The factor's rank r (number of pivots)."""
         return int(self.pivots.shape[0])
 
     def __repr__(self) -> str:
@@ -255,9 +295,17 @@ class KernelFactor:
         return max(1, int(self.memory_budget // (8 * 4 * max(1, width))))  # a few temporaries of the block's size
 
     def cross_kernel(self, X: ArrayLike) -> Array:
-        """:math:`k(x, x_P)` for new points, shape ``(m, r)``, in row blocks.
+        """:math:`k(x, x_P)` for new points, in row blocks.
 
-        For ``"precomputed"``, ``X`` is the ``(m, n_train)`` kernel between the new and the training points.
+        Parameters
+        ----------
+        X : array_like of shape (m, d0)
+            New points; for ``"precomputed"``, the ``(m, n_train)`` kernel between the new and the training points.
+
+        Returns
+        -------
+        ndarray of shape (m, r)
+            The kernel between each point and each pivot.
         """
         X_ = np.asarray(X, dtype=np.float64)
         if X_.ndim != 2 or X_.shape[1] != self.X_train.shape[1]:
@@ -276,7 +324,18 @@ class KernelFactor:
         return out
 
     def feature_map(self, X: ArrayLike) -> Array:
-        r"""The Nyström map :math:`\varphi(x) = L_P^{-1} k(x_P, x)`, one row per point, shape ``(m, r)``."""
+        r"""The Nyström map :math:`\varphi(x) = L_P^{-1} k(x_P, x)`, one row per point.
+
+        Parameters
+        ----------
+        X : array_like of shape (m, d0)
+            New points (see :meth:`cross_kernel`).
+
+        Returns
+        -------
+        ndarray of shape (m, r)
+            :math:`\varphi(x_j)` for each row.
+        """
         from scipy.linalg import solve_triangular
 
         KxP = self.cross_kernel(X)
@@ -285,14 +344,40 @@ class KernelFactor:
         return solve_triangular(self.L_P, KxP.T, lower=True).T
 
     def kernel_diag(self, X: ArrayLike) -> Array:
-        """:math:`k(x, x)` for new points (not available for ``"precomputed"``: pass it yourself)."""
+        """:math:`k(x, x)` for new points (not available for ``"precomputed"``: pass it yourself).
+
+        Parameters
+        ----------
+        X : array_like of shape (m, d0)
+            New points.
+
+        Returns
+        -------
+        ndarray of shape (m,)
+            :math:`k(x_j, x_j)`.
+        """
         if self.kernel == "precomputed":
             raise DualSVMError("kernel_diag needs the points; with kernel='precomputed' pass k(x, x) as kxx=")
         X_ = np.asarray(X, dtype=np.float64)
         return _diag(self.kernel, X_, self.gamma, self.degree, self.coef0, self.memory_budget)
 
     def decision_function(self, w: ArrayLike, b: float, X: ArrayLike) -> Array:
-        r""":math:`f(x) = \varphi(x)^\top w + b` on new points."""
+        r""":math:`f(x) = \varphi(x)^\top w + b` on new points.
+
+        Parameters
+        ----------
+        w : array_like of shape (r,)
+            A solution's ``w`` (in the factor's coordinates).
+        b : float
+            Its bias.
+        X : array_like of shape (m, d0)
+            New points (see :meth:`cross_kernel`).
+
+        Returns
+        -------
+        ndarray of shape (m,)
+            :math:`f(x_j)`.
+        """
         return self.feature_map(X) @ np.asarray(w, dtype=np.float64) + float(b)
 
 
@@ -354,7 +439,13 @@ def factorize(X: Array, kernel: str | KernelFn, *, gamma: Any = "scale", degree:
     ----------
     X : ndarray of shape (n, d0)
         Validated finite features (the Gram matrix for ``"precomputed"``).
-    kernel, gamma, degree, coef0
+    kernel : str or callable
+        As :class:`~dualsvm.SVMProblem`.
+    gamma : "scale", "auto" or float, default "scale"
+        As :class:`~dualsvm.SVMProblem`.
+    degree : int, default 3
+        As :class:`~dualsvm.SVMProblem`.
+    coef0 : float, default 0.0
         As :class:`~dualsvm.SVMProblem`.
     tol : float, default 1e-12
         Stop when :math:`\operatorname{tr}(K - LL^\top) \le` ``tol`` :math:`\cdot \operatorname{tr} K`.
@@ -364,7 +455,9 @@ def factorize(X: Array, kernel: str | KernelFn, *, gamma: Any = "scale", degree:
     Returns
     -------
     L : ndarray of shape (n, r)
+        The factor: the kernel SVM is the linear SVM on its rows.
     factor : KernelFactor
+        The kernel, its pivots and residual.
 
     Raises
     ------
@@ -473,6 +566,7 @@ def pointwise_bound(problem: Any, solution: Any, X: ArrayLike | None = None, *, 
     Returns
     -------
     ndarray of shape (m,)
+        The certified bound at each point.
     """
     factor = getattr(problem, "kernel_factor", None)
     if factor is None:
@@ -502,6 +596,19 @@ def expansion_certificate(problem: Any, lower_bound: float, support: ArrayLike, 
     ``lower_bound``, a certified lower bound on :math:`P_K^*` (``solution.primal_objective
     - solution.duality_gap`` of a certified solution of ``problem``). Then
     :math:`\|f - f^*\|_{\mathcal H} \le \sqrt{2G}` (``proofs/T14``).
+
+    Parameters
+    ----------
+    problem : SVMProblem
+        A kernel problem.
+    lower_bound : float
+        Certified lower bound on the optimum :math:`P_K^*`.
+    support : array_like of int, shape (s,)
+        Indices of the training points in the expansion.
+    dual_coef : array_like of shape (s,)
+        Their coefficients :math:`c_j`.
+    intercept : float
+        The bias.
 
     Returns
     -------

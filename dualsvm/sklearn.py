@@ -74,10 +74,13 @@ class DualSVC(ClassifierMixin, BaseEstimator):
         n / (2 · count of the class), as in ``SVC``: the costs are
         :math:`C_i = C s_i c_{y_i}` with ``sample_weight`` :math:`s` from :meth:`fit`.
     kernel : {"linear", "rbf", "poly", "sigmoid", "precomputed"} or callable, default "linear"
+        The kernel, as ``SVC``.
     gamma : "scale", "auto" or float, default "scale"
+        Of rbf, poly and sigmoid, as ``SVC``.
     degree : int, default 3
+        Of poly.
     coef0 : float, default 0.0
-        As ``SVC`` (:class:`dualsvm.SVMProblem`). A kernel is solved as the linear SVM on
+        Of poly and sigmoid. All four as ``SVC`` (:class:`dualsvm.SVMProblem`). A kernel is solved as the linear SVM on
         a pivoted Cholesky factor; :meth:`decision_function` evaluates the certified
         function on new points through the Nyström map (``proofs/T14``).
 
