@@ -413,9 +413,13 @@ def _check_precomputed(X: Array) -> None:
 
 def _lambda_min(n: int, block: Callable[[int, int], Array], budget: int) -> tuple[float, float]:
     """Smallest and largest eigenvalue of K, from row blocks ``block(lo, hi) = K[lo:hi, :]``."""
-    if n <= _DENSE_EIG_MAX and 8 * n * n <= budget:
-        K = np.vstack([block(lo, min(n, lo + 512)) for lo in range(0, n, 512)])
-        ev = np.linalg.eigvalsh(0.5 * (K + K.T))
+    if n <= _DENSE_EIG_MAX and 4 * 8 * n * n <= budget:  # K, its symmetrized copy and eigvalsh's workspace
+        K = np.empty((n, n))
+        for lo in range(0, n, 512):
+            K[lo:lo + 512] = block(lo, min(n, lo + 512))
+        K += K.T
+        K *= 0.5
+        ev = np.linalg.eigvalsh(K)
         return float(ev[0]), float(ev[-1])
     from scipy.sparse.linalg import LinearOperator, eigsh
 
@@ -613,8 +617,9 @@ def expansion_certificate(problem: Any, lower_bound: float, support: ArrayLike, 
     Returns
     -------
     dict
-        ``primal_objective``, ``duality_gap`` (:math:`G \ge P_K(f, b) - P_K^*`), ``radius``, ``decision``
-        (:math:`f(x_i) + b` on the training points).
+        ``primal_objective``, ``duality_gap`` (:math:`G \ge P_K(f, b) - P_K^*`), ``radius``,
+        ``norm2`` (:math:`\|f\|_{\mathcal H}^2 = c^\top K_{SS} c`), ``decision`` (:math:`f(x_i) + b` on the
+        training points).
     """
     factor = getattr(problem, "kernel_factor", None)
     if factor is None:
@@ -629,25 +634,27 @@ def expansion_certificate(problem: Any, lower_bound: float, support: ArrayLike, 
     if not np.all(np.isfinite(c)) or not np.isfinite(intercept):
         raise DualSVMError("dual_coef and intercept must be finite")
     X = factor.X_train
-    if factor.kernel == "precomputed":
-        K_nS = np.array(X[:, S])
-    else:
-        K_nS = np.empty((n, S.shape[0]))
-        step = factor._block_rows(S.shape[0] + X.shape[1])
-        for lo in range(0, n, step):
-            K_nS[lo:lo + step] = kernel_matrix(factor.kernel, X[lo:lo + step], X[S],
-                                               gamma=factor.gamma, degree=factor.degree, coef0=factor.coef0)
+    # K[:, S] c and |K[:, S]| |c| by row blocks of at most memory_budget / 4 bytes; K_SS c is their rows S.
+    Kc, absKc = np.empty(n), np.empty(n)
+    step = factor._block_rows(S.shape[0] + X.shape[1])
+    for lo in range(0, n, step):
+        if factor.kernel == "precomputed":
+            Kb = X[lo:lo + step][:, S]
+        else:
+            Kb = kernel_matrix(factor.kernel, X[lo:lo + step], X[S],
+                               gamma=factor.gamma, degree=factor.degree, coef0=factor.coef0)
+        Kc[lo:lo + step] = Kb @ c
+        absKc[lo:lo + step] = np.abs(Kb) @ np.abs(c)
     b = float(intercept)
-    f = K_nS @ c + b
-    norm2 = float(c @ (K_nS[S] @ c))
+    f = Kc + b
+    norm2 = float(c @ Kc[S])
     y, C = problem.y, problem.costs
     hinge = np.maximum(0.0, 1.0 - y * f)
     P = 0.5 * norm2 + math.fsum((C * hinge).tolist())
     # Rounding: every kernel value within 4u of exact (its own evaluation), each sum within gamma_{s+2}.
     g = _gamma_k(S.shape[0] + 8)
-    absK = np.abs(K_nS)
-    delta = g * (absK @ np.abs(c) + abs(b))
-    err = float(C @ delta) + g * float(np.abs(c) @ (absK[S] @ np.abs(c))) + _gamma_k(n + 2) * abs(P)
+    delta = g * (absKc + abs(b))
+    err = float(C @ delta) + g * float(np.abs(c) @ absKc[S]) + _gamma_k(n + 2) * abs(P)
     G = max(P - float(lower_bound), 0.0) + err + 2 * _U * (abs(P) + abs(float(lower_bound)))
     return {"primal_objective": float(P), "duality_gap": float(G), "radius": math.sqrt(2.0 * G) * (1.0 + 2 * _U),
-            "decision": f}
+            "norm2": norm2, "decision": f}

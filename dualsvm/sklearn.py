@@ -451,7 +451,7 @@ def _certify_kernel_svc(est: Any, X: Any, y: Any, C: float, problem_text: str, s
                         class_weight: Any, near_optimal: float) -> EstimatorReport:
     """A kernel SVC's function :math:`\\sum_j c_j k(x_{s_j}, \\cdot) + b`, certified in the RKHS (``proofs/T14``)."""
     from .ipm import solve_ipm
-    from .kernels import expansion_certificate, kernel_matrix
+    from .kernels import expansion_certificate
 
     p = est.get_params()
     gamma = getattr(est, "_gamma", p["gamma"])  # the value libsvm used ("scale" resolved at fit)
@@ -467,13 +467,10 @@ def _certify_kernel_svc(est: Any, X: Any, y: Any, C: float, problem_text: str, s
     kc = expansion_certificate(problem, ref.primal_objective - ref.duality_gap, S, c, b)
     f = problem.kernel_factor
     beta = np.linalg.solve(f.L_P.T, ref.w)  # the reference function: sum_j beta_j k(x_{p_j}, .)
-    if f.kernel == "precomputed":
-        K_SS, K_SP, K_PP = (f.X_train[np.ix_(a, b_)] for a, b_ in ((S, S), (S, f.pivots), (f.pivots, f.pivots)))
-    else:
-        kw = dict(gamma=f.gamma, degree=f.degree, coef0=f.coef0)
-        XS, XP = f.X_train[S], f.X_train[f.pivots]
-        K_SS, K_SP, K_PP = (kernel_matrix(f.kernel, A, B_, **kw) for A, B_ in ((XS, XS), (XS, XP), (XP, XP)))
-    dist = float(np.sqrt(max(c @ K_SS @ c - 2 * c @ K_SP @ beta + beta @ K_PP @ beta, 0.0)))
+    # ||f_SVC - f_ref||^2 = c'K_SS c - 2 beta'K_PS c + beta'K_PP beta, with K_PS c = (f_SVC - b) at the pivots
+    K_PP = f.cross_kernel(f.X_train[f.pivots])  # k(x_P, x_P), r x r (rows of the Gram for "precomputed")
+    d2 = kc["norm2"] - 2 * beta @ (kc["decision"][f.pivots] - b) + beta @ K_PP @ beta
+    dist = float(np.sqrt(max(d2, 0.0)))
     rel = kc["duality_gap"] / max(1.0, abs(kc["primal_objective"]))
     if rel <= near_optimal:
         verdict = "near-optimal for the kernel SVM"
