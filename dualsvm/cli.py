@@ -388,6 +388,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         LinearSVC(C=C, loss="hinge", intercept_scaling=100.0, tol=1e-10, max_iter=1_000_000),
         SGDClassifier(loss="hinge", alpha=sgd_alpha_from_C(C, n), max_iter=1000, tol=None, random_state=0),
         LogisticRegression(C=C, tol=1e-10, max_iter=10_000),
+        SVC(kernel="rbf", C=C, tol=1e-8),  # another problem (the rbf kernel's), certified in its RKHS
     ]
     reports = []
     with warnings.catch_warnings():
@@ -401,7 +402,10 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     print(f"{_data_text(problem, data)}\n{problem}\n"
           f"reference optimum P* = {reports[0][1].reference.primal_objective:.10g} (dualsvm.solve_dual)\n")
     for est, r in reports:
-        if r.certificate is None:
+        if r.kernel is not None:
+            numbers = (f"rel.gap: {r.relative_gap:.1e}   |f - f*|_H = {r.distance:.3g} (certified <= {r.bound:.3g})   "
+                       f"support vectors: {len(est.support_)}")
+        elif r.certificate is None:
             numbers = f"rel.gap: -   |w - w*| = {r.distance:.3g}"
         else:
             numbers = (f"rel.gap: {r.relative_gap:.1e}   |w - w*| = {r.distance:.3g} (certified <= {r.bound:.3g})   "

@@ -320,6 +320,7 @@ def test_explain_sklearn(capsys):
     assert "classes: -1 = 'versicolor', +1 = 'virginica'" in out
     for name in ("SVC", "LinearSVC", "SGDClassifier", "LogisticRegression", "squared hinge", "different loss", "certified <="):
         assert name in out
+    assert "the same problem with kernel='rbf'" in out and "|f - f*|_H" in out
 
 
 # -- verdicts, budgets, progress -----------------------------------------------------
@@ -449,7 +450,7 @@ def test_explain_json_is_valid_json_with_the_data(capsys):
     pytest.importorskip("sklearn")
     code, out, _ = run(["explain-sklearn", "--json"], capsys)
     d = json.loads(out, parse_constant=lambda c: pytest.fail(f"{c} is not JSON"))
-    assert code == 0 and d["data"]["classes"] == {"-1": "versicolor", "+1": "virginica"} and len(d["estimators"]) == 5
+    assert code == 0 and d["data"]["classes"] == {"-1": "versicolor", "+1": "virginica"} and len(d["estimators"]) == 6
 
 
 def test_numeric_labels_order_as_numbers(tmp_path, capsys):

@@ -20,6 +20,11 @@ def _standardized(X):
 def _data(name: str, n: int = 120):
     if name == "moons":
         X, y = make_moons(n, noise=0.3, random_state=0)
+    elif name == "breast_cancer":  # a standardized real data set (shipped with scikit-learn), every 2nd row
+        from sklearn.datasets import load_breast_cancer
+
+        d = load_breast_cancer()
+        X, y = d.data[::2][:n], d.target[::2][:n]
     else:
         X, y = make_circles(n, noise=0.15, factor=0.5, random_state=1)
     return _standardized(X), y
@@ -146,7 +151,7 @@ def _svc_case(data: str, case: str, n: int = 120):
     return X, y, dict(kernel=case, **kw), SVC(kernel=case, C=1.0, tol=1e-10, **kw).fit(X, y)
 
 
-@pytest.mark.parametrize("data", ["moons", "circles"])
+@pytest.mark.parametrize("data", ["moons", "circles", "breast_cancer"])
 @pytest.mark.parametrize("case", ["rbf", "poly", "precomputed"])
 def test_svc_reference(data, case):
     """Equal support sets, decision functions within both certified bounds, equal predictions."""
