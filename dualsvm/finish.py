@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from .feasibility import argmin_b, project_dual
 from .problem import SVMProblem
 
-__all__ = ["kkt_solve", "kkt_solve_wb", "polish", "exact_triple", "kkt_brackets"]
+__all__ = ["kkt_solve", "kkt_solve_wb", "kkt_solve_fits", "polish", "exact_triple", "kkt_brackets"]
 
 Array = NDArray[np.float64]
 Mask = NDArray[np.bool_]
@@ -134,6 +134,15 @@ _REDUCE_ABOVE_D = 2000
 _REDUCED_MAX_K = 3000
 
 
+def kkt_solve_fits(d: int, k: int) -> bool:
+    """Whether :func:`kkt_solve_wb` with ``k`` free points on ``d`` features stays small.
+
+    True unless ``w`` would be eliminated (``d`` above 2000 and above ``k``) and the
+    ``k x k`` system has more than 3000 rows (72 MB, tens of seconds of least squares).
+    """
+    return not (d > max(k, _REDUCE_ABOVE_D) and k > _REDUCED_MAX_K)
+
+
 def _kkt_solve_reduced(
     yF: Array, XF: Any, fixed: Array, yC_sum: float, C: Array, at_C: Mask, F: Array,
     start: tuple[Array, float, Array] | None,
@@ -190,8 +199,8 @@ def polish(problem: SVMProblem, alpha: Array) -> tuple[Array, float, Array, floa
     if not free.any():
         m = problem.y * (problem.X @ start[0] + start[1])
         free[np.argmin(np.abs(m - 1.0))] = True
-    cap = max(300, 10 * (problem.d + 1)) if problem.d <= _REDUCE_ABOVE_D else _REDUCED_MAX_K
-    if np.count_nonzero(free) > cap:
+    k = int(np.count_nonzero(free))
+    if k > max(300, 10 * (problem.d + 1)) or not kkt_solve_fits(problem.d, k):
         return start  # a dense KKT solve would cost more than it is worth
     cand = exact_triple(problem, kkt_solve(problem, free, (a >= C - tau) & ~free))
     return cand if cand[3] <= start[3] else start  # ties: the KKT solve's alpha is exact on the bounds

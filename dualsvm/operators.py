@@ -8,6 +8,7 @@ of ways (``../shared/DESIGN.md``):
 * :math:`X^\top\mathrm{diag}(s)X`, with :math:`X^\top V` alongside
   (:meth:`DenseOperator.weighted_gram`), one pass;
 * :math:`X X^\top` (:meth:`DenseOperator.row_gram`), one pass;
+* the diagonal of :math:`X^\top\mathrm{diag}(s)X` (:meth:`DenseOperator.gram_diagonal`), one pass;
 * :math:`\|x_i\|` (:meth:`DenseOperator.row_norms`), one pass;
 * the rows of a subset (:meth:`DenseOperator.rows`), counted in ``rows_read``;
 * the whole matrix (:meth:`DenseOperator.dense`), one pass.
@@ -141,6 +142,11 @@ class DenseOperator:
         self.passes += 1
         return self._X @ self._X.T
 
+    def gram_diagonal(self, s: ArrayLike) -> Array:
+        r"""The diagonal of :math:`X^\top\mathrm{diag}(s)X`, :math:`\sum_i s_i x_{ij}^2`; one pass."""
+        self.passes += 1
+        return np.einsum("ij,ij,i->j", self._X, self._X, np.asarray(s, dtype=np.float64))
+
     def row_norms(self) -> Array:
         r""":math:`\|x_i\|_2` for every row; one pass."""
         self.passes += 1
@@ -262,6 +268,11 @@ class SparseOperator(DenseOperator):
         r"""The sample Gram :math:`X X^\top`, dense ``(n, n)``; one pass."""
         self.passes += 1
         return (self._X @ self._X.T).toarray()
+
+    def gram_diagonal(self, s: ArrayLike) -> Array:
+        r"""The diagonal of :math:`X^\top\mathrm{diag}(s)X`; one pass, :math:`O(\mathrm{nnz})` extra memory."""
+        self.passes += 1
+        return np.asarray(self._X.power(2).T @ np.asarray(s, dtype=np.float64))
 
     def row_norms(self) -> Array:
         r""":math:`\|x_i\|_2` for every row; one pass."""

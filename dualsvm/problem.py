@@ -93,6 +93,9 @@ def _check_sparse_X(X: Any) -> Any:
         raise DualSVMError(f"X must be finite, got {bad} NaN or infinite stored entries in the sparse matrix X")
     out.sum_duplicates()  # COO input may repeat an entry; CSR products need one entry per (i, j)
     out.sort_indices()
+    if max(out.nnz, *out.shape) < np.iinfo(np.int32).max:  # 32-bit indices: 4 bytes less per entry, and
+        out.indices = out.indices.astype(np.int32, copy=False)  # what scikit-learn's liblinear accepts
+        out.indptr = out.indptr.astype(np.int32, copy=False)
     for a in (out.data, out.indices, out.indptr):
         a.setflags(write=False)
     return out
