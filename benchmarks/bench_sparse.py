@@ -81,11 +81,15 @@ def fit_linearsvc(p: ds.SVMProblem) -> Result:
     return time.perf_counter() - t0, m.coef_[0], float(m.intercept_[0]), None, f"{m.n_iter_} it; regularized intercept"
 
 
+def dense(a: Any) -> np.ndarray:
+    """SVC fitted on sparse X keeps sparse ``coef_`` and ``dual_coef_``."""
+    return a.toarray() if hasattr(a, "toarray") else np.asarray(a)
+
+
 def fit_svc(p: ds.SVMProblem) -> Result:
     t0 = time.perf_counter()
     m = SVC(kernel="linear", C=p.C, tol=1e-6).fit(p.X, p.y)
     t = time.perf_counter() - t0
-    dense = (lambda a: a.toarray() if hasattr(a, "toarray") else np.asarray(a))  # sparse X: sparse coef_, dual_coef_
     alpha = np.zeros(p.n)
     alpha[m.support_] = np.abs(dense(m.dual_coef_)[0])
     return t, dense(m.coef_).reshape(-1), float(m.intercept_[0]), alpha, f"{m.support_.size} SV"

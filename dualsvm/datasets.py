@@ -6,8 +6,8 @@ No function here touches the network.
 from __future__ import annotations
 
 import csv
-from typing import Any
 from importlib import resources
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray

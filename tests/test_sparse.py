@@ -110,7 +110,7 @@ def test_sparse_operator_matches_the_dense_one_method_by_method():
     close(sq.row_norms(), np.linalg.norm(Xd, axis=1))
     close(sq.abs_matvec(np.abs(w)), np.abs(Xd) @ np.abs(w))
     close(sq.abs_rmatvec(s), np.abs(Xd).T @ s)
-    for a, b in zip(sq.extended(w, v), dn.extended(w, v)):
+    for a, b in zip(sq.extended(w, v), dn.extended(w, v), strict=True):
         assert a.dtype == np.longdouble
         np.testing.assert_allclose(a.astype(float), b.astype(float), rtol=1e-15, atol=1e-15)
     idx = np.array([3, 0, 7])
