@@ -27,8 +27,10 @@ def _pair(X, y, C=1.0, **kw):
     return SVMProblem(Xd, y, C=C, **kw), SVMProblem(sp.csr_matrix(Xd), y, C=C, **kw)
 
 
-def _text_pair(C=1.0):
+def _text_pair(C=1.0, signed=False):
     X, y = make_sparse_text(200, 600, nnz_per_row=15, n_informative=60, seed=3)
+    if signed:  # tf-idf is >= 0, where |X| = X: signs make the rounding bounds' |X| matter
+        X.data *= np.random.default_rng(4).choice([-1.0, 1.0], size=X.nnz)
     return _pair(X, y, C=C)
 
 
@@ -47,11 +49,14 @@ def test_every_sparse_format_is_accepted_as_csr_without_touching_the_input(fmt):
     np.testing.assert_allclose(p.margins(np.ones(4), 0.5), SVMProblem(X, y).margins(np.ones(4), 0.5), rtol=1e-14)
 
 
-def test_coo_duplicates_are_summed():
-    X = sp.coo_array((np.array([1.0, 2.0, 5.0]), (np.array([0, 0, 1]), np.array([1, 1, 0]))), shape=(2, 2))
+@pytest.mark.parametrize("fmt", ["coo", "csr"])
+def test_duplicate_entries_are_summed(fmt):
+    data, rows, cols = np.array([1.0, 2.0, 5.0]), np.array([0, 0, 1]), np.array([1, 1, 0])
+    X = (sp.coo_array((data, (rows, cols)), shape=(2, 2)) if fmt == "coo"
+         else sp.csr_array((data, cols, np.array([0, 2, 3])), shape=(2, 2)))  # a CSR with a repeated (0, 1)
     p = SVMProblem(X, [0, 1])
     np.testing.assert_array_equal(p.X.toarray(), [[0.0, 3.0], [5.0, 0.0]])
-    assert p.X.nnz == 2
+    assert p.X.nnz == 2 and p.X.has_canonical_format
 
 
 @pytest.mark.parametrize("bad, needle", [(np.nan, "NaN"), (np.inf, "infinite")])
@@ -91,6 +96,7 @@ def test_validation_never_densifies():
 # -- the operator ----------------------------------------------------------------------
 def test_sparse_operator_matches_the_dense_one_method_by_method():
     X, _ = make_sparse_text(60, 40, nnz_per_row=6, seed=2)
+    X.data *= np.random.default_rng(1).choice([-1.0, 1.0], size=X.nnz)
     Xd = X.toarray()
     dn, sq = DenseOperator(Xd), SparseOperator(X)
     rng = np.random.default_rng(0)
@@ -124,7 +130,7 @@ def test_sparse_operator_matches_the_dense_one_method_by_method():
 # -- the certificate -------------------------------------------------------------------
 def test_certificate_of_a_sparse_problem_equals_the_dense_one():
     """Every field, on a poor candidate (a large radius, so row norms and rounding bounds all matter)."""
-    dense, sparse = _text_pair()
+    dense, sparse = _text_pair(signed=True)
     rng = np.random.default_rng(5)
     w, b, alpha = rng.normal(size=dense.d) * 0.3, 0.2, rng.random(dense.n)
     cd, cs = certificate(dense, w, b, alpha), certificate(sparse, w, b, alpha)
