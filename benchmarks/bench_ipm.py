@@ -1,4 +1,4 @@
-"""Benchmark: solve_ipm against PIQP, LinearSVC and SVC, measured side by side in one run.
+"""Benchmark: solve_ipm and solve_dual against PIQP, LinearSVC and SVC, measured side by side in one run.
 
     pip install -e ".[bench]"
     python benchmarks/bench_ipm.py                              # 10000x20 100000x20 10000x100 300000x100
@@ -15,6 +15,11 @@ flip_y=0.1, random_state=0)``, standardized, C = 1. Peers:
   a different problem: its intercept is regularized, so its certified gap
   against the standard SVM is not small);
 * ``SVC(kernel="linear", tol=1e-6)`` (libsvm), where affordable (n <= --svc-max-n).
+
+``solve_dual`` (OSQP on the lifted dual, then the working-set refinement on
+the interior-point engine) is timed in the same rounds, with its own targets.
+The time ``certify(problem, coef_, intercept_)`` takes on LinearSVC's answer
+(no alpha: dualsvm builds the dual point) is reported against LinearSVC's fit.
 
 Every answer is certified by dualsvm (``certify``) against the same problem;
 "certified #SV" counts the points the certificate labels support vectors
@@ -54,6 +59,10 @@ TARGETS: dict[tuple[str, str], float] = {
     ("LinearSVC", "300000x100"): 0.08,
 }
 MAX_PASSES = 100
+#: (peer, size) -> largest allowed solve_dual time / peer time, from the issue.
+DUAL_TARGETS: dict[tuple[str, str], float] = {("SVC", "10000x20"): 0.15, ("PIQP", "100000x20"): 1.5}
+#: certify(LinearSVC's answer) / LinearSVC's fit, at this size, from the issue.
+CERTIFY_TARGET = ("100000x20", 0.5)
 
 
 def data(n: int, d: int, seed: int = 0) -> ds.SVMProblem:
@@ -69,6 +78,14 @@ def run_ipm(p: ds.SVMProblem) -> tuple[float, ds.Solution, str]:
     e = s.extras
     return t, s, (f"{e['iterations_all_points']}+{e['iterations_working_set']} it (all points + working set), "
                f"{s.status}; certificate {e['certificate_time']:.2f}s")
+
+
+def run_dual(p: ds.SVMProblem) -> tuple[float, ds.Solution, str]:
+    t0 = time.perf_counter()
+    s = ds.solve_dual(p)
+    t = time.perf_counter() - t0
+    rounds = s.extras["rounds"]
+    return t, s, f"{len(rounds)} round(s), OSQP {sum(r['iter'] for r in rounds)} it, then the refinement; {s.status}"
 
 
 def run_piqp(p: ds.SVMProblem) -> tuple[float, ds.Solution, str]:
@@ -95,9 +112,12 @@ def run_linearsvc(p: ds.SVMProblem) -> tuple[float, ds.Solution, str]:
         t0 = time.perf_counter()
         m = LinearSVC(C=p.C, loss="hinge", tol=1e-6, dual=True).fit(p.X, p.y)
         t = time.perf_counter() - t0
-    c = ds.certify(p, m.coef_[0], m.intercept_[0], method="LinearSVC")
+    t0 = time.perf_counter()
+    c = ds.certify(p, m.coef_, m.intercept_, method="LinearSVC")  # as scikit-learn gives them
+    c.extras["certify_time"] = time.perf_counter() - t0
     conv = "did not converge" if caught else "converged"
-    return t, c, f"{m.n_iter_} it, {conv}; regularized intercept (another problem)"
+    return t, c, (f"{m.n_iter_} it, {conv}; regularized intercept (another problem); "
+                  f"certify took {c.extras['certify_time']:.3f}s")
 
 
 def run_svc(p: ds.SVMProblem) -> tuple[float, ds.Solution, str]:
@@ -129,7 +149,8 @@ def main() -> None:
         for size in args.sizes:
             n, d = (int(v) for v in size.lower().split("x"))
             p = data(n, d)
-            methods: dict[str, Callable[[ds.SVMProblem], tuple[float, ds.Solution, str]]] = {"solve_ipm": run_ipm}
+            methods: dict[str, Callable[[ds.SVMProblem], tuple[float, ds.Solution, str]]] = {
+                "solve_ipm": run_ipm, "solve_dual": run_dual}
             skipped = []
             if n * d <= args.piqp_max_nd:
                 methods["PIQP"] = run_piqp
@@ -148,7 +169,7 @@ def main() -> None:
                         best[name] = (t, sol, note)
             t_ipm = best["solve_ipm"][0]
             for name, (t, sol, note) in best.items():
-                passes = f"{sol.extras['data_passes']:.1f}" if name == "solve_ipm" else "—"
+                passes = f"{sol.extras['data_passes']:.1f}" if "data_passes" in sol.extras else "—"
                 print(f"| {size} | {name} | {t:.3f} | {passes} | {sol.relative_gap:.1e} | {sol.support.size} | "
                       f"{t_ipm / t:.3f} | {note} |", flush=True)
             for note in skipped:
@@ -165,6 +186,20 @@ def main() -> None:
                         continue
                     r = t_ipm / best[peer][0]
                     verdicts.append(f"{size}: ipm/{peer} = {r:.3f} ({'OK' if r <= limit else 'MISSED'} <= {limit})")
+            dual = best["solve_dual"][1]
+            ok = dual.relative_gap <= 1e-8 and dual.status == "optimal"
+            verdicts.append(f"{size}: solve_dual certified gap {dual.relative_gap:.1e} ({'OK' if ok else 'MISSED'} <= 1e-8)")
+            for (peer, sz), limit in DUAL_TARGETS.items():
+                if sz == size.lower() and peer in best:
+                    r = best["solve_dual"][0] / best[peer][0]
+                    verdicts.append(f"{size}: dual/{peer} = {r:.3f} ({'OK' if r <= limit else 'MISSED'} <= {limit})")
+                elif sz == size.lower():
+                    verdicts.append(f"{size}: dual/{peer} not measured (skipped)")
+            t_lin, lin, _ = best["LinearSVC"]
+            r = lin.extras["certify_time"] / t_lin
+            target = f" ({'OK' if r <= CERTIFY_TARGET[1] else 'MISSED'} <= {CERTIFY_TARGET[1]})" \
+                if size.lower() == CERTIFY_TARGET[0] else ""
+            verdicts.append(f"{size}: certify(LinearSVC answer) / LinearSVC fit = {r:.3f}{target}")
     print("\nTargets:")
     for v in verdicts:
         print(" ", v)

@@ -51,13 +51,13 @@ from numpy.typing import NDArray
 
 from .certificates import certificate
 from .exceptions import ConvergenceWarning, DualSVMError
-from .feasibility import argmin_b, project_dual
+from .feasibility import argmin_b, project_dual, slope_zero
 from .finish import kkt_brackets, kkt_solve_fits, kkt_solve_wb
-from .operators import DenseOperator, make_operator
-from .problem import SVMProblem, check_max_iter, check_target_gap
+from .operators import DenseOperator, blas_threads, make_operator
+from .problem import SVMProblem, check_max_iter, check_max_time, check_target_gap
 from .solution import Solution
 
-__all__ = ["solve_ipm", "IPM_OPTIONS"]
+__all__ = ["solve_ipm", "solve_working_set", "IPM_OPTIONS"]
 
 Array = NDArray[np.float64]
 Mask = NDArray[np.bool_]
@@ -70,6 +70,7 @@ IPM_OPTIONS: dict[str, Any] = {
     "finish": True,  # working-set finish with an exact KKT solve; False: certify the interior iterate
     "step_fraction": 0.995,  # fraction of the step to the boundary
     "finish_below": 0.1,  # start the working-set finish once the estimated relative gap is below this
+    "blas_threads": 1,  # BLAS threads during the solve (operators.blas_threads); None: as configured
 }
 
 #: A point is frozen at a bound for the working-set finish only when complementarity
@@ -372,6 +373,9 @@ def _check_options(target_gap: Any, max_iter: Any, options: dict[str, Any]) -> t
     sf = opts["step_fraction"]
     if isinstance(sf, (bool, np.bool_)) or not isinstance(sf, numbers.Real) or not 0 < sf < 1:
         raise DualSVMError(f"step_fraction must be a number in (0, 1), got {sf!r}")
+    bt = opts["blas_threads"]
+    if bt is not None and (isinstance(bt, (bool, np.bool_)) or not isinstance(bt, (int, np.integer)) or bt < 1):
+        raise DualSVMError(f"blas_threads must be None or an integer >= 1, got {bt!r}")
     fb = opts["finish_below"]
     if isinstance(fb, (bool, np.bool_)) or not isinstance(fb, numbers.Real) or not fb > 0:
         raise DualSVMError(f"finish_below must be a number > 0, got {fb!r}")
@@ -462,8 +466,12 @@ def _kkt_point(
     if room.size:  # restore y^T alpha = 0 after the clip, in one free coordinate with room
         i = F[room[np.argmax(np.minimum(a[F[room]], C[F[room]] - a[F[room]]))]]
         a[i] -= y[i] * res
-    if not F.size:  # no equation fixes b: take the exact minimiser of P(w, .)
-        b = _argmin_b_mid(problem, op, w)
+    # With no free point no equation fixes b: the working set is checked with the
+    # iterate's b (its sub-problem's multiplier), every point with that b moved into
+    # argmin_b P(w, .) (so a frozen point that violates there is named to join).
+    no_free = not F.size
+    if no_free:
+        b = float(start[1])
     # The gap identity (proofs/T04) term by term: stationarity (Z^T alpha from
     # the working set's rows: A and F are sorted, so rows[sub_free] are F's
     # rows), then one bracket per point.
@@ -476,6 +484,9 @@ def _kkt_point(
         info["outcome"], info["n_violations"] = "working-set point violates", int(np.count_nonzero(gA > 1e-3 * allowed))
         return info, None, np.zeros(0, np.intp)
     f = op.matvec(w)
+    if no_free:
+        t = y - f
+        b = float(np.clip(b, *slope_zero(t, t, y, C if problem.weighted else None)))
     g = kkt_brackets(y * (f + b), a, C)
     info["gap"] = stat + float(g.sum())
     info["n_violations"] = int(np.count_nonzero(g > 1e-3 * allowed))
@@ -502,6 +513,7 @@ def solve_ipm(
     *,
     target_gap: float = 1e-9,
     max_iter: int | None = IPM_MAX_ITER,
+    max_time: float | None = None,
     **options: Any,
 ) -> Solution:
     r"""Solve the SVM QP by a primal-dual interior-point method and certify the answer.
@@ -563,18 +575,25 @@ def solve_ipm(
     max_iter : int, default 100
         Newton steps on all points at most (each working set gets up to 60 more);
         ``None`` means the default.
+    max_time : float, optional
+        Wall-clock budget in seconds: no Newton step starts after it is spent
+        (the certificate of the answer in hand still runs), and the status is
+        then ``"max_time"`` unless that answer meets ``target_gap``.
     **options
         ``newton`` (``"auto"``, ``"features"``, ``"samples"``, ``"cg"``), ``finish``
         (bool, default True; False certifies the interior iterate itself),
-        ``step_fraction`` (default 0.995), ``finish_below`` (default 0.1).
+        ``step_fraction`` (default 0.995), ``finish_below`` (default 0.1),
+        ``blas_threads`` (default 1: BLAS runs single-threaded during the
+        solve, see :func:`dualsvm.operators.blas_threads`; ``None`` leaves it
+        as configured).
         See :data:`IPM_OPTIONS`. Unknown keys raise :class:`DualSVMError`.
 
     Returns
     -------
     Solution
         ``method="ipm"``. ``status`` is ``"optimal"`` only when the
-        certificate meets ``target_gap``; otherwise ``"max_iter"`` or
-        ``"inaccurate"`` with a :class:`ConvergenceWarning`.
+        certificate meets ``target_gap``; otherwise ``"max_iter"``,
+        ``"max_time"`` or ``"inaccurate"`` with a :class:`ConvergenceWarning`.
         ``extras["data_passes"]`` counts the solver's reads of ``X``: full
         passes, plus rows read for working sets as a fraction of ``n`` (the
         certificate's own evaluation is not counted). ``extras["history"]``
@@ -583,45 +602,128 @@ def solve_ipm(
     Raises
     ------
     DualSVMError
-        For ``target_gap`` outside (0, 1), ``max_iter < 1`` or an unknown option,
+        For ``target_gap`` outside (0, 1), ``max_iter < 1``, ``max_time <= 0`` or an unknown option,
         naming the argument and the value received.
     """
     target_gap, max_iter, opts = _check_options(target_gap, max_iter, options)
+    max_time = check_max_time(max_time)
     t0 = time.perf_counter()
-    n, C = problem.n, problem.costs
-    pos = np.flatnonzero(C > 0)
-    if pos.size == n:
-        (w, b, a), status, why, extras = _interior_point(problem, target_gap, max_iter, opts)
-    else:
-        # A point of cost 0 has alpha_i = 0 and no term in P: solve without it (one pass
-        # to copy the rest), then take b for the whole problem (the same interval).
-        sub = SVMProblem(problem.X[pos], problem.y[pos], C=1.0, sample_weight=C[pos])
-        (w, b_sub, a_sub), status, why, extras = _interior_point(sub, target_gap, max_iter, opts)
-        a = np.zeros(n)
-        a[pos] = a_sub
-        b = 0.5 * sum(argmin_b(problem, w))
-        extras.update(data_passes=extras["data_passes"] + 2, full_passes=extras["full_passes"] + 2,
-                      zero_cost_points=int(n - pos.size))
-    ipm_time = time.perf_counter() - t0
-    # certificate keeps "max_iter"/"inaccurate", and turns "optimal" into "inaccurate" if the gap misses.
-    sol = certificate(
-        problem, w, b, a, method="ipm", status=status, iterations=extras["iterations_all_points"]
-        + extras["iterations_working_set"], solve_time=float("nan"), target_gap=target_gap,
-        extras={**extras, "ipm_time": ipm_time, "stop": why},
-    )
+    deadline = None if max_time is None else t0 + max_time
+    pos = np.flatnonzero(problem.costs > 0)
+    with blas_threads(opts["blas_threads"]):
+        (w, b, a), status, why, extras = _solve_positive(problem, pos, target_gap, max_iter, opts, deadline)
+        ipm_time = time.perf_counter() - t0
+        # certificate keeps "max_iter"/"inaccurate", and turns "optimal" into "inaccurate" if the gap misses.
+        sol = certificate(
+            problem, w, b, a, method="ipm", status=status, iterations=extras["iterations_all_points"]
+            + extras["iterations_working_set"], solve_time=float("nan"), target_gap=target_gap,
+            extras={**extras, "ipm_time": ipm_time, "stop": why},
+        )
     sol.solve_time = time.perf_counter() - t0
     sol.extras["certificate_time"] = sol.solve_time - ipm_time
+    if not sol.success and status in ("max_iter", "max_time") and sol.relative_gap <= target_gap:
+        sol.status, sol.success = "optimal", True  # a budget stopped it, on an answer that meets the target
     if not sol.success:
         sol.message = (
             f"interior point stopped ({why}) at certified relative gap {sol.relative_gap:.3g} > target "
-            f"{target_gap:.3g}; raise max_iter, or standardize X"
+            f"{target_gap:.3g}; raise {'max_time' if status == 'max_time' else 'max_iter'}, or standardize X"
         )
         warnings.warn(sol.message, ConvergenceWarning, stacklevel=2)
     return sol
 
 
+def _solve_positive(
+    problem: SVMProblem, pos: NDArray[np.intp], target_gap: float, max_iter: int, opts: dict[str, Any],
+    deadline: float | None,
+) -> tuple[tuple[Array, float, Array], str, str, dict[str, Any]]:
+    """:func:`_interior_point` on the points of positive cost ``pos``; the others get alpha = 0."""
+    n, C = problem.n, problem.costs
+    if pos.size == n:
+        return _interior_point(problem, target_gap, max_iter, opts, deadline)
+    # A point of cost 0 has alpha_i = 0 and no term in P: solve without it (one pass
+    # to copy the rest), then take b for the whole problem (the same interval).
+    sub = SVMProblem(problem.X[pos], problem.y[pos], C=1.0, sample_weight=C[pos])
+    (w, _, a_sub), status, why, extras = _interior_point(sub, target_gap, max_iter, opts, deadline)
+    a = np.zeros(n)
+    a[pos] = a_sub
+    b = 0.5 * sum(argmin_b(problem, w))
+    extras.update(data_passes=extras["data_passes"] + 2, full_passes=extras["full_passes"] + 2,
+                  zero_cost_points=int(n - pos.size))
+    return (w, b, a), status, why, extras
+
+
+def solve_working_set(
+    problem: SVMProblem,
+    w: Array,
+    b: float,
+    work: Mask,
+    at_C: Mask,
+    *,
+    target_gap: float = 1e-9,
+    margins: Array | None = None,
+    deadline: float | None = None,
+) -> tuple[tuple[Array, float, Array] | None, dict[str, Any]]:
+    r"""The interior point on a working set, the other points frozen, started from a candidate.
+
+    The exact finish of :func:`solve_ipm` (its docstring, "Exact finish"),
+    entered from outside: the points off ``work`` are frozen, at :math:`C_i`
+    on ``at_C`` and at 0 elsewhere; the working set starts from the centre of
+    its box (:math:`\alpha_i = C_i/2`) with the candidate's ``w`` and ``b``
+    and slacks :math:`s_i = 1 + \max(0, m_i - 1)`,
+    :math:`\xi_i = 1 + \max(0, 1 - m_i)` that make its margins feasible
+    (:math:`m_i = y_i(x_i^\top w + b)`). Frozen points that violate their
+    sign condition join the working set; points its iterates put clearly at a
+    bound leave it. Used by :func:`dualsvm.working_set.refine` for the
+    candidates of OSQP, cvxpy and outside estimators.
+
+    Parameters
+    ----------
+    problem : SVMProblem
+    w : ndarray of shape (d,)
+    b : float
+        The candidate; only its margins and its ``w`` (the start) are used.
+    work, at_C : ndarray of bool, shape (n,)
+        The working set, and the frozen points held at :math:`C_i`
+        (disjoint). Points of cost 0 are never in either: they are at 0.
+    target_gap : float, default 1e-9
+        A partition is accepted when its gap is at most a tenth of this,
+        relative to :math:`\max(1, |D|)`.
+    margins : ndarray of shape (n,), optional
+        :math:`m_i` of the candidate, if the caller has them (saves a pass).
+    deadline : float, optional
+        A ``time.perf_counter()`` value after which no Newton step starts.
+
+    Returns
+    -------
+    triple : tuple (w, b, alpha) or None
+        A KKT point within the gap budget (``b`` the midpoint of
+        :func:`~dualsvm.argmin_b`), or None when none was found.
+    info : dict
+        The finish's record (``n_working``, ``working_sizes``, ``n_joined``,
+        ``outcome``, ``sub_iterations``) and ``data_passes``.
+    """
+    y, C, n = problem.y, problem.costs, problem.n
+    op = problem.operator()  # dense or sparse
+    live = C > 0
+    work = np.asarray(work, bool) & live
+    at_C = np.asarray(at_C, bool) & live & ~work
+    w = np.asarray(w, dtype=np.float64)
+    m = y * (op.matvec(w) + b) if margins is None else np.asarray(margins, dtype=np.float64)
+    half = 0.5 * C
+    z = _Iterate(half, half.copy(), 1.0 + np.maximum(0.0, m - 1.0), 1.0 + np.maximum(0.0, 1.0 - m), w, float(b),
+                 m - y * b)
+    c_w = op.rmatvec(np.where(at_C, y * C, 0.0)) if at_C.any() else np.zeros(problem.d)
+    with blas_threads(IPM_OPTIONS["blas_threads"]):
+        info, found, k = _working_set_finish(problem, op, z, work, at_C, c_w, w, IPM_OPTIONS["step_fraction"],
+                                             0.1 * check_target_gap(target_gap), deadline)
+    if found is not None:
+        found = (found[0], _argmin_b_mid(problem, op, found[0]), found[2])
+    info.update(sub_iterations=k, data_passes=op.passes + op.rows_read / n)
+    return found, info
+
+
 def _interior_point(
-    problem: SVMProblem, target_gap: float, max_iter: int, opts: dict[str, Any]
+    problem: SVMProblem, target_gap: float, max_iter: int, opts: dict[str, Any], deadline: float | None = None
 ) -> tuple[tuple[Array, float, Array], str, str, dict[str, Any]]:
     """The iteration of :func:`solve_ipm` on a problem whose costs are all > 0.
 
@@ -666,7 +768,8 @@ def _interior_point(
             # matrix (the finish usually ends the solve; if not, M is formed below).
             w_now, c_w = qp.newton.products(z.alpha, np.where(at_C, y * C, 0.0))
             tried.add(key)
-            info, found, k = _working_set_finish(problem, op, z, ws, at_C, c_w, w_now, eta, 0.1 * target_gap)
+            info, found, k = _working_set_finish(problem, op, z, ws, at_C, c_w, w_now, eta, 0.1 * target_gap,
+                                                 deadline)
             sub_iters += k
             info["iteration"] = it
             attempts.append(info)
@@ -677,6 +780,9 @@ def _interior_point(
         if last:
             if converged:
                 status, why = "optimal", f"interior iterate at iteration {it}"
+            break
+        if deadline is not None and time.perf_counter() > deadline:
+            status, why = "max_time", f"max_time spent after {it} Newton steps"
             break
         try:
             zta = qp.factor(z, m)
@@ -711,7 +817,7 @@ def _interior_point(
 
 def _working_set_finish(
     problem: SVMProblem, op: DenseOperator, z: _Iterate, ws: Mask, at_C: Mask, c_w: Array, w_now: Array,
-    eta: float, budget: float,
+    eta: float, budget: float, deadline: float | None = None,
 ) -> tuple[dict[str, Any], tuple[Array, float, Array] | None, int]:
     """Freeze the points off the working set ``ws``; iterate on ``ws`` with exact KKT finishes.
 
@@ -786,6 +892,9 @@ def _working_set_finish(
                 keep = f10
                 break
             if k_all == _SUB_MAX_ITER or m["rel_gap_estimate"] <= 1e-15:  # budget spent, or no more digits
+                break
+            if deadline is not None and time.perf_counter() > deadline:
+                info["outcome"] = "max_time"
                 break
             try:
                 zta = sub.factor(zA, m)

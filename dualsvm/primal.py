@@ -27,7 +27,7 @@ import numpy as np
 
 from .certificates import certificate
 from .exceptions import ConvergenceWarning, DualSVMError
-from .problem import SVMProblem, check_max_iter, check_target_gap
+from .problem import SVMProblem, check_max_iter, check_max_time, check_target_gap
 from .solution import Solution
 from .working_set import polish, refine
 
@@ -83,8 +83,7 @@ def solve_primal(
         raise DualSVMError(f"max_iter and max_time apply to solver='CLARABEL' only, got solver={solver!r}")
     target_gap = check_target_gap(target_gap)
     max_iter = check_max_iter(max_iter)
-    if max_time is not None and not (isinstance(max_time, (int, float)) and max_time > 0):
-        raise DualSVMError(f"max_time must be None or a number of seconds > 0, got {max_time!r}")
+    max_time = check_max_time(max_time)
     if name == "CLARABEL":
         budgets = {"max_iter": max_iter, "time_limit": max_time}
         solver_options = {**_CLARABEL_TIGHT, **{k: v for k, v in budgets.items() if v is not None}, **solver_options}
@@ -121,11 +120,11 @@ def solve_primal(
         w_, b_, alpha, cert = pw, pb, pa, cert_p
         extras["polished"] = True
     if refine_working_set and cert.relative_gap > target_gap:
-        ref = refine(problem, w_, b_)
+        ref = refine(problem, w_, b_, target_gap=target_gap)
         cert2 = certificate(problem, ref.w, ref.b, ref.alpha, target_gap=target_gap)
         if cert2.relative_gap < cert.relative_gap:
             w_, b_, alpha, cert = ref.w, ref.b, ref.alpha, cert2
-            extras.update(refined=True, refine_outer=ref.n_outer)
+            extras.update(refined=True, refine=ref.info)
     ok = cert.relative_gap <= target_gap  # the certificate decides, not the solver's status
     if ok:
         status = "optimal"

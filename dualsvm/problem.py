@@ -71,6 +71,16 @@ def check_max_iter(max_iter: Any, name: str = "max_iter") -> int | None:
     return int(max_iter)
 
 
+def check_max_time(max_time: Any, name: str = "max_time") -> float | None:
+    """``None`` or a number of seconds > 0; else :class:`DualSVMError`."""
+    if max_time is None:
+        return None
+    if (isinstance(max_time, (bool, np.bool_)) or not isinstance(max_time, (int, float, np.integer, np.floating))
+            or not max_time > 0 or not np.isfinite(max_time)):
+        raise DualSVMError(f"{name} must be None or a finite number of seconds > 0, got {max_time!r}")
+    return float(max_time)
+
+
 def _check_sparse_X(X: Any) -> Any:
     """A scipy.sparse ``X`` validated and converted once to a canonical CSR array; never densified.
 

@@ -70,7 +70,7 @@ from numpy.typing import NDArray
 from .certificates import certificate
 from .exceptions import ConvergenceWarning, DualSVMError
 from .feasibility import project_dual, slope_zero
-from .problem import SVMProblem, check_target_gap
+from .problem import SVMProblem, check_max_time, check_target_gap
 from .solution import Solution
 
 __all__ = ["solve_subgradient", "balanced_violators"]
@@ -87,15 +87,31 @@ def balanced_violators(y: Array, s: Array, costs: Array | None = None) -> tuple[
     breakpoint equals ``b`` chosen so that :math:`\sum_i C_i\theta_i y_i = 0`
     exactly (``costs`` :math:`C_i`; ``None`` for uniform costs).
     """
-    t = y - s  # breakpoints: m_i = 1 exactly when b = t_i
-    pos = y > 0
-    n_pos = int(np.count_nonzero(pos))
+    n_pos = int(np.count_nonzero(y > 0))
     if not 0 < n_pos < y.size:  # min_b is unbounded: every b below (above) all breakpoints is optimal
         raise DualSVMError(f"y must contain both +1 and -1 for an exact bias, got {n_pos} positive of {y.size}")
-    lo, hi = slope_zero(t, t, y, costs)
+    b, theta, _ = _violators(y, y - s, costs)
+    return b, theta
+
+
+def _violators(
+    y: Array, t: Array, costs: Array | None, near: tuple[int, float, float] | None = None
+) -> tuple[float, Array, Array]:
+    r""":func:`balanced_violators` from the breakpoints :math:`t = y - s`, also returning :math:`1 - m`.
+
+    :math:`1 - m_i = 1 - y_i(s_i + b) = y_i(t_i - b)` because :math:`y_i^2 = 1`:
+    one array gives both the violators and the hinge losses. ``near`` is
+    ``(n_pos, b_prev, width)`` for uniform costs: the two order statistics
+    are first sought among the breakpoints within ``width`` of the previous
+    bias (:func:`_window_pair`), where the bias of the next iterate lies.
+    """
+    pair = None if near is None or costs is not None else _window_pair(t, *near)
+    lo, hi = slope_zero(t, t, y, costs) if pair is None else pair
     b = 0.5 * (lo + hi)
-    theta = np.where(pos, t > b, t < b).astype(np.float64)
+    viol = y * (t - b)  # 1 - m_i
+    theta = (viol > 0).astype(np.float64)
     if lo == hi:  # b sits on breakpoints: balance with the points on the margin
+        pos = y > 0
         c = np.ones_like(y) if costs is None else costs
         tie = t == b
         excess = float((y * c) @ theta)  # > 0: too much positive violator cost
@@ -103,7 +119,25 @@ def balanced_violators(y: Array, s: Array, costs: Array | None = None) -> tuple[
         room = float(c[side].sum())
         if excess != 0.0 and room > 0:
             theta[side] = min(1.0, abs(excess) / room)
-    return float(b), theta
+    return float(b), theta, viol
+
+
+def _window_pair(t: Array, k: int, center: float, width: float) -> tuple[float, float] | None:
+    """The k-th and (k+1)-th smallest entries of ``t`` (1-based), if both lie within ``width`` of ``center``.
+
+    Exact whenever it answers: the ranks are counted over all of ``t``, and
+    only the window is partitioned. None when the window misses either rank.
+    """
+    inside = t >= center - width
+    j = k - 1 - (t.size - int(np.count_nonzero(inside)))  # rank of the k-th smallest inside the window
+    if j < 0:
+        return None
+    inside &= t <= center + width
+    win = t[inside]
+    if j + 1 >= win.size:
+        return None
+    part = np.partition(win, (j, j + 1))
+    return float(part[j]), float(part[j + 1])
 
 
 def _stratified_batches(y: Array, batch_size: int, rng: np.random.Generator) -> Iterator[tuple[NDArray[np.intp], Array]]:
@@ -197,8 +231,7 @@ def solve_subgradient(
     if target_gap is None and tol is None:
         target_gap = 1e-4
     target_gap = check_target_gap(target_gap, tol, "solve_subgradient")
-    if max_time is not None and not (isinstance(max_time, (int, float)) and max_time > 0):
-        raise DualSVMError(f"max_time must be None or a number of seconds > 0, got {max_time!r}")
+    max_time = check_max_time(max_time)
     if batch_size is not None and (
         isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or not 2 <= batch_size <= problem.n
     ):
@@ -223,6 +256,8 @@ def solve_subgradient(
     rng = np.random.default_rng(seed)
     status, it = "max_iter", 0
     theta_prev, v = np.zeros(n), np.zeros(problem.d)
+    buf = np.empty(n)  # scratch for the O(n) updates, so that they allocate nothing
+    n_pos, b, b_last, width = int(np.count_nonzero(y > 0)), 0.0, 0.0, 0.0
     batches = _stratified_batches(y, batch_size, rng) if batch_size is not None else None
     passes = 0.0  # products with X or X^T, in units of the whole matrix
     last_progress = t0
@@ -233,10 +268,13 @@ def solve_subgradient(
     for it in range(1, max_iter + 1):
         check = batch_size is None or it == 1 or it % check_every == 0 or it in record_at
         if check:
-            s = X @ w
+            t = y - X @ w  # breakpoints
             passes += 1
-            b, theta = balanced_violators(y, s, costs)
-            P = 0.5 * w @ w + float(C @ np.maximum(0.0, 1.0 - y * (s + b)))
+            b, theta, viol = _violators(y, t, costs, None if it == 1 else (n_pos, b, width))
+            width = max(2.0 * abs(b - b_last), 1e-3 * (1.0 + abs(b)))  # measured: the window holds both ranks 4 times in 5
+            b_last = b
+            np.maximum(viol, 0.0, out=viol)
+            P = 0.5 * w @ w + float(C @ viol)
             if P < best_P:
                 best_P, best_w, best_b = P, w.copy(), b
             if batch_size is None:
@@ -288,7 +326,9 @@ def solve_subgradient(
                 break
             eta = min(1.0, (P - D) / gg)
             alpha *= 1.0 - eta
-            alpha += eta * (C * theta)
+            np.multiply(C, theta, out=buf)
+            buf *= eta
+            alpha += buf
             w = (1.0 - eta) * w + eta * v
         else:
             idx, inv_rate = next(batches)
@@ -302,7 +342,8 @@ def solve_subgradient(
         # Weighted (by t) averaging of the iterates: O(1/T) for strongly convex
         # objectives (Lacoste-Julien, Schmidt & Bach, 2012, arXiv:1212.2002).
         weight += it
-        alpha_avg += it * alpha
+        np.multiply(alpha, it, out=buf)
+        alpha_avg += buf
         w_avg += it * w
     elapsed = time.perf_counter() - t0
     if weight:

@@ -1,84 +1,44 @@
-r"""The working-set refinement: the lifted dual on the points near the margin.
+r"""The working-set refinement: an exact answer from a candidate's margins.
 
-The lifted dual of ``proofs/T03``, with a set :math:`U` of coefficients
-fixed at :math:`C` and a set fixed at 0 removed (the working set :math:`W`
-holds the rest):
+A first-order or ADMM answer (OSQP's, cvxpy's at a loose tolerance, an
+outside estimator's) usually has the right margins to a few digits, which is
+enough to tell the points far from the margin. :func:`refine` is the
+shrinking strategy LIBSVM uses (Chang & Lin, *LIBSVM: a library for support
+vector machines*, ACM TIST 2011, section 5.1), made exact: the points far
+from the margin are frozen (at :math:`C_i` when :math:`m_i < 1`, at 0 when
+:math:`m_i > 1`), and the QP on the rest, the working set :math:`W`,
 
 .. math::
 
     \min_{\alpha_W, w}\ \tfrac12\|w\|^2 - 1^\top\alpha_W
-    \quad\text{s.t.}\quad w - Z_W^\top\alpha_W = C Z_U^\top 1,\quad
-    y_W^\top\alpha_W = -C\,1^\top y_U,\quad 0 \le \alpha_W \le C,
+    \quad\text{s.t.}\quad w - Z_W^\top\alpha_W = Z_U^\top C_U,\quad
+    y_W^\top\alpha_W = -y_U^\top C_U,\quad 0 \le \alpha_W \le C_W,
 
-with :math:`Z = \mathrm{diag}(y) X`. The Gram matrix is never formed;
-memory is :math:`O(|W| d)`.
-
-:func:`refine` is the shrinking strategy LIBSVM uses (Chang & Lin, *LIBSVM:
-a library for support vector machines*, ACM TIST 2011, section 5.1), made
-exact: points far from the margin are fixed, the small problem on the rest
-is solved by an interior-point method and then exactly by a KKT solve on its
-active set (what OSQP's polish does, done here because a failed polish can
-still report "solved"), and every fixed point is checked against the new margins. A
-violator joins the working set and the step repeats. When no fixed point
-violates its sign condition the triple is a KKT point of the full problem.
+(:math:`Z = \mathrm{diag}(y) X`, :math:`U` the points frozen at their cost)
+is solved by the interior-point engine of :func:`dualsvm.solve_ipm`
+(:func:`dualsvm.ipm.solve_working_set`) and finished exactly by a KKT solve
+on the partition its complementarity shows. Every frozen point is then
+checked against the new margins (``proofs/T06``); a violator joins the
+working set and the iteration goes on. When no frozen point violates, the
+triple is a KKT point of the whole problem. The working set's rows are held
+in memory: a refinement costs a few passes over the data.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any, NamedTuple
 
-import clarabel
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from .finish import exact_triple, kkt_solve, polish
+from .ipm import solve_working_set
 from .problem import SVMProblem
 
-__all__ = ["solve_working_set", "kkt_solve", "polish", "refine", "Refined"]
+__all__ = ["kkt_solve", "polish", "refine", "Refined"]
 
 Array = NDArray[np.float64]
-Mask = NDArray[np.bool_]
-
-
-def solve_working_set(
-    problem: SVMProblem, work: Mask, at_C: Mask, *, tol: float = 1e-10
-) -> tuple[Array | None, dict[str, Any]]:
-    """Solve the lifted dual on ``work`` with Clarabel; return (full-length alpha or None, info).
-
-    Coefficients outside ``work`` are fixed: at C on ``at_C``, else at 0.
-    Clarabel (an interior-point method, cvxpy's default solver) is used here
-    because the working set is small and ADMM stalls on it: measured, OSQP
-    hit 20 000 iterations at eps 1e-6 on a 105-point working set of the
-    n = 1000, d = 20 benchmark data, where Clarabel needs about 15 iterations.
-    """
-    X, y, C, d = problem.X, problem.y, problem.costs, problem.d
-    W = np.flatnonzero(work)
-    k = W.size
-    ZW = y[W, None] * X[W]
-    P = sp.block_diag([sp.csc_matrix((k, k)), sp.identity(d)], format="csc")
-    q = np.concatenate([-np.ones(k), np.zeros(d)])
-    eye = sp.identity(k, format="csc")
-    A = sp.vstack([
-        sp.hstack([sp.csc_matrix(-ZW.T), sp.identity(d)]),
-        sp.hstack([sp.csc_matrix(y[W][None, :]), sp.csc_matrix((1, d))]),
-        sp.hstack([-eye, sp.csc_matrix((k, d))]),
-        sp.hstack([eye, sp.csc_matrix((k, d))]),
-    ], format="csc")
-    yC = (y * C)[at_C]
-    rhs = np.concatenate([X[at_C].T @ yC, [-float(yC.sum())], np.zeros(k), C[W]])
-    settings = clarabel.DefaultSettings()
-    settings.verbose = False
-    settings.tol_gap_abs = settings.tol_gap_rel = settings.tol_feas = tol
-    solver = clarabel.DefaultSolver(P, q, A, rhs, [clarabel.ZeroConeT(d + 1), clarabel.NonnegativeConeT(2 * k)], settings)
-    res = solver.solve()
-    info = {"status": str(res.status), "iter": int(res.iterations), "n_work": int(k)}
-    x = np.asarray(res.x)
-    if "Solved" not in info["status"] or not np.all(np.isfinite(x[:k])):
-        return None, info
-    alpha = np.where(at_C, C, 0.0)
-    alpha[W] = x[:k]
-    return alpha, info
 
 
 class Refined(NamedTuple):
@@ -87,10 +47,9 @@ class Refined(NamedTuple):
     w: Array
     b: float
     alpha: Array
-    gap: float  #: P(w, b) - D(alpha)
-    n_outer: int
-    converged: bool  #: no fixed point violated its KKT sign condition
-    info: list[dict[str, Any]]
+    gap: float  #: P(w, b) - D(alpha), evaluated in float64
+    converged: bool  #: the engine found a KKT point of the whole problem (within its gap budget)
+    info: dict[str, Any]  #: ``attempts`` (the engine's record per working set tried) and ``data_passes``
 
 
 def refine(
@@ -99,56 +58,85 @@ def refine(
     b: float,
     *,
     n_work: int | None = None,
-    max_outer: int = 20,
+    target_gap: float = 1e-9,
+    deadline: float | None = None,
 ) -> Refined:
-    r"""Shrink to the points near the margin of ``(w, b)``, solve there exactly, repeat.
+    r"""Shrink to the points near the margin of ``(w, b)`` and solve there exactly.
 
     Parameters
     ----------
     problem : SVMProblem
-    w, b
-        Starting candidate; only its margins are used, to pick the working set.
+    w : ndarray of shape (d,)
+    b : float
+        Starting candidate: its margins :math:`m_i` pick the working set and
+        the frozen points, its ``w`` starts the interior point.
     n_work : int, optional
-        Initial working-set size: the points with the smallest
-        :math:`|m_i - 1|`. Default :math:`\min(n, \max(200, 10(d+1)))`.
-    max_outer : int, default 20
+        Initial working-set size: the points of positive cost with the
+        smallest :math:`|m_i - 1|`. Default :math:`\min(n, \max(200, 10(d+1)))`.
+    target_gap : float, default 1e-9
+        The engine accepts a partition whose gap is at most a tenth of this,
+        relative to :math:`\max(1, |D|)`.
+    deadline : float, optional
+        A ``time.perf_counter()`` value after which no Newton step starts.
+
+    When the engine finds no KKT point from a working set (a poor candidate
+    can freeze points wrongly enough to stall it), the working set is widened
+    fourfold and the engine restarts, up to every point of positive cost.
 
     Returns
     -------
     Refined
-        The triple with the smallest duality gap seen (and that gap); ``alpha`` is dual
-        feasible, ``w = Z^T alpha``, ``b`` the midpoint of :func:`argmin_b`.
+        The engine's KKT triple when it found one; otherwise the naive dual
+        point :math:`\alpha_i = C_i[m_i < 1]` projected onto the dual
+        feasible set, with :math:`w = Z^\top\alpha` and the exact ``b``
+        (``converged=False``). ``alpha`` is dual feasible either way.
     """
     n, d, C, y = problem.n, problem.d, problem.costs, problem.y
-    k = min(n, n_work or max(200, 10 * (d + 1)))
+    w = np.asarray(w, dtype=np.float64)
     m = problem.margins(w, b)
-    work = np.zeros(n, bool)
-    best: tuple[Array, float, Array, float] | None = None
-    info: list[dict[str, Any]] = []
-    converged = False
-    outer = 0
-    for outer in range(1, max_outer + 1):  # noqa: B007 (read after the loop)
-        work[np.argpartition(np.abs(m - 1.0), k - 1)[:k]] = True
-        at_C = ~work & (m < 1.0)
-        alpha, inf = solve_working_set(problem, work, at_C)
-        info.append(inf)
-        if alpha is None:  # working set too small to balance y^T alpha = 0
-            k = min(n, 2 * k)
-            continue
-        cand = polish(problem, alpha)
-        if best is None or cand[3] < best[3]:
-            best = cand
-        w1, b1, a1, _ = cand
-        m_new = y * (problem.X @ w1 + b1)
-        # Fixed points must keep their sign condition (proofs/T06); 1e-10
-        # only stops rounding noise from re-adding points; the gap decides.
-        viol = (at_C & (m_new > 1.0 + 1e-10)) | (~work & ~at_C & (m_new < 1.0 - 1e-10))
-        inf["n_violators"] = int(viol.sum())
-        if not viol.any():
-            converged = cand[3] <= 1e-12 * max(1.0, abs(problem.dual_objective(a1)))
+    live = np.flatnonzero(C > 0)
+    k = min(live.size, n_work or max(200, 10 * (d + 1)))
+    order = live[np.argsort(np.abs(m[live] - 1.0), kind="stable")]  # nearest to the margin first
+    attempts: list[dict[str, Any]] = []
+    found = None
+    while found is None:
+        work = np.zeros(n, bool)
+        work[order[:k]] = True
+        at_C = ~work & (m < 1.0) & (C > 0)
+        n_balance = _balance(work, at_C, y, C, order)
+        found, info = solve_working_set(problem, w, float(b), work, at_C, target_gap=target_gap, margins=m,
+                                        deadline=deadline)
+        attempts.append({**info, "n_work": k, "n_balance": n_balance})
+        if k == live.size or (deadline is not None and time.perf_counter() > deadline):
             break
-        work |= viol
-        m = m_new
-    if best is None:
-        best = exact_triple(problem, np.where(m < 1.0, C, 0.0))
-    return Refined(best[0], best[1], best[2], best[3], outer, converged, info)
+        k = min(live.size, 4 * k)  # the engine found no KKT point from this working set: widen it
+    record = {"attempts": attempts, "data_passes": 1 + sum(a["data_passes"] for a in attempts)}
+    if found is None:
+        wr, br, ar, gap = exact_triple(problem, np.where(m < 1.0, C, 0.0))
+        return Refined(wr, br, ar, gap, False, record)
+    wr, br, ar = found
+    return Refined(wr, br, ar, problem.primal_objective(wr, br) - problem.dual_objective(ar), True, record)
+
+
+def _balance(work: NDArray[np.bool_], at_C: NDArray[np.bool_], y: Array, C: Array, order: NDArray[np.intp]) -> int:
+    r"""Grow ``work`` (in place) until :math:`y_W^\top\alpha_W = -y_U^\top C_U` has a strict solution.
+
+    With :math:`r = y_U^\top C_U` the working set must hold more cost of the
+    class :math:`-\mathrm{sign}(r)` than :math:`|r|`. Each frozen point that
+    closes the deficit (one of that class frozen at 0, or one of the other
+    class frozen at :math:`C_i`) joins, nearest to the margin first, until a
+    tenth of a typical cost is left to spare (the interior point needs an
+    interior). Returns how many joined.
+    """
+    r = float((y * C)[at_C].sum())
+    s = 1.0 if r >= 0 else -1.0  # the class whose frozen costs are in excess
+    spare = 0.1 * float(np.median(C[C > 0]))
+    deficit = s * r - float(C[work & (y == -s)].sum()) + spare
+    if deficit <= 0:
+        return 0
+    helps = (~work) & (((y == -s) & ~at_C) | ((y == s) & at_C))
+    cand = order[helps[order]]
+    take = cand[: int(np.searchsorted(np.cumsum(C[cand]), deficit)) + 1]
+    at_C[take] = False
+    work[take] = True
+    return int(take.size)

@@ -210,6 +210,40 @@ def test_max_iter_one_is_not_optimal():
     assert sol.dual_objective <= opt.primal_objective + 1e-12
 
 
+def test_max_time_stops_and_says_so():
+    p = seeded("overlapping", 1.0)
+    with pytest.warns(ConvergenceWarning, match="max_time"):
+        sol = ds.solve_ipm(p, max_time=1e-9)
+    assert sol.status == "max_time" and not sol.success and sol.relative_gap > 1e-9
+    assert sol.extras["iterations_all_points"] == 0 and "max_time" in sol.extras["stop"]
+    opt = ds.solve_ipm(p, max_time=60.0)  # a budget that is not spent changes nothing
+    assert opt.status == "optimal" and opt.relative_gap <= 1e-9
+    assert np.linalg.norm(sol.w - opt.w) <= sol.radius + opt.radius
+
+
+def test_blas_runs_single_threaded_inside_the_solve(monkeypatch):
+    """The weighted Gram runs with one BLAS thread by default (a second one thrashes on a busy
+    machine: operators.blas_threads), and with the caller's setting under blas_threads=None."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    seen: list[int] = []
+    real = DenseOperator.weighted_gram
+
+    def spy(self, *a, **k):
+        seen.append(max(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"))
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(DenseOperator, "weighted_gram", spy)
+    p = seeded("overlapping", 1.0)
+    with threadpool_limits(limits=2, user_api="blas"):
+        ds.solve_ipm(p, newton="features")
+        assert seen and set(seen) == {1}
+        seen.clear()
+        ds.solve_ipm(p, newton="features", blas_threads=None)
+        outside = max(q["num_threads"] for q in threadpool_info() if q["user_api"] == "blas")
+    assert seen and set(seen) == {outside}
+
+
 # -- bad options -------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("kwargs", "match"),
@@ -223,6 +257,11 @@ def test_max_iter_one_is_not_optimal():
         ({"tol": 1e-3}, r"unknown keyword\(s\) \['tol'\] for solve_ipm"),
         ({"newton": "cholesky"}, r"newton must be .* got 'cholesky'"),
         ({"step_fraction": 1.0}, r"step_fraction .* got 1\.0"),
+        ({"max_time": 0}, r"max_time must be None or a finite number of seconds > 0, got 0"),
+        ({"max_time": True}, r"max_time .* got True"),
+        ({"max_time": float("inf")}, r"max_time .* got inf"),
+        ({"max_time": "1"}, r"max_time .* got '1'"),
+        ({"blas_threads": 0}, r"blas_threads must be None or an integer >= 1, got 0"),
     ],
 )
 def test_bad_options(kwargs, match):

@@ -325,6 +325,23 @@ def test_compare_recertifies_with_the_best_dual_point(monkeypatch):
         assert res.solutions[name].duality_gap <= res.raw[name].duality_gap * (1 + 1e-12) + 1e-15
 
 
+def test_compare_of_first_order_methods_uses_the_exact_reference_dual_point():
+    """With no exact method among those run, compare takes its dual point from solve_ipm: each
+    first-order answer's certified gap is then P(w_k, b_k) - P* up to rounding, checked exactly."""
+    p = SVMProblem(*ds.datasets.make_overlapping(30, 2, seed=6), C=1.0)
+    ex = exact_optimum(p)
+    res = ds.compare(p, methods=["subgradient", "stochastic"], target_gap=1e-2)
+    assert res.best_dual_method == ds.comparison.REFERENCE
+    P_star = float(ex.P)
+    for name, sol in res.solutions.items():
+        expect_valid(ex, sol, "compare-reference", tight=True)
+        assert sol.duality_gap <= res.raw[name].duality_gap
+        assert sol.duality_gap == pytest.approx(sol.primal_objective - P_star, rel=1e-6, abs=1e-12)
+    # With an exact method among them, its own dual point serves and no reference is computed.
+    res = ds.compare(p, methods=["ipm", "subgradient"], target_gap=1e-2)
+    assert res.best_dual_method == "ipm"
+
+
 def test_radius_is_informative_not_only_valid():
     """Non-vacuity: near the optimum the radius tracks sqrt(2 (P - P*)), not 10 times it."""
     p = SVMProblem(*ds.datasets.make_overlapping(25, 3, seed=2), C=1.0)

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from problems import NON_DEGENERATE, SEEDED, seeded
 
 import dualsvm as ds
+import dualsvm.subgradient as sg
 from dualsvm import ConvergenceWarning, SVMProblem
 
 SUBGRAD_BUDGET = {"subgradient": {"max_iter": 20_000}}
@@ -221,3 +222,32 @@ def test_full_batch_iterations_cost_at_most_three_data_passes():
     # the method's own count is what was measured, but for the final certificate's 4 products
     # (X w and Z^T alpha in longdouble, |X||w| and |X|^T alpha for the rounding bounds)
     assert abs(sol.extras["data_passes"] - measured) <= 4
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    t=st.lists(st.integers(-4, 4).map(float) | st.floats(-3, 3), min_size=2, max_size=40),
+    k=st.integers(1, 39), center=st.floats(-3, 3), width=st.floats(0, 4),
+)
+def test_window_pair_is_the_order_statistics_or_nothing(t, k, center, width):
+    """The windowed search answers only with the exact k-th and (k+1)-th smallest breakpoints."""
+    t = np.array(t)
+    k = min(k, t.size - 1)
+    got = sg._window_pair(t, k, center, width)
+    srt = np.sort(t)
+    if got is not None:
+        assert got == (srt[k - 1], srt[k])
+    if np.all(np.abs(t - center) <= width):  # everything in the window: it must answer
+        assert got == (srt[k - 1], srt[k])
+
+
+def test_window_search_leaves_the_iterates_unchanged(monkeypatch):
+    """With and without the windowed order statistics, full batch gives bit-identical iterates."""
+    p = SVMProblem(*ds.datasets.make_overlapping(400, 3, seed=4), C=1.0)
+    fast = ds.solve_subgradient(p, target_gap=1e-3)
+    monkeypatch.setattr(sg, "_window_pair", lambda *a: None)
+    slow = ds.solve_subgradient(p, target_gap=1e-3)
+    assert fast.iterations == slow.iterations > 50
+    np.testing.assert_array_equal(fast.w, slow.w)
+    np.testing.assert_array_equal(fast.alpha, slow.alpha)
+    assert fast.b == slow.b

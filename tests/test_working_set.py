@@ -2,10 +2,8 @@
 
 Elsewhere the working set is usually every point, so a ``refine`` that never
 added a violator would pass. Here n = 2000, d = 2 and the initial working set
-has 10 points: the fixed points' sign conditions fail after the first solve
-and only adding those violators leads to the optimum (measured: without
-``work |= viol`` none of these starts converges in 20 outer steps; the
-relative gap stays at 0.1 to 1).
+has 10 points: the frozen points' sign conditions fail after the first solve
+and only their joining leads to the optimum from that working set.
 """
 
 from __future__ import annotations
@@ -29,20 +27,12 @@ def big():
 
 
 @pytest.mark.parametrize("C", [0.1, 1.0, 10.0])
-def test_refine_from_a_poor_start_adds_violators_and_converges(big, C, monkeypatch):
+def test_refine_from_a_poor_start_adds_violators_and_converges(big, C):
     p, opt = big[C]
-    w0, b0 = opt.w + np.array([0.02, 0.01]), opt.b  # poor: dozens to hundreds of fixed points violate after the first solve
-    calls = []
-    real = ws.solve_working_set
-
-    def recording(problem, work, at_C, **kw):
-        alpha, info = real(problem, work, at_C, **kw)
-        calls.append((work.copy(), at_C.copy(), alpha))
-        return alpha, info
-
-    monkeypatch.setattr(ws, "solve_working_set", recording)
+    w0, b0 = opt.w + np.array([0.02, 0.01]), opt.b  # poor: dozens to hundreds of frozen points violate at first
     r = ws.refine(p, w0, b0, n_work=10)
-    assert r.info[0]["n_work"] == 10
+    first = r.info["attempts"][0]
+    assert first["n_work"] == 10 and first["n_working"] >= 10
     # Converged, to the optimum, and certified so.
     P = p.primal_objective(r.w, r.b)
     assert r.converged and r.gap <= 1e-10 * max(1.0, abs(P))
@@ -50,52 +40,71 @@ def test_refine_from_a_poor_start_adds_violators_and_converges(big, C, monkeypat
     sol = certificate(p, r.w, r.b, r.alpha)
     assert sol.relative_gap <= 1e-10
     assert np.linalg.norm(r.w - opt.w) <= sol.radius + opt.radius
-    # Violators were found and added: each step's working set holds the previous one and its violators.
-    n_viol = [i.get("n_violators", 0) for i in r.info]
-    assert max(n_viol) > 0 and n_viol[-1] == 0
-    assert len(calls) == len(r.info) == r.n_outer
-    for k in range(len(calls) - 1):
-        work, at_C, alpha = calls[k]
-        if alpha is None:
-            continue
-        w1, b1, _, _ = ws.polish(p, alpha)
-        m_new = p.y * (p.X @ w1 + b1)
-        viol = (at_C & (m_new > 1 + 1e-10)) | (~work & ~at_C & (m_new < 1 - 1e-10))
-        assert viol.sum() == r.info[k]["n_violators"] > 0
-        nxt = calls[k + 1][0]
-        assert np.all(nxt[work | viol]), f"step {k}: {int(np.sum((work | viol) & ~nxt))} violators not added"
-        assert not np.any(nxt & calls[k + 1][1])  # a working point is never also fixed at C
-    # Shrinking acted: the final working set is a fraction of the data.
-    assert r.info[-1]["n_work"] < p.n // 2
+    # From the first working set, because the frozen points that violated joined it (not
+    # because the working set was widened to every point), and shrinking kept it small.
+    assert len(r.info["attempts"]) == 1 and first["n_joined"] > 0
+    assert max(first["working_sizes"]) < p.n // 2
+    np.testing.assert_array_equal(sol.margin_support, opt.margin_support)
+    np.testing.assert_array_equal(sol.bound_support, opt.bound_support)
 
 
-def test_refine_default_working_set_size_and_doubling():
+def test_refine_default_working_set_size_and_widening():
     X, y = ds.datasets.make_overlapping(300, 2, sep=3.0, seed=1)
     p = SVMProblem(X, y, C=1.0)
     opt = ds.solve_dual(p)
     r = ws.refine(p, opt.w, opt.b)
-    assert r.info[0]["n_work"] == 200  # min(n, max(200, 10 (d + 1)))
-    assert r.converged and r.n_outer == 1 and r.info[0]["n_violators"] == 0
+    assert [a["n_work"] for a in r.info["attempts"]] == [200]  # min(n, max(200, 10 (d + 1)))
+    assert r.converged
     r = ws.refine(p, opt.w, opt.b, n_work=1000)
-    assert r.info[0]["n_work"] == 300  # never more than n
-    # A working set that cannot balance y^T alpha = 0 doubles and tries again.
-    r = ws.refine(p, np.zeros(2), 5.0, n_work=1, max_outer=3)
-    assert [(i["n_work"], i["status"]) for i in r.info] == [(1, "PrimalInfeasible"), (2, "PrimalInfeasible"), (4, "PrimalInfeasible")]
-    assert r.n_outer == 3 and r.converged is False
-    r = ws.refine(p, np.zeros(2), 5.0, max_outer=0)  # no step: the naive dual point
-    assert r.n_outer == 0 and r.info == [] and r.converged is False
+    assert r.info["attempts"][0]["n_work"] == 300  # never more than n
     # In 20 dimensions the default is 10 (d + 1) = 210.
     q = SVMProblem(*ds.datasets.make_overlapping(300, 20, seed=1), C=1.0)
-    r = ws.refine(q, np.zeros(20), 0.0, max_outer=1)
-    assert r.info[0]["n_work"] == 210 and r.info[0]["status"] == "Solved" and r.info[0]["iter"] >= 1
+    r = ws.refine(q, np.zeros(20), 0.0)
+    assert r.info["attempts"][0]["n_work"] == 210 and r.converged
+
+
+def test_refine_widens_the_working_set_when_the_engine_finds_nothing(monkeypatch):
+    """A working set from which the engine finds no KKT point is widened 4x, up to every point."""
+    p = SVMProblem(*ds.datasets.make_overlapping(300, 2, sep=3.0, seed=1), C=1.0)
+    real = ws.solve_working_set
+    sizes = []
+
+    def fails_below_all(problem, w, b, work, at_C, **kw):
+        sizes.append(int(work.sum()))
+        if work.sum() < problem.n:
+            return None, {"data_passes": 0.0, "outcome": "forced failure"}
+        return real(problem, w, b, work, at_C, **kw)
+
+    monkeypatch.setattr(ws, "solve_working_set", fails_below_all)
+    r = ws.refine(p, np.zeros(2), 0.0, n_work=10)
+    assert sizes == [10, 40, 160, 300] and r.converged
+    assert certificate(p, r.w, r.b, r.alpha).relative_gap <= 1e-10
+
+
+def test_refine_balances_the_frozen_costs():
+    """Frozen at C: every positive point below the margin; the working set then needs enough
+    negative cost to balance y^T alpha = 0, and gets it from the frozen points nearest the margin."""
+    p = hand_two_margin()  # y = (+1, -1, +1, -1)
+    w, b = np.array([1.0, 0.0]), -3.0  # positive points 0 and 2 have margins -2 and 1
+    work = np.array([False, False, True, False])
+    at_C = np.array([True, False, False, False])  # y_U^T C_U = 1, but the working set holds no negative point
+    order = np.argsort(np.abs(p.margins(w, b) - 1.0), kind="stable")
+    joined = ws._balance(work, at_C, p.y, p.costs, order)
+    r = float((p.y * p.costs)[at_C].sum())  # what the working set must balance now
+    assert joined >= 1 and p.costs[work & (p.y == -np.sign(r or 1.0))].sum() > abs(r)
+    assert not np.any(work & at_C)
+    r = ws.refine(p, w, b, n_work=1)
+    assert r.converged and r.info["attempts"][0]["n_balance"] >= 1
+    np.testing.assert_allclose(r.alpha, [0.5, 0.5, 0.0, 0.0], atol=1e-12)
+    np.testing.assert_allclose(r.w, [1.0, 0.0], atol=1e-12)
 
 
 def test_refine_falls_back_to_the_naive_dual_point():
-    """When no working-set solve succeeds the result is the naive alpha = C [m < 1], projected."""
+    """When the engine finds no KKT point (here: its time is spent) the result is alpha = C [m < 1], projected."""
     p = hand_two_margin()
-    w, b = np.array([1.0, 0.0]), -3.0  # every margin of a positive point < 1: at_C unbalanced
-    r = ws.refine(p, w, b, n_work=1, max_outer=1)
-    assert r.info[0]["status"] != "Solved" and r.n_outer == 1 and r.converged is False
+    w, b = np.array([1.0, 0.0]), -3.0
+    r = ws.refine(p, w, b, n_work=1, deadline=0.0)
+    assert r.converged is False and len(r.info["attempts"]) == 1
     m = p.margins(w, b)
     a = ds.project_dual(np.where(m < 1.0, p.C, 0.0), p.y, p.C)
     np.testing.assert_array_equal(r.alpha, a)
@@ -104,18 +113,17 @@ def test_refine_falls_back_to_the_naive_dual_point():
     assert r.gap == pytest.approx(p.primal_objective(r.w, r.b) - p.dual_objective(r.alpha))
 
 
-def test_solve_working_set_infeasible_and_feasible():
-    p = hand_two_margin()  # y = (+1, -1, +1, -1), C = 1
-    work = np.array([True, False, False, False])
-    # alpha_0 must equal C * (number of fixed negatives) = 2 > C: infeasible.
-    alpha, info = ws.solve_working_set(p, work, np.array([False, True, False, True]))
-    assert alpha is None and "Solved" not in info["status"] and info["n_work"] == 1
-    alpha, info = ws.solve_working_set(p, np.ones(4, bool), np.zeros(4, bool))
-    assert info["status"] == "Solved" and info["n_work"] == 4
-    np.testing.assert_allclose(alpha, [0.5, 0.5, 0.0, 0.0], atol=1e-8)
-    # Fixed coefficients are exactly 0 or C.
-    alpha, _ = ws.solve_working_set(p, np.array([True, False, True, False]), np.array([False, True, False, False]))
-    assert alpha[1] == 1.0 and alpha[3] == 0.0 and abs(alpha[0] + alpha[2] - 1.0) <= 1e-8
+def test_engine_on_a_working_set_is_exact_on_the_hand_case():
+    p = hand_two_margin()
+    found, info = ds.ipm.solve_working_set(p, np.zeros(2), 0.0, np.ones(4, bool), np.zeros(4, bool))
+    w, b, a = found
+    np.testing.assert_allclose(a, [0.5, 0.5, 0.0, 0.0], atol=1e-14)
+    np.testing.assert_allclose(w, [1.0, 0.0], atol=1e-14)
+    assert b == pytest.approx(-1.0, abs=1e-14) and info["outcome"] == "KKT point" and info["exact"]
+    # Frozen coefficients are exactly 0 or C: point 3 frozen at 0, the rest free to move.
+    found, _ = ds.ipm.solve_working_set(p, np.zeros(2), 0.0, np.array([True, True, True, False]), np.zeros(4, bool))
+    assert found[2][3] == 0.0
+    np.testing.assert_allclose(found[2], [0.5, 0.5, 0.0, 0.0], atol=1e-14)
 
 
 def test_kkt_solve_is_exact_on_the_optimal_partition():
@@ -158,14 +166,3 @@ def test_refine_is_silent(capfd):
     ws.refine(p, np.array([1.0, 0.0]), -1.0)
     out, err = capfd.readouterr()
     assert out == "" and err == ""
-
-
-def test_converged_needs_the_gap_not_only_no_violators(monkeypatch):
-    """Without the exact KKT polish the interior-point answer leaves a relative gap of ~2e-11:
-    no fixed point violates its sign condition, yet refine must not call that converged."""
-    p = SVMProblem(*ds.datasets.make_overlapping(300, 2, sep=3.0, seed=1), C=1.0)
-    opt = ds.solve_dual(p)
-    monkeypatch.setattr(ws, "polish", lambda problem, alpha: ws.exact_triple(problem, alpha))
-    r = ws.refine(p, opt.w, opt.b)
-    assert r.info[-1]["n_violators"] == 0
-    assert r.gap > 1e-12 * max(1.0, abs(p.dual_objective(r.alpha))) and r.converged is False
