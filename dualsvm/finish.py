@@ -101,7 +101,9 @@ def kkt_solve_wb(
     op = problem.operator() if operator is None else operator
     XF = op.rows(F)  # dense rows, or a CSR block for sparse data
     if fixed is None:
-        fixed = op.rmatvec(np.where(at_C, y * C, 0.0))
+        # the caller's operator: one counted pass; else the bound rows only (as before operators)
+        fixed = (op.rmatvec(np.where(at_C, y * C, 0.0)) if operator is not None
+                 else np.asarray(op.rows(at_C).T @ yC).reshape(-1))
     if d > max(k, _REDUCE_ABOVE_D):
         return _kkt_solve_reduced(y[F], XF, fixed, float(yC.sum()), C, at_C, F, start)
     ZF = y[F, None] * op.to_dense(XF)
