@@ -316,3 +316,13 @@ def test_cli_kernel_options(capsys):
     assert "kernel: poly (gamma 0.25, degree 2, coef0 1)" in capsys.readouterr().out
     assert main(["solve", "--standardize", "--kernel", "sigmoid", "--gamma", "3"]) == 2
     assert "not positive semidefinite: its most negative eigenvalue is -" in capsys.readouterr().err
+
+
+def test_sparse_X_with_a_kernel_is_the_dense_problem():
+    import scipy.sparse as sparse
+
+    X, y = _data("moons", 80)
+    dense = ds.solve_ipm(ds.SVMProblem(X, y, kernel="rbf"))
+    sp_problem = ds.SVMProblem(sparse.csr_array(X), y, kernel="rbf")
+    assert not sp_problem.sparse and sp_problem.kernel_factor.X_train.shape == X.shape
+    np.testing.assert_array_equal(ds.solve_ipm(sp_problem).w, dense.w)
