@@ -337,3 +337,12 @@ from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 @parametrize_with_checks([ds.DualSVC(kernel="rbf", gamma=1.0)])
 def test_dualsvc_kernel_passes_sklearn_checks(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("budget", [2**30, 40_000])  # the dense eigvalsh, and Lanczos in row blocks (n^2 over budget)
+def test_not_psd_names_the_eigenvalue(budget):
+    G = np.ones((40, 40)) - np.eye(40)  # eigenvalues 39 and -1 (39 times)
+    with pytest.raises(ds.DualSVMError, match=r"most negative eigenvalue is -1 \(largest 39\)"):
+        ds.SVMProblem(G, _y, kernel="precomputed", memory_budget=budget)
+    ok = ds.SVMProblem(G + 1.5 * np.eye(40), _y, kernel="precomputed", memory_budget=budget)  # the stated shift
+    assert ok.kernel_factor.lambda_min == pytest.approx(0.5, rel=1e-6)
