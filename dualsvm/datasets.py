@@ -203,8 +203,36 @@ def make_sparse_text(
     each row scaled to unit norm, as scikit-learn's ``TfidfVectorizer`` does.
     Labels: the sign of :math:`x^\top w_0` (``n_informative`` random columns
     with normal weights) centred at its median, plus normal noise of
-    ``noise`` times its spread. Returns ``(X, y)``: a ``scipy.sparse.csr_array``
-    with at most ``n * nnz_per_row`` stored entries, and labels in {0, 1}.
+    ``noise`` times its spread.
+
+    Parameters
+    ----------
+    n : int, default 1000
+        Number of samples (rows), >= 2.
+    d : int, default 5000
+        Number of features (columns, the vocabulary), >= 1.
+    nnz_per_row : int, default 50
+        Word occurrences drawn per row; repeats add up, so a row has at most
+        this many stored entries.
+    n_informative : int, default 500
+        Columns with a nonzero weight in the planted :math:`w_0` (at most ``d`` are used).
+    noise : float, default 0.1
+        Standard deviation of the label noise, as a multiple of the standard
+        deviation of the centred scores :math:`x_i^\top w_0`.
+    seed : int, default 0
+        Seed of ``numpy.random.default_rng``; the same seed gives the same data.
+
+    Returns
+    -------
+    X : scipy.sparse.csr_array of shape (n, d)
+        Unit-norm tf-idf rows with at most ``n * nnz_per_row`` stored entries.
+    y : ndarray of shape (n,), dtype int64
+        Labels in {0, 1}: 1 where the noisy centred score is positive.
+
+    Raises
+    ------
+    DualSVMError
+        If n < 2 or d < 1.
     """
     import scipy.sparse as sp  # scipy is a dependency; imported here to keep this module's import light
 

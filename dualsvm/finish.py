@@ -167,10 +167,22 @@ _REDUCED_MAX_K = 3000
 
 
 def kkt_solve_fits(d: int, k: int) -> bool:
-    """Whether :func:`kkt_solve_wb` with ``k`` free points on ``d`` features stays small.
+    r"""Whether :func:`kkt_solve_wb` with ``k`` free points on ``d`` features stays small.
 
     True unless ``w`` would be eliminated (``d`` above 2000 and above ``k``) and the
     ``k x k`` system has more than 3000 rows (72 MB, tens of seconds of least squares).
+
+    Parameters
+    ----------
+    d : int
+        Number of features.
+    k : int
+        Number of free points (:math:`0 < \alpha_i < C_i`) in the system.
+
+    Returns
+    -------
+    bool
+        False only when ``d > max(k, 2000)`` and ``k > 3000``.
     """
     return not (d > max(k, _REDUCE_ABOVE_D) and k > _REDUCED_MAX_K)
 

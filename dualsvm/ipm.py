@@ -190,7 +190,7 @@ class _CGNewton(_FeatureNewton):
     form = "cg"
 
     def factor(self, D: Array, alpha: Array, g: Array) -> Array:
-        """The preconditioner and the products of the factor pass; return :math:`Z^\top\alpha`."""
+        r"""The preconditioner and the products of the factor pass; return :math:`Z^\top\alpha`."""
         y, h = self.y, 1.0 / D
         XtV = self.op.rmatvec(np.column_stack([h, y * alpha, y * h * g]))
         self.pre = 1.0 / np.append(1.0 + self.op.gram_diagonal(h), h.sum())

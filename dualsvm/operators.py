@@ -63,6 +63,22 @@ def make_operator(X: Any) -> DenseOperator | SparseOperator:
     sparse data); an :class:`~dualsvm.SVMProblem` hands over its validated
     ``X``, so a solver can build its own operator (with its own pass
     counts) at no cost.
+
+    Parameters
+    ----------
+    X : array_like or scipy.sparse matrix or array of shape (n, d)
+        Finite real features.
+
+    Returns
+    -------
+    DenseOperator or SparseOperator
+        A :class:`SparseOperator` if ``scipy.sparse.issparse(X)``, else a
+        :class:`DenseOperator`; both with ``passes = rows_read = 0``.
+
+    Raises
+    ------
+    DualSVMError
+        If ``X`` is not two-dimensional.
     """
     return SparseOperator(X) if sp.issparse(X) else DenseOperator(X)
 
@@ -246,7 +262,18 @@ class DenseOperator:
         return self._X @ self._X.T
 
     def gram_diagonal(self, s: ArrayLike) -> Array:
-        r"""The diagonal of :math:`X^\top\mathrm{diag}(s)X`, :math:`\sum_i s_i x_{ij}^2`; one pass."""
+        r"""The diagonal of :math:`X^\top\mathrm{diag}(s)X`, :math:`\sum_i s_i x_{ij}^2`; one pass.
+
+        Parameters
+        ----------
+        s : array_like of shape (n,)
+            Row weights.
+
+        Returns
+        -------
+        ndarray of shape (d,)
+            :math:`\bigl(X^\top\mathrm{diag}(s)X\bigr)_{jj} = \sum_i s_i x_{ij}^2`.
+        """
         self.passes += 1
         return np.einsum("ij,ij,i->j", self._X, self._X, np.asarray(s, dtype=np.float64))
 
@@ -279,12 +306,34 @@ class DenseOperator:
         return out
 
     def abs_matvec(self, w: ArrayLike) -> Array:
-        r""":math:`|X|\,w` (``w >= 0``: a rounding bound of :math:`Xw`); one pass."""
+        r""":math:`|X|\,w` (``w >= 0``: a rounding bound of :math:`Xw`); one pass.
+
+        Parameters
+        ----------
+        w : array_like of shape (d,)
+            Nonnegative weights, typically :math:`|w|` for the :math:`w` of :math:`Xw`.
+
+        Returns
+        -------
+        ndarray of shape (n,)
+            :math:`|X|\,w`, with :math:`|X|` the entrywise absolute value: :math:`\sum_j |x_{ij}|\,w_j`.
+        """
         self.passes += 1
         return np.abs(self._X) @ np.asarray(w, dtype=np.float64)
 
     def abs_rmatvec(self, v: ArrayLike) -> Array:
-        r""":math:`|X|^\top v` (``v >= 0``); one pass."""
+        r""":math:`|X|^\top v` (``v >= 0``: a rounding bound of :math:`X^\top v`); one pass.
+
+        Parameters
+        ----------
+        v : array_like of shape (n,)
+            Nonnegative weights, typically :math:`|v|` for the :math:`v` of :math:`X^\top v`.
+
+        Returns
+        -------
+        ndarray of shape (d,)
+            :math:`|X|^\top v`, with :math:`|X|` the entrywise absolute value: :math:`\sum_i |x_{ij}|\,v_i`.
+        """
         self.passes += 1
         return np.abs(self._X).T @ np.asarray(v, dtype=np.float64)
 
@@ -293,6 +342,20 @@ class DenseOperator:
 
         The rows are converted block by block, so the extra memory is one
         block, not a longdouble copy of ``X``.
+
+        Parameters
+        ----------
+        w : array_like of shape (d,)
+            The vector of :math:`Xw` (converted to float64, then to longdouble).
+        v : array_like of shape (n,)
+            The vector of :math:`X^\top v` (converted likewise).
+
+        Returns
+        -------
+        Xw : ndarray of shape (n,), dtype longdouble
+            :math:`Xw`, summed in longdouble.
+        Xtv : ndarray of shape (d,), dtype longdouble
+            :math:`X^\top v`, summed in longdouble.
         """
         self.passes += 1
         wl = np.asarray(w, dtype=np.float64).astype(np.longdouble)
@@ -307,12 +370,34 @@ class DenseOperator:
 
     @staticmethod
     def vstack(blocks: list[Any]) -> Array:
-        """Stack blocks of rows (as returned by :meth:`rows`) into one."""
+        """Stack blocks of rows (as returned by :meth:`rows`) into one.
+
+        Parameters
+        ----------
+        blocks : list of ndarray of shape (k_i, d)
+            Blocks of rows, in order.
+
+        Returns
+        -------
+        ndarray of shape (sum of k_i, d)
+            The rows of every block, in order (a new array).
+        """
         return np.vstack(blocks)
 
     @staticmethod
     def to_dense(block: Any) -> Array:
-        """A block of rows (as returned by :meth:`rows`) as a dense array."""
+        """A block of rows (as returned by :meth:`rows`) as a dense array.
+
+        Parameters
+        ----------
+        block : ndarray of shape (k, d)
+            A block of rows.
+
+        Returns
+        -------
+        ndarray of shape (k, d)
+            The block itself (``numpy.asarray``: no copy of an ndarray).
+        """
         return np.asarray(block)
 
     def dense(self) -> Array:
@@ -363,12 +448,34 @@ class SparseOperator(DenseOperator):
         return int(self._X.nnz)
 
     def matvec(self, W: ArrayLike) -> Array:
-        """:math:`X W` for ``W`` of shape ``(d,)`` or ``(d, k)``; one pass."""
+        r""":math:`X W` for ``W`` of shape ``(d,)`` or ``(d, k)``; one pass, :math:`O(\mathrm{nnz})`.
+
+        Parameters
+        ----------
+        W : array_like of shape (d,) or (d, k)
+            A vector or a block of vectors.
+
+        Returns
+        -------
+        ndarray of shape (n,) or (n, k)
+            :math:`X W`, dense.
+        """
         self.passes += 1
         return np.asarray(self._X @ np.asarray(W, dtype=np.float64))
 
     def rmatvec(self, V: ArrayLike) -> Array:
-        r""":math:`X^\top V` for ``V`` of shape ``(n,)`` or ``(n, k)``; one pass."""
+        r""":math:`X^\top V` for ``V`` of shape ``(n,)`` or ``(n, k)``; one pass, :math:`O(\mathrm{nnz})`.
+
+        Parameters
+        ----------
+        V : array_like of shape (n,) or (n, k)
+            A vector or a block of vectors.
+
+        Returns
+        -------
+        ndarray of shape (d,) or (d, k)
+            :math:`X^\top V`, dense.
+        """
         self.passes += 1
         return np.asarray(self._X.T @ np.asarray(V, dtype=np.float64))
 
@@ -377,6 +484,25 @@ class SparseOperator(DenseOperator):
 
         With ``V`` also returns :math:`X^\top V` as ``(G, XtV)``. The product
         is sparse; only its (dense) output is :math:`O(d^2)`.
+
+        Parameters
+        ----------
+        s : array_like of shape (n,)
+            Row weights :math:`s_i \ge 0`.
+        V : array_like of shape (n,) or (n, k), optional
+            Vectors for :math:`X^\top V`, computed in the same pass.
+
+        Returns
+        -------
+        G : ndarray of shape (d, d)
+            :math:`X^\top \mathrm{diag}(s) X`, dense.
+        XtV : ndarray of shape (d,) or (d, k)
+            :math:`X^\top V`; returned, as ``(G, XtV)``, only when ``V`` is given.
+
+        Raises
+        ------
+        DualSVMError
+            If ``s`` has not n entries or has a negative one.
         """
         s_ = np.asarray(s, dtype=np.float64).reshape(-1)
         if s_.shape[0] != self.n:
@@ -391,33 +517,90 @@ class SparseOperator(DenseOperator):
         return G, np.asarray(self._X.T @ np.asarray(V, dtype=np.float64))
 
     def row_gram(self) -> Array:
-        r"""The sample Gram :math:`X X^\top`, dense ``(n, n)``; one pass."""
+        r"""The sample Gram :math:`X X^\top`, dense ``(n, n)``; one pass.
+
+        Returns
+        -------
+        ndarray of shape (n, n)
+            :math:`(X X^\top)_{ij} = x_i^\top x_j`, formed as a sparse product, then densified.
+        """
         self.passes += 1
         return (self._X @ self._X.T).toarray()
 
     def gram_diagonal(self, s: ArrayLike) -> Array:
-        r"""The diagonal of :math:`X^\top\mathrm{diag}(s)X`; one pass, :math:`O(\mathrm{nnz})` extra memory."""
+        r"""The diagonal of :math:`X^\top\mathrm{diag}(s)X`; one pass, :math:`O(\mathrm{nnz})` extra memory.
+
+        Parameters
+        ----------
+        s : array_like of shape (n,)
+            Row weights.
+
+        Returns
+        -------
+        ndarray of shape (d,)
+            :math:`\bigl(X^\top\mathrm{diag}(s)X\bigr)_{jj} = \sum_i s_i x_{ij}^2`.
+        """
         self.passes += 1
         return np.asarray(self._X.power(2).T @ np.asarray(s, dtype=np.float64))
 
     def row_norms(self) -> Array:
-        r""":math:`\|x_i\|_2` for every row; one pass."""
+        r"""The Euclidean norm :math:`\|x_i\|_2` of every row; one pass.
+
+        Returns
+        -------
+        ndarray of shape (n,)
+            :math:`\|x_i\|_2 = \sqrt{\textstyle\sum_j x_{ij}^2}`, over the stored entries.
+        """
         self.passes += 1
         return np.sqrt(np.asarray(self._X.power(2).sum(axis=1)).reshape(-1))
 
     def rows(self, idx: ArrayLike) -> Any:
-        """The rows ``idx`` (integer indices or a boolean mask) as a CSR block; not a full pass."""
+        """The rows ``idx`` (integer indices or a boolean mask) as a CSR block; not a full pass.
+
+        Parameters
+        ----------
+        idx : array_like of int or of bool
+            Row indices, or a mask of length n.
+
+        Returns
+        -------
+        scipy.sparse CSR matrix or array of shape (k, d)
+            The k selected rows, a copy, of the same sparse class as the held ``X``;
+            counted in ``rows_read``.
+        """
         out = self._X[np.asarray(idx)]
         self.rows_read += int(out.shape[0])
         return out
 
     def abs_matvec(self, w: ArrayLike) -> Array:
-        r""":math:`|X|\,w`; one pass, :math:`O(\mathrm{nnz})` extra memory."""
+        r""":math:`|X|\,w` (``w >= 0``: a rounding bound of :math:`Xw`); one pass, :math:`O(\mathrm{nnz})` extra memory.
+
+        Parameters
+        ----------
+        w : array_like of shape (d,)
+            Nonnegative weights, typically :math:`|w|` for the :math:`w` of :math:`Xw`.
+
+        Returns
+        -------
+        ndarray of shape (n,)
+            :math:`|X|\,w`, with :math:`|X|` the entrywise absolute value: :math:`\sum_j |x_{ij}|\,w_j`.
+        """
         self.passes += 1
         return np.asarray(abs(self._X) @ np.asarray(w, dtype=np.float64))
 
     def abs_rmatvec(self, v: ArrayLike) -> Array:
-        r""":math:`|X|^\top v`; one pass, :math:`O(\mathrm{nnz})` extra memory."""
+        r""":math:`|X|^\top v` (``v >= 0``: a rounding bound of :math:`X^\top v`); one pass, :math:`O(\mathrm{nnz})` extra memory.
+
+        Parameters
+        ----------
+        v : array_like of shape (n,)
+            Nonnegative weights, typically :math:`|v|` for the :math:`v` of :math:`X^\top v`.
+
+        Returns
+        -------
+        ndarray of shape (d,)
+            :math:`|X|^\top v`, with :math:`|X|` the entrywise absolute value: :math:`\sum_i |x_{ij}|\,v_i`.
+        """
         self.passes += 1
         return np.asarray(abs(self._X).T @ np.asarray(v, dtype=np.float64))
 
@@ -428,6 +611,20 @@ class SparseOperator(DenseOperator):
         copy of the stored entries (:math:`O(\mathrm{nnz})`) gives longdouble
         sums, with the same Higham bounds as the dense products (each sum has
         at most ``d`` resp. ``n`` terms).
+
+        Parameters
+        ----------
+        w : array_like of shape (d,)
+            The vector of :math:`Xw` (converted to float64, then to longdouble).
+        v : array_like of shape (n,)
+            The vector of :math:`X^\top v` (converted likewise).
+
+        Returns
+        -------
+        Xw : ndarray of shape (n,), dtype longdouble
+            :math:`Xw`, summed in longdouble.
+        Xtv : ndarray of shape (d,), dtype longdouble
+            :math:`X^\top v`, summed in longdouble.
         """
         self.passes += 1
         XL = self._X.astype(np.longdouble)
@@ -437,15 +634,44 @@ class SparseOperator(DenseOperator):
 
     @staticmethod
     def vstack(blocks: list[Any]) -> Any:
-        """Stack CSR blocks of rows into one CSR block."""
+        """Stack CSR blocks of rows (as returned by :meth:`rows`) into one CSR block.
+
+        Parameters
+        ----------
+        blocks : list of scipy.sparse matrix or array of shape (k_i, d)
+            Blocks of rows, in order.
+
+        Returns
+        -------
+        scipy.sparse CSR matrix or array of shape (sum of k_i, d)
+            The rows of every block, in order.
+        """
         return sp.vstack(blocks, format="csr")
 
     @staticmethod
     def to_dense(block: Any) -> Array:
-        """A CSR block of rows as a dense array (only for blocks known to be small)."""
+        """A CSR block of rows (as returned by :meth:`rows`) as a dense array (only for blocks known to be small).
+
+        Parameters
+        ----------
+        block : scipy.sparse matrix or array of shape (k, d)
+            A block of rows.
+
+        Returns
+        -------
+        ndarray of shape (k, d)
+            The block, densified (a new array, :math:`O(kd)` memory).
+        """
         return block.toarray()
 
     def dense(self) -> Any:
-        """The whole matrix as CSR (not densified: cvxpy and OSQP take it as it is); one pass."""
+        """The whole matrix as CSR (not densified: cvxpy and OSQP take it as it is); one pass.
+
+        Returns
+        -------
+        scipy.sparse CSR matrix or array of shape (n, d)
+            The held :math:`X` itself, not a copy (unlike :meth:`DenseOperator.dense`, not
+            made read-only: do not modify it).
+        """
         self.passes += 1
         return self._X

@@ -319,7 +319,15 @@ class SVMProblem:
 
     # -- elementary quantities -------------------------------------------------
     def operator(self) -> DenseOperator | SparseOperator:
-        """A fresh data operator on ``X`` (no copy), with its own pass counts (``dualsvm/operators.py``)."""
+        """A fresh data operator on ``X`` (no copy), with its own pass counts (``dualsvm/operators.py``).
+
+        Returns
+        -------
+        DenseOperator or SparseOperator
+            :func:`~dualsvm.operators.make_operator` of the validated ``X``: a
+            :class:`~dualsvm.operators.SparseOperator` when ``X`` is sparse, with
+            ``passes = rows_read = 0``.
+        """
         return make_operator(self.X)
 
     def with_C(self, C: float) -> SVMProblem:
