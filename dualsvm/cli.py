@@ -579,8 +579,9 @@ def _add_data_args(p: argparse.ArgumentParser, weights: bool = True) -> None:
     if weights:
         _add_weight_args(g)
     g.add_argument("--standardize", action="store_true",
-                   help="z-score every feature (subtract the mean, divide by the standard deviation; weighted by "
-                        "--weight-column); recommended for unscaled data: C and the tolerances assume features of order 1")
+                   help="z-score every feature (subtract the mean, divide by the standard deviation"
+                        + ("; weighted by --weight-column" if weights else "")
+                        + "); recommended for unscaled data: C and the tolerances assume features of order 1")
     p.add_argument("-C", "--C", dest="C", type=float, default=1.0, metavar="C",
                    help="penalty C > 0 on the hinge losses (default: %(default)s)")
     p.add_argument("--json", action="store_true", help="print a machine-readable JSON report instead of text")

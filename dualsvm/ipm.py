@@ -627,7 +627,8 @@ def solve_ipm(
     if not sol.success:
         sol.message = (
             f"interior point stopped ({why}) at certified relative gap {sol.relative_gap:.3g} > target "
-            f"{target_gap:.3g}; raise {'max_time' if status == 'max_time' else 'max_iter'}, or standardize X"
+            f"{target_gap:.3g}; raise {'max_time' if status == 'max_time' else 'max_iter'}, or standardize X if it is not"
+            + ("; the kernel factor's residual enters the gap: lower kernel_tol" if problem.kernel_residual > 0 else "")
         )
         warnings.warn(sol.message, ConvergenceWarning, stacklevel=2)
     return sol

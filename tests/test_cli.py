@@ -444,6 +444,8 @@ def test_explain_and_relu_do_not_take_weights(capsys):
     for cmd in ("explain-sklearn", "relu"):
         code, _, err = run([cmd, "--class-weight", "balanced"], capsys)
         assert code == 2 and "unrecognized arguments: --class-weight" in err
+        code, out, _ = run([cmd, "--help"], capsys)
+        assert code == 0 and "--standardize" in out and "--weight-column" not in out  # nor does their help promise weights
 
 
 def test_explain_json_is_valid_json_with_the_data(capsys):

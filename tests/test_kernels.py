@@ -346,3 +346,15 @@ def test_not_psd_names_the_eigenvalue(budget):
         ds.SVMProblem(G, _y, kernel="precomputed", memory_budget=budget)
     ok = ds.SVMProblem(G + 1.5 * np.eye(40), _y, kernel="precomputed", memory_budget=budget)  # the stated shift
     assert ok.kernel_factor.lambda_min == pytest.approx(0.5, rel=1e-6)
+
+
+def test_a_coarse_factor_says_which_knob_to_turn():
+    """When the factor's residual keeps the certified gap above target, the warning names kernel_tol."""
+    X, y = _data("moons")
+    p = ds.SVMProblem(X, y, C=1.0, kernel="rbf", kernel_tol=1e-2)
+    assert p.kernel_residual > 0
+    with pytest.warns(ds.ConvergenceWarning, match="lower kernel_tol"):
+        sol = ds.solve_ipm(p)
+    assert not sol.success and sol.relative_gap > 1e-9
+    fine = ds.solve_ipm(ds.SVMProblem(X, y, C=1.0, kernel="rbf"))
+    assert fine.success
