@@ -72,7 +72,6 @@ NON, MARGIN, BOUND, UNDECIDED = 0, 1, 2, 3
 
 _U = np.finfo(np.float64).eps / 2  # unit roundoff of float64
 _U_EXT = float(np.finfo(np.longdouble).eps) / 2  # of the extended type (== _U where longdouble is double)
-_BLOCK = 16_384  # rows converted to longdouble at a time: bounded extra memory
 
 
 def _gamma(k: float, u: float) -> float:
@@ -116,20 +115,6 @@ def support_labels(m_lo: ArrayLike, m_hi: ArrayLike, margin_tol: float) -> NDArr
     out[lo > 1.0] = NON
     out[hi < 1.0] = BOUND
     return out
-
-
-def _extended(X: Array, y: Array, w: Array, alpha: Array) -> tuple[np.ndarray, np.ndarray]:
-    """Scores :math:`s = Xw` and :math:`v = Z^\\top\\alpha` in longdouble, by row blocks."""
-    n = X.shape[0]
-    wl = w.astype(np.longdouble)
-    s = np.empty(n, dtype=np.longdouble)
-    v = np.zeros(X.shape[1], dtype=np.longdouble)
-    ya = (y * alpha).astype(np.longdouble)  # exact: y is +-1
-    for i in range(0, n, _BLOCK):
-        Xb = X[i : i + _BLOCK].astype(np.longdouble)
-        s[i : i + _BLOCK] = Xb @ wl
-        v += ya[i : i + _BLOCK] @ Xb
-    return s, v
 
 
 @single_blas_thread  # its products are gemv on one vector: a second thread only thrashes on a busy machine
@@ -209,9 +194,10 @@ def certificate(
     w_, b_ = problem._check_wb(w, b)
     a_in = problem._check_alpha(alpha)
     a = project_dual(a_in, problem.y, problem.costs)
-    X, y, C, n, d = problem.X, problem.y, problem.costs, problem.n, problem.d  # C: the costs C_i
+    y, C, n, d = problem.y, problem.costs, problem.n, problem.d  # C: the costs C_i
+    op = problem.operator()  # dense or sparse: every product below is O(nnz) extra memory
     u, ue = _U, _U_EXT
-    s_ext, v_ext = _extended(X, y, w_, a)
+    s_ext, v_ext = op.extended(w_, y * a)  # y * a is exact: y is +-1
     m_ext = y * (s_ext + b_)
     one_m = 1.0 - m_ext
     brackets = np.where(one_m > 0, (C - a) * one_m, a * (-one_m))  # C*hinge - alpha*(1 - m), each >= 0
@@ -222,10 +208,11 @@ def certificate(
     yta = math.fsum((y * a).tolist())  # correctly rounded; y*a is exact
 
     # A priori rounding bounds, each inflated by 2 to cover its own evaluation.
-    absX = np.abs(X)
-    delta = 2.0 * _gamma(d + 2, ue) * (absX @ np.abs(w_) + abs(b_))  # |fl(m_i) - m_i|
-    eps_v = 2.0 * _gamma(n + 2, ue) * (absX.T @ a)  # |fl(v_j) - v_j|
-    norms = np.sqrt(np.einsum("ij,ij->i", X, X)) * (1.0 + _gamma(d + 2, u))
+    delta = 2.0 * _gamma(d + 2, ue) * (op.abs_matvec(np.abs(w_)) + abs(b_))  # |fl(m_i) - m_i|
+    eps_v = 2.0 * _gamma(n + 2, ue) * op.abs_rmatvec(a)  # |fl(v_j) - v_j|
+    norms = op.row_norms() * (1.0 + _gamma(d + 2, u))
+    if problem.kernel_factor is not None:  # |f(x_i) - f*(x_i)| <= ||f - f*||_H sqrt(K_ii), K_ii = ||L_i||^2 + E_ii
+        norms = np.sqrt(norms**2 + problem.kernel_factor.residual_diag) * (1.0 + 2 * u)
     R = float(norms.max())
     # Bracket i is piecewise linear in m_i with slopes -(C - alpha_i) below 1 and alpha_i above;
     # only the slopes met within delta_i of the computed margin count.
@@ -235,6 +222,10 @@ def certificate(
     nrm = float(np.sqrt(2.0 * float(0.5 * np.dot(r_wv, r_wv))))
     err_wv = 2.0 * (nrm * float(np.linalg.norm(eps_v)) + 0.5 * float(eps_v @ eps_v)) + _gamma(d + 2, ue) * nrm**2
     G_hat = max(float(identity), 0.0)
+    if problem.kernel_factor is not None:  # the true kernel's dual: D_K >= D_L - (sum_i alpha_i sqrt(E_ii))^2 / 2 (T14)
+        q = 0.5 * float(a @ np.sqrt(problem.kernel_factor.residual_diag)) ** 2 * (1.0 + _gamma(n + 4, u))
+        D -= q
+        G_hat += q
     floor0 = G_hat * (_gamma(n + d + 6, ue) + 4 * u) + err_brackets + err_wv
     s = s_ext.astype(np.float64)
     t = y - s

@@ -249,7 +249,9 @@ def _data(args: argparse.Namespace) -> CSVData:
 def _problem(args: argparse.Namespace) -> tuple[SVMProblem, CSVData]:
     data = _data(args)
     data.class_weight = getattr(args, "class_weight", None)
-    return SVMProblem(data.X, data.y, C=args.C, sample_weight=data.sample_weight, class_weight=data.class_weight), data
+    kernel = {k: getattr(args, k) for k in ("kernel", "gamma", "degree", "coef0") if hasattr(args, k)}
+    return SVMProblem(data.X, data.y, C=args.C, sample_weight=data.sample_weight, class_weight=data.class_weight,
+                      **kernel), data
 
 
 def _classes_text(problem: SVMProblem, data: CSVData) -> str:
@@ -262,8 +264,12 @@ def _data_text(problem: SVMProblem, data: CSVData) -> str:
     std = " (standardized)" if data.standardized else ""
     weights = "".join([f"; weights: column {data.weight_column!r}" if data.weight_column else "",
                        f"; class_weight: {data.class_weight}" if data.class_weight else ""])
+    kf = problem.kernel_factor
+    kernel = "" if kf is None else (
+        f"\nkernel: {kf.kernel} (gamma {kf.gamma:.6g}, degree {kf.degree}, coef0 {kf.coef0:g}); solved on a pivoted "
+        f"Cholesky factor of rank {kf.rank}, residual trace {kf.residual_trace:.2g} (w is in the factor's coordinates)")
     return (f"data: {data.source}, {problem.n} rows; label: {data.label!r}; "
-            f"features{std}: {_shown(data.features)}{weights}\n{_classes_text(problem, data)}")
+            f"features{std}: {_shown(data.features)}{weights}\n{_classes_text(problem, data)}{kernel}")
 
 
 def _data_dict(problem: SVMProblem, data: CSVData) -> dict[str, Any]:
@@ -271,7 +277,11 @@ def _data_dict(problem: SVMProblem, data: CSVData) -> dict[str, Any]:
     return {"source": data.source, "label": data.label, "features": list(data.features),
             "classes": {"-1": neg, "+1": pos}, "rest": list(data.rest), "dropped": list(data.dropped),
             "standardized": data.standardized, "weight_column": data.weight_column,
-            "class_weight": data.class_weight}
+            "class_weight": data.class_weight,
+            "kernel": None if problem.kernel_factor is None else {
+                "kernel": problem.kernel_factor.kernel, "gamma": problem.kernel_factor.gamma,
+                "degree": problem.kernel_factor.degree, "coef0": problem.kernel_factor.coef0,
+                "rank": problem.kernel_factor.rank, "residual_trace": problem.kernel_factor.residual_trace}}
 
 
 # -- commands ------------------------------------------------------------------
@@ -378,6 +388,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
         LinearSVC(C=C, loss="hinge", intercept_scaling=100.0, tol=1e-10, max_iter=1_000_000),
         SGDClassifier(loss="hinge", alpha=sgd_alpha_from_C(C, n), max_iter=1000, tol=None, random_state=0),
         LogisticRegression(C=C, tol=1e-10, max_iter=10_000),
+        SVC(kernel="rbf", C=C, tol=1e-8),  # another problem (the rbf kernel's), certified in its RKHS
     ]
     reports = []
     with warnings.catch_warnings():
@@ -391,7 +402,10 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     print(f"{_data_text(problem, data)}\n{problem}\n"
           f"reference optimum P* = {reports[0][1].reference.primal_objective:.10g} (dualsvm.solve_dual)\n")
     for est, r in reports:
-        if r.certificate is None:
+        if r.kernel is not None:
+            numbers = (f"rel.gap: {r.relative_gap:.1e}   |f - f*|_H = {r.distance:.3g} (certified <= {r.bound:.3g})   "
+                       f"support vectors: {len(est.support_)}")
+        elif r.certificate is None:
             numbers = f"rel.gap: -   |w - w*| = {r.distance:.3g}"
         else:
             numbers = (f"rel.gap: {r.relative_gap:.1e}   |w - w*| = {r.distance:.3g} (certified <= {r.bound:.3g})   "
@@ -565,11 +579,32 @@ def _add_data_args(p: argparse.ArgumentParser, weights: bool = True) -> None:
     if weights:
         _add_weight_args(g)
     g.add_argument("--standardize", action="store_true",
-                   help="z-score every feature (subtract the mean, divide by the standard deviation; weighted by "
-                        "--weight-column); recommended for unscaled data: C and the tolerances assume features of order 1")
+                   help="z-score every feature (subtract the mean, divide by the standard deviation"
+                        + ("; weighted by --weight-column" if weights else "")
+                        + "); recommended for unscaled data: C and the tolerances assume features of order 1")
     p.add_argument("-C", "--C", dest="C", type=float, default=1.0, metavar="C",
                    help="penalty C > 0 on the hinge losses (default: %(default)s)")
     p.add_argument("--json", action="store_true", help="print a machine-readable JSON report instead of text")
+
+
+def _add_kernel_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("kernel (default: linear)")
+    g.add_argument("--kernel", choices=("linear", "rbf", "poly", "sigmoid"), default="linear",
+                   help="kernel, as scikit-learn's SVC; any but linear is solved on a pivoted Cholesky factor "
+                        "and certified in the kernel's RKHS")
+    g.add_argument("--gamma", type=_gamma, default="scale",
+                   help="'scale' (1 / (n_features * X.var()), the default), 'auto' (1 / n_features) or a number > 0")
+    g.add_argument("--degree", type=int, default=3, help="degree of the poly kernel (default: %(default)s)")
+    g.add_argument("--coef0", type=float, default=0.0, help="constant of the poly and sigmoid kernels (default: %(default)s)")
+
+
+def _gamma(text: str) -> str | float:
+    if text in ("scale", "auto"):
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be 'scale', 'auto' or a number > 0, got {text}") from None
 
 
 def _add_weight_args(g: Any) -> None:
@@ -625,6 +660,7 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
     p.add_argument("--target-gap", type=float, default=None, metavar="GAP",
                    help=f"target certified relative duality gap (default: {tols})")
     _add_run_args(p)
+    _add_kernel_args(p)
     p.epilog = "methods:\n" + "".join(f"  {k:<12} {v[2]}\n" for k, v in SOLVE_METHODS.items()) + "\n" + p.epilog
     p.set_defaults(func=_cmd_solve)
 
@@ -636,6 +672,7 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
                    help="target certified relative gap of the subgradient methods; the QP methods aim at 1e-8 "
                         "(default: 1e-4 for subgradient, 1e-2 for stochastic)")
     _add_run_args(p)
+    _add_kernel_args(p)
     p.set_defaults(func=_cmd_compare)
 
     p = cmds["explain-sklearn"]

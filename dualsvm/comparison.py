@@ -157,8 +157,8 @@ class Comparison:
             "best_dual": self.best_dual, "best_dual_method": self.best_dual_method,
             "methods": {
                 k: {**s.to_dict(), "target_gap": self.targets[k], "met_target": self.met_target[k],
-                    "status": self.raw[k].status, "success": bool(self.raw[k].success), "message": self.raw[k].message,
-                    "self_certified_gap": self.raw[k].relative_gap}
+                    "status": self.raw[k].status, "success": bool(self.raw[k].success),
+                    "self_certified_gap": self.raw[k].relative_gap, "self_certified_message": self.raw[k].message}
                 for k, s in self.solutions.items()
             },
             "pairs": [{**p, "support_diff": [int(i) for i in p["support_diff"]],
@@ -336,7 +336,8 @@ def compare(
     methods = list(methods)
     unknown = [m for m in methods if m not in METHODS]
     if unknown or not methods or len(set(methods)) != len(methods):
-        raise DualSVMError(f"methods must be distinct names from {sorted(METHODS)}, got {methods}")
+        why = f"unknown {unknown}" if unknown else ("none given" if not methods else "a name repeated")
+        raise DualSVMError(f"methods must be distinct names from {sorted(METHODS)}, got {methods} ({why})")
     options = dict(options or {})
     bad_opts = sorted(set(options) - set(methods))
     if bad_opts:
@@ -422,7 +423,8 @@ def compare_solutions(
         n_pred = sum(q["n_prediction_disagreements"] for q in pairs)
         summary = (
             f"every method met its target and the {len(sols)} answers are within their certified radii of one "
-            "optimum" + (f" (largest |w_i - w_j| = {worst['distance']:.1e} <= {worst['bound']:.1e})" if worst else "")
+            "optimum" + (f" (the pair closest to its bound, {worst['a']} vs {worst['b']}: |w_i - w_j| = "
+                         f"{worst['distance']:.1e} <= {worst['bound']:.1e})" if worst else "")
             + f"; certified support labels agree on every point both decide ({n_und} undecided at most)"
             + (f"; {n_pred} prediction difference(s), each at a point whose sign of f* is not certified"
                if n_pred else "; predictions agree") + "."
@@ -440,7 +442,7 @@ def compare_solutions(
                f"{max(q['distance'] for q in agreed):.1e}, {sum(q['n_prediction_disagreements'] for q in agreed)} "
                "prediction difference(s)." if len(good) > 1 else
                f"Certified: {', '.join(good) or 'none'}.")
-            + " Raise the budget (--max-iter, --time-limit), standardize X, or use an exact method."
+            + " Raise the budget (--max-iter, --time-limit), standardize X if it is not, or use an exact method."
         )
     out = Comparison(problem, sols, raw, targets, met, best_dual, best_m, pairs, violations, verdict, summary,
                      dict(warnings_ or {}))

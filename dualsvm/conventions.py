@@ -146,7 +146,8 @@ def linearsvc_bias_penalty(b: float, intercept_scaling: float) -> float:
     b : float
         The intercept.
     intercept_scaling : float
-        LinearSVC's :math:`s`.
+        LinearSVC's :math:`s`, finite and > 0 (a symbolic value, such as a
+        sympy symbol, is passed through unchecked).
 
     Returns
     -------
@@ -154,7 +155,8 @@ def linearsvc_bias_penalty(b: float, intercept_scaling: float) -> float:
         :math:`b^2/(2s^2)`.
     """
     s = intercept_scaling
-    if isinstance(s, bool) or not isinstance(s, numbers.Real) or not s > 0 or s == float("inf"):
+    # Numbers are checked; other objects (sympy symbols, for proofs/T00's symbolic check) pass through.
+    if isinstance(s, (bool, str)) or (isinstance(s, numbers.Real) and not 0 < s < float("inf")):
         raise DualSVMError(f"intercept_scaling must be a finite number > 0, got {intercept_scaling!r}")
     return 0.5 * (b / s) ** 2
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 from importlib import resources
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -15,7 +16,7 @@ from .exceptions import DualSVMError
 
 Data = tuple[NDArray[np.float64], NDArray[np.float64]]
 
-__all__ = ["standardize", "load_iris_pair", "make_overlapping", "make_separable", "make_duplicated"]
+__all__ = ["standardize", "load_iris_pair", "make_overlapping", "make_separable", "make_duplicated", "make_sparse_text"]
 
 
 def load_iris_pair() -> tuple[NDArray[np.float64], NDArray[np.str_]]:
@@ -188,3 +189,67 @@ def make_duplicated(n: int = 60, d: int = 2, *, seed: int = 0) -> Data:
     """
     X, y = make_overlapping(max(n // 2, 2), d, seed=seed)
     return np.vstack([X, X]), np.concatenate([y, y])
+
+
+def make_sparse_text(
+    n: int = 1000, d: int = 5000, *, nnz_per_row: int = 50, n_informative: int = 500, noise: float = 0.1, seed: int = 0,
+) -> tuple[Any, NDArray[np.int64]]:
+    r"""Seeded sparse data shaped like tf-idf text features, with labels from a sparse planted ``w``.
+
+    Each row draws ``nnz_per_row`` word occurrences from a Zipf-like
+    distribution over the ``d`` columns (:math:`p_j \propto 1/(j + 10)`),
+    so a few columns are frequent and most are rare; repeated words add up to
+    counts. Values are count times idf (:math:`1 + \log(n / \mathrm{df}_j)`),
+    each row scaled to unit norm, as scikit-learn's ``TfidfVectorizer`` does.
+    Labels: the sign of :math:`x^\top w_0` (``n_informative`` random columns
+    with normal weights) centred at its median, plus normal noise of
+    ``noise`` times its spread.
+
+    Parameters
+    ----------
+    n : int, default 1000
+        Number of samples (rows), >= 2.
+    d : int, default 5000
+        Number of features (columns, the vocabulary), >= 1.
+    nnz_per_row : int, default 50
+        Word occurrences drawn per row; repeats add up, so a row has at most
+        this many stored entries.
+    n_informative : int, default 500
+        Columns with a nonzero weight in the planted :math:`w_0` (at most ``d`` are used).
+    noise : float, default 0.1
+        Standard deviation of the label noise, as a multiple of the standard
+        deviation of the centred scores :math:`x_i^\top w_0`.
+    seed : int, default 0
+        Seed of ``numpy.random.default_rng``; the same seed gives the same data.
+
+    Returns
+    -------
+    X : scipy.sparse.csr_array of shape (n, d)
+        Unit-norm tf-idf rows with at most ``n * nnz_per_row`` stored entries.
+    y : ndarray of shape (n,), dtype int64
+        Labels in {0, 1}: 1 where the noisy centred score is positive.
+
+    Raises
+    ------
+    DualSVMError
+        If n < 2 or d < 1.
+    """
+    import scipy.sparse as sp  # scipy is a dependency; imported here to keep this module's import light
+
+    _check(n, d)
+    rng = np.random.default_rng(seed)
+    p = 1.0 / (np.arange(d) + 10.0)
+    cols = np.searchsorted(np.cumsum(p / p.sum()), rng.random(n * nnz_per_row), side="right").clip(0, d - 1)
+    rows = np.repeat(np.arange(n), nnz_per_row)
+    X = sp.csr_array((np.ones(n * nnz_per_row), (rows, cols)), shape=(n, d))  # sums repeats into counts
+    X.sum_duplicates()
+    df = np.bincount(X.indices, minlength=d)
+    X.data *= 1.0 + np.log(n / np.maximum(df, 1))[X.indices]
+    norms = np.sqrt(np.asarray(X.power(2).sum(axis=1)).reshape(-1))
+    X = sp.csr_array(sp.diags_array(1.0 / np.maximum(norms, 1e-300)) @ X)
+    w0 = np.zeros(d)
+    w0[rng.choice(d, size=min(n_informative, d), replace=False)] = rng.standard_normal(min(n_informative, d))
+    score = np.asarray(X @ w0)
+    score = score - np.median(score)
+    score += noise * (score.std() or 1.0) * rng.standard_normal(n)
+    return X, (score > 0).astype(np.int64)

@@ -203,7 +203,7 @@ def solve_dual(
         sol.status = budget_hit or "inaccurate"
         sol.message = (
             f"OSQP stopped at relative gap {sol.relative_gap:.3g} > target {target_gap:.3g} "
-            f"after {len(rounds)} round(s); raise max_rounds or max_iter, or standardize X"
+            f"after {len(rounds)} round(s); raise max_rounds or max_iter, or standardize X if it is not"
         )
         warnings.warn(sol.message, ConvergenceWarning, stacklevel=2)
     return sol

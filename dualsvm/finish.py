@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from .feasibility import argmin_b, project_dual
 from .problem import SVMProblem
 
-__all__ = ["kkt_solve", "kkt_solve_wb", "polish", "exact_triple", "kkt_brackets"]
+__all__ = ["kkt_solve", "kkt_solve_wb", "kkt_solve_fits", "polish", "exact_triple", "kkt_brackets"]
 
 Array = NDArray[np.float64]
 Mask = NDArray[np.bool_]
@@ -67,9 +67,12 @@ def kkt_solve(
     fixed : ndarray of shape (d,), optional
         :math:`Z_U^\top C_U`, if the caller has it (an interior-point method
         gets it in the pass that forms its Newton matrix).
-    operator : DenseOperator, optional
+    operator : DenseOperator or SparseOperator, optional
         Reads the free rows, and computes ``fixed`` in one counted pass when
-        it is not given; without it ``problem.X`` is indexed directly.
+        it is not given; default ``problem.operator()``. With more than
+        2000 features and fewer free points than features, ``w`` is
+        eliminated and a :math:`(k+1)\times(k+1)` system is solved
+        (:func:`_kkt_solve_reduced`): no :math:`d \times d` matrix for sparse text data.
 
     Returns
     -------
@@ -109,8 +112,8 @@ def kkt_solve_wb(
         minimum-norm correction (see :func:`kkt_solve`).
     fixed : ndarray of shape (d,), optional
         :math:`Z_U^\top C_U`, if the caller has it.
-    operator : DenseOperator, optional
-        Reads the free rows and computes ``fixed``; without it ``problem.X`` is indexed directly.
+    operator : DenseOperator or SparseOperator, optional
+        Reads the free rows and computes ``fixed``; default ``problem.operator()``.
 
     Returns
     -------
@@ -121,18 +124,19 @@ def kkt_solve_wb(
     alpha : ndarray of shape (n,)
         As returned by :func:`kkt_solve`.
     """
-    X, y, C, d = problem.X, problem.y, problem.costs, problem.d
+    y, C, d = problem.y, problem.costs, problem.d
     F = np.flatnonzero(free)
     k = F.size
     yC = (y * C)[at_C]
-    if operator is None:
-        ZF = y[F, None] * X[F]
-        if fixed is None:
-            fixed = X[at_C].T @ yC
-    else:
-        ZF = y[F, None] * operator.rows(F)
-        if fixed is None:
-            fixed = operator.rmatvec(np.where(at_C, y * C, 0.0))
+    op = problem.operator() if operator is None else operator
+    XF = op.rows(F)  # dense rows, or a CSR block for sparse data
+    if fixed is None:
+        # the caller's operator: one counted pass; else the bound rows only (as before operators)
+        fixed = (op.rmatvec(np.where(at_C, y * C, 0.0)) if operator is not None
+                 else np.asarray(op.rows(at_C).T @ yC).reshape(-1))
+    if d > max(k, _REDUCE_ABOVE_D):
+        return _kkt_solve_reduced(y[F], XF, fixed, float(yC.sum()), C, at_C, F, start)
+    ZF = y[F, None] * op.to_dense(XF)
     M = np.zeros((d + k + 1, d + 1 + k))
     M[:d, :d] = np.eye(d)
     M[:d, d + 1 :] = -ZF.T
@@ -153,6 +157,69 @@ def kkt_solve_wb(
     alpha = np.where(at_C, C, 0.0)
     alpha[F] = sol[d + 1 :]
     return sol[:d], float(sol[d]), alpha
+
+
+#: Above this many features (and more features than free points) the KKT equalities are
+#: solved with w eliminated: a (k+1)x(k+1) system instead of (d+k+1)x(d+k+1), never d x d.
+_REDUCE_ABOVE_D = 2000
+#: :func:`polish` skips the reduced solve beyond this many free points (a k x k least squares).
+_REDUCED_MAX_K = 3000
+
+
+def kkt_solve_fits(d: int, k: int) -> bool:
+    r"""Whether :func:`kkt_solve_wb` with ``k`` free points on ``d`` features stays small.
+
+    True unless ``w`` would be eliminated (``d`` above 2000 and above ``k``) and the
+    ``k x k`` system has more than 3000 rows (72 MB, tens of seconds of least squares).
+
+    Parameters
+    ----------
+    d : int
+        Number of features.
+    k : int
+        Number of free points (:math:`0 < \alpha_i < C_i`) in the system.
+
+    Returns
+    -------
+    bool
+        False only when ``d > max(k, 2000)`` and ``k > 3000``.
+    """
+    return not (d > max(k, _REDUCE_ABOVE_D) and k > _REDUCED_MAX_K)
+
+
+def _kkt_solve_reduced(
+    yF: Array, XF: Any, fixed: Array, yC_sum: float, C: Array, at_C: Mask, F: Array,
+    start: tuple[Array, float, Array] | None,
+) -> tuple[Array, float, Array]:
+    r"""The KKT equalities with :math:`w = c + Z_F^\top\alpha_F` substituted (:math:`c` = ``fixed``).
+
+    :math:`K\alpha_F + b\,y_F = 1 - Z_F c` and :math:`y_F^\top\alpha_F = -y_U^\top C_U`,
+    with :math:`K = Z_F Z_F^\top` (``k x k``, formed from the rows, sparse or
+    dense). Used when ``d`` is large (sparse text data): memory
+    :math:`O(k^2 + \mathrm{nnz}(X_F) + d)`. ``w`` is then :math:`c + Z_F^\top\alpha_F`
+    exactly; the minimum-norm correction from ``start`` is taken in
+    :math:`(\alpha_F, b)` (``w`` follows from them), which is the same set of
+    solutions of the equalities.
+    """
+    k = yF.size
+    ZF_rows = XF  # K and Z_F c are formed through X_F; y enters as diagonal scalings
+    K = yF[:, None] * _dense(ZF_rows @ ZF_rows.T) * yF[None, :]
+    M = np.zeros((k + 1, k + 1))
+    M[:k, :k] = K
+    M[:k, k] = M[k, :k] = yF
+    rhs = np.concatenate([1.0 - yF * np.asarray(ZF_rows @ fixed).reshape(-1), [-yC_sum]])
+    x0 = np.zeros(k + 1) if start is None else np.append(start[2], start[1])
+    sol = x0 + sla.lstsq(M, rhs - M @ x0, lapack_driver="gelsy", check_finite=False)[0]
+    sol = sol + sla.lstsq(M, rhs - M @ sol, lapack_driver="gelsy", check_finite=False)[0]  # refinement
+    w = fixed + np.asarray(ZF_rows.T @ (yF * sol[:k])).reshape(-1)
+    alpha = np.where(at_C, C, 0.0)
+    alpha[F] = sol[:k]
+    return w, float(sol[k]), alpha
+
+
+def _dense(A: Any) -> Array:
+    """A Gram block as an ndarray (sparse products return sparse blocks)."""
+    return A.toarray() if hasattr(A, "toarray") else np.asarray(A)
 
 
 def exact_triple(problem: SVMProblem, alpha: Array) -> tuple[Array, float, Array, float]:
@@ -176,7 +243,8 @@ def polish(problem: SVMProblem, alpha: Array) -> tuple[Array, float, Array, floa
     if not free.any():
         m = problem.y * (problem.X @ start[0] + start[1])
         free[np.argmin(np.abs(m - 1.0))] = True
-    if np.count_nonzero(free) > max(300, 10 * (problem.d + 1)):
+    k = int(np.count_nonzero(free))
+    if k > max(300, 10 * (problem.d + 1)) or not kkt_solve_fits(problem.d, k):
         return start  # a dense KKT solve would cost more than it is worth
     cand = exact_triple(problem, kkt_solve(problem, free, (a >= C - tau) & ~free))
     return cand if cand[3] <= start[3] else start  # ties: the KKT solve's alpha is exact on the bounds

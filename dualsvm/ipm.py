@@ -46,13 +46,14 @@ from typing import Any
 
 import numpy as np
 import scipy.linalg as sla
+import scipy.sparse.linalg as spla
 from numpy.typing import NDArray
 
 from .certificates import certificate
 from .exceptions import ConvergenceWarning, DualSVMError
 from .feasibility import argmin_b, project_dual, slope_zero
-from .finish import kkt_brackets, kkt_solve_wb
-from .operators import DenseOperator, blas_threads
+from .finish import kkt_brackets, kkt_solve_fits, kkt_solve_wb
+from .operators import DenseOperator, blas_threads, make_operator
 from .problem import SVMProblem, check_max_iter, check_max_time, check_target_gap
 from .solution import Solution
 
@@ -65,7 +66,7 @@ Mask = NDArray[np.bool_]
 IPM_MAX_ITER = 100
 #: Options of :func:`solve_ipm` beyond ``target_gap`` and ``max_iter``, with defaults.
 IPM_OPTIONS: dict[str, Any] = {
-    "newton": "auto",  # "features": (d+1)x(d+1) system; "samples": n x n; "auto": the smaller
+    "newton": "auto",  # "features": (d+1)x(d+1); "samples": n x n; "cg": matrix-free; "auto": see _choose_form
     "finish": True,  # working-set finish with an exact KKT solve; False: certify the interior iterate
     "step_fraction": 0.995,  # fraction of the step to the boundary
     "finish_below": 0.1,  # start the working-set finish once the estimated relative gap is below this
@@ -78,6 +79,19 @@ _KAPPA = 10.0
 #: Newton steps allowed on one working set.
 _SUB_MAX_ITER = 60
 _EPS = np.finfo(np.float64).eps
+#: "auto" forms a dense Newton matrix only up to this order; above it (both n and d + 1
+#: larger: sparse text data) it solves the (d+1)x(d+1) system by conjugate gradients.
+_DENSE_NEWTON_MAX = 4000
+#: Conjugate-gradient budget per Newton solve, and its relative residual.
+_CG_MAX_ITER = 2000
+_CG_RTOL = 1e-10
+
+
+def _choose_form(n: int, d: int) -> str:
+    """The Newton form "auto" picks: the smaller dense system, or CG when both are large."""
+    if min(n, d + 1) > _DENSE_NEWTON_MAX:
+        return "cg"
+    return "samples" if d + 1 > n else "features"
 
 
 # -- the Newton systems ----------------------------------------------------------------
@@ -140,7 +154,7 @@ class _FeatureNewton:
         y, h = self.y, self.h
         ztHg = self.ztHg if g is self.g else self.op.rmatvec(y * h * g)
         rhs = np.append(ztHg if r_w is None else ztHg - r_w, float((y * h) @ g) + r_b)
-        sol = sla.cho_solve(self.chol, rhs, check_finite=False)
+        sol = self._solve_system(rhs)
         dw, db = sol[:-1], float(sol[-1])
         if also is None:
             zdw, z_also = y * self.op.matvec(dw), None
@@ -153,6 +167,58 @@ class _FeatureNewton:
     def margins(self, w: Array, alpha: Array) -> Array:
         r""":math:`Zw`; one pass."""
         return self.y * self.op.matvec(w)
+
+    def _solve_system(self, rhs: Array) -> Array:
+        return sla.cho_solve(self.chol, rhs, check_finite=False)
+
+
+class _CGNewton(_FeatureNewton):
+    r"""The :math:`(d+1)\times(d+1)` system of :class:`_FeatureNewton`, solved matrix-free by CG.
+
+    For sparse data with both :math:`n` and :math:`d` large neither dense
+    form fits (:math:`d^2` or :math:`n^2` doubles), and a sparse Cholesky of
+    :math:`X^\top H X` fills in (text data: every pair of words in a document
+    couples). So :math:`M` is applied as
+    :math:`M[v; c] = [v + X^\top t;\ 1^\top t]`, :math:`t = h \circ (Xv + c)`
+    (two passes, :math:`O(\mathrm{nnz})`), and preconditioned by its diagonal
+    (Jacobi: :math:`1 + \sum_i h_i x_{ij}^2` and :math:`\sum_i h_i`). Memory
+    :math:`O(\mathrm{nnz} + n + d)`. The step is inexact to the CG tolerance;
+    the iteration is an infeasible-start one (the residuals are carried), and
+    the certificate, not the step, decides.
+    """
+
+    form = "cg"
+
+    def factor(self, D: Array, alpha: Array, g: Array) -> Array:
+        r"""The preconditioner and the products of the factor pass; return :math:`Z^\top\alpha`."""
+        y, h = self.y, 1.0 / D
+        XtV = self.op.rmatvec(np.column_stack([h, y * alpha, y * h * g]))
+        self.pre = 1.0 / np.append(1.0 + self.op.gram_diagonal(h), h.sum())
+        self.deltas.append(0.0)
+        self.h, self.g, self.ztHg = h, g, XtV[:, 2]
+        if not hasattr(self, "cg_iterations"):
+            self.cg_iterations: list[int] = []
+        return XtV[:, 1]
+
+    def _solve_system(self, rhs: Array) -> Array:
+        op, h, d = self.op, self.h, rhs.shape[0] - 1
+
+        def apply(x: Array) -> Array:
+            t = h * (op.matvec(x[:d]) + x[d])
+            return np.append(x[:d] + op.rmatvec(t), t.sum())
+
+        count = [0]
+
+        def tick(_: Array) -> None:
+            count[0] += 1
+
+        M = spla.LinearOperator((d + 1, d + 1), matvec=apply, dtype=np.float64)
+        P = spla.LinearOperator((d + 1, d + 1), matvec=lambda r: self.pre * r, dtype=np.float64)
+        sol, info = spla.cg(M, rhs, rtol=_CG_RTOL, atol=0.0, maxiter=_CG_MAX_ITER, M=P, callback=tick)
+        self.cg_iterations.append(count[0])
+        if not np.all(np.isfinite(sol)):
+            raise np.linalg.LinAlgError(f"conjugate gradients broke down (info {info})")
+        return sol
 
 
 class _SampleNewton:
@@ -218,9 +284,8 @@ class _QP:
         self.op, self.y, self.C, self.form = op, y, C, form
         self.c_w, self.c_b, self.const = c_w, c_b, const
         self.n = y.shape[0]
-        self.newton: _FeatureNewton | _SampleNewton = (
-            _FeatureNewton(op, y, c_w) if form == "features" else _SampleNewton(op, y, c_w)
-        )
+        newton = {"features": _FeatureNewton, "samples": _SampleNewton, "cg": _CGNewton}[form]
+        self.newton: _FeatureNewton | _SampleNewton = newton(op, y, c_w)
 
     def measure(self, z: _Iterate) -> dict[str, float]:
         """Complementarity, residuals and the estimated relative gap at ``z``."""
@@ -301,8 +366,8 @@ def _check_options(target_gap: Any, max_iter: Any, options: dict[str, Any]) -> t
     target_gap = check_target_gap(target_gap)
     max_iter = check_max_iter(max_iter)
     opts = {**IPM_OPTIONS, **options}
-    if opts["newton"] not in ("auto", "features", "samples"):
-        raise DualSVMError(f"newton must be 'auto', 'features' or 'samples', got {opts['newton']!r}")
+    if opts["newton"] not in ("auto", "features", "samples", "cg"):
+        raise DualSVMError(f"newton must be 'auto', 'features', 'samples' or 'cg', got {opts['newton']!r}")
     if not isinstance(opts["finish"], (bool, np.bool_)):
         raise DualSVMError(f"finish must be True or False, got {opts['finish']!r}")
     sf = opts["step_fraction"]
@@ -350,6 +415,7 @@ def _margins_consistent(XF: Array, yF: Array) -> bool:
     k, d = XF.shape
     if k <= d + 1:
         return True
+    XF = XF.toarray() if hasattr(XF, "toarray") else XF  # a sparse block: here k > d + 1, so d is small
     A = np.column_stack([XF, np.ones(k)])
     sol = sla.lstsq(A, yF, lapack_driver="gelsy", check_finite=False)[0]
     scale = 1.0 + float(np.abs(A).max()) * float(np.abs(sol).sum())
@@ -386,6 +452,11 @@ def _kkt_point(
     U[A[sub_at_C]] = True
     fixed = c_w + rows[sub_at_C].T @ yC[A[sub_at_C]]
     info: dict[str, Any] = {"n_free": int(free.sum()), "n_at_C": int(U.sum())}
+    if not kkt_solve_fits(problem.d, info["n_free"]):
+        # Many features and many free points (sparse text data): the k x k solve would not fit;
+        # the interior iteration goes on, and its own iterate is certified.
+        info["outcome"] = "free set too large for an exact KKT solve"
+        return info, None, np.zeros(0, np.intp)
     w, b, a = kkt_solve_wb(problem, free, U, start=start, fixed=fixed)
     F = np.flatnonzero(free)
     info["box_excess"] = float(np.maximum(0.0, np.maximum(-a[F], a[F] - C[F])).max(initial=0.0))
@@ -430,7 +501,7 @@ def _kkt_point(
     # (For the frozen points |x_i^T w| stands in for |x_i|^T |w|.)
     tol = 16 * (problem.d + 1) * _EPS * C
     scale = np.abs(f) + abs(b) + 1.0
-    scale[A] = np.abs(rows) @ np.abs(w) + abs(b) + 1.0
+    scale[A] = abs(rows) @ np.abs(w) + abs(b) + 1.0  # abs(): rows may be a sparse block
     info["exact"] = bool(np.all(g <= tol * scale))
     info["outcome"] = "KKT point" if info["exact"] else "KKT point within the gap budget"
     return info, (w, b, a), np.zeros(0, np.intp)
@@ -510,7 +581,7 @@ def solve_ipm(
         (the certificate of the answer in hand still runs), and the status is
         then ``"max_time"`` unless that answer meets ``target_gap``.
     **options
-        ``newton`` (``"auto"``, ``"features"``, ``"samples"``), ``finish``
+        ``newton`` (``"auto"``, ``"features"``, ``"samples"``, ``"cg"``), ``finish``
         (bool, default True; False certifies the interior iterate itself),
         ``step_fraction`` (default 0.995), ``finish_below`` (default 0.1),
         ``blas_threads`` (default 1: BLAS runs single-threaded during the
@@ -556,7 +627,8 @@ def solve_ipm(
     if not sol.success:
         sol.message = (
             f"interior point stopped ({why}) at certified relative gap {sol.relative_gap:.3g} > target "
-            f"{target_gap:.3g}; raise {'max_time' if status == 'max_time' else 'max_iter'}, or standardize X"
+            f"{target_gap:.3g}; raise {'max_time' if status == 'max_time' else 'max_iter'}, or standardize X if it is not"
+            + ("; the kernel factor's residual enters the gap: lower kernel_tol" if problem.kernel_residual > 0 else "")
         )
         warnings.warn(sol.message, ConvergenceWarning, stacklevel=2)
     return sol
@@ -635,7 +707,7 @@ def solve_working_set(
         ``outcome``, ``sub_iterations``) and ``data_passes``.
     """
     y, C, n = problem.y, problem.costs, problem.n
-    op = DenseOperator(problem.X)
+    op = problem.operator()  # dense or sparse
     live = C > 0
     work = np.asarray(work, bool) & live
     at_C = np.asarray(at_C, bool) & live & ~work
@@ -663,13 +735,13 @@ def _interior_point(
     interior iterate with alpha projected), the status and why, and extras.
     """
     y, C, n, d = problem.y, problem.costs, problem.n, problem.d
-    op = DenseOperator(problem.X)
-    form = opts["newton"] if opts["newton"] != "auto" else ("samples" if d + 1 > n else "features")
+    op = problem.operator()  # dense or sparse (dualsvm/operators.py); its own pass counts
+    form = opts["newton"] if opts["newton"] != "auto" else _choose_form(n, d)
     eta = float(opts["step_fraction"])
     qp = _QP(op, y, C, form, np.zeros(d), 0.0, 0.0)
     alpha0 = 0.5 * C  # the centre of the box; s = xi = 1: all products equal C_i/2
-    z = _Iterate(alpha0, alpha0.copy(), np.ones(n), np.ones(n), np.zeros(d) if form == "features" else None, 0.0,
-                 np.zeros(n) if form == "features" else qp.newton.K @ alpha0)  # type: ignore[union-attr]
+    z = _Iterate(alpha0, alpha0.copy(), np.ones(n), np.ones(n), np.zeros(d) if form != "samples" else None, 0.0,
+                 np.zeros(n) if form != "samples" else qp.newton.K @ alpha0)  # type: ignore[union-attr]
     history: list[dict[str, Any]] = []
     attempts: list[dict[str, Any]] = []
     found: tuple[Array, float, Array] | None = None
@@ -742,6 +814,8 @@ def _interior_point(
         "newton": form, "history": history, "finish": attempts, "iterations_all_points": it,
         "iterations_working_set": sub_iters, "regularized_steps": int(sum(dl > 0 for dl in qp.newton.deltas)),
     }
+    if form == "cg":
+        extras["cg_iterations"] = list(getattr(qp.newton, "cg_iterations", []))
     return found, status, why, extras
 
 
@@ -782,10 +856,10 @@ def _working_set_finish(
                 return {**best[0], "sub_iterations": k_all}, best[1], k_all
             return info, found, k_all
         yA = y[A]
-        form = "samples" if d + 1 > A.size else "features"
-        sub = _QP(DenseOperator(rows), yA, C[A], form, c_w, float(yC[U].sum()), float(C[U].sum()))
+        form = _choose_form(A.size, d)
+        sub = _QP(make_operator(rows), yA, C[A], form, c_w, float(yC[U].sum()), float(C[U].sum()))
         zA = _Iterate(alpha, u_, s, xi, None if form == "samples" else w, b,
-                      yA * (rows @ w) if form == "features" else sub.newton.margins(c_w, alpha))
+                      yA * (rows @ w) if form != "samples" else sub.newton.margins(c_w, alpha))
         tried: set[bytes] = set()
         keep: Mask | None = None  # rebuild the working set from these of its points (and the joined)
         join = np.zeros(0, np.intp)
@@ -852,7 +926,7 @@ def _working_set_finish(
             U[join] = False
         idx = np.concatenate([A[keep], join])
         order = np.argsort(idx)
-        rows = np.vstack([rows[keep], op.rows(join)])[order]
+        rows = op.vstack([rows[keep], op.rows(join)])[order]
         alpha = np.concatenate([zA.alpha[keep], z.alpha[join]])[order]
         u_ = np.concatenate([zA.u[keep], z.u[join]])[order]
         s = np.concatenate([zA.s[keep], z.s[join]])[order]

@@ -8,6 +8,7 @@ of ways (``../shared/DESIGN.md``):
 * :math:`X^\top\mathrm{diag}(s)X`, with :math:`X^\top V` alongside
   (:meth:`DenseOperator.weighted_gram`), one pass;
 * :math:`X X^\top` (:meth:`DenseOperator.row_gram`), one pass;
+* the diagonal of :math:`X^\top\mathrm{diag}(s)X` (:meth:`DenseOperator.gram_diagonal`), one pass;
 * :math:`\|x_i\|` (:meth:`DenseOperator.row_norms`), one pass;
 * the rows of a subset (:meth:`DenseOperator.rows`), counted in ``rows_read``;
 * the whole matrix (:meth:`DenseOperator.dense`), one pass.
@@ -19,8 +20,15 @@ product with a block of vectors (``W`` of shape ``(d, k)``) is still one pass.
 Reading a subset of rows (:meth:`~DenseOperator.rows`) is counted separately,
 in ``rows_read``.
 
-The interface is deliberately type-agnostic: sparse, kernel-factor and Dask
-operators implement the same methods; solvers never test the type of ``X``.
+The interface is deliberately type-agnostic: :class:`SparseOperator` (a
+``scipy.sparse`` CSR matrix), and later kernel-factor and Dask operators,
+implement the same methods; solvers never test the type of ``X``.
+:func:`make_operator` is the one place that does, and :meth:`DenseOperator.extended`
+(the certificate's longdouble products), :meth:`DenseOperator.abs_matvec` /
+:meth:`~DenseOperator.abs_rmatvec` (its rounding bounds) and
+:meth:`DenseOperator.vstack` (rows read at two times, stacked) complete the set.
+On a sparse operator every method costs :math:`O(\mathrm{nnz})` time and
+memory beyond its output, except the two Gram products, whose output is dense.
 """
 
 from __future__ import annotations
@@ -28,21 +36,51 @@ from __future__ import annotations
 import contextlib
 import functools
 from collections.abc import Callable, Iterator
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from threadpoolctl import ThreadpoolController
 
 from .exceptions import DualSVMError
 
-__all__ = ["DenseOperator", "blas_threads", "single_blas_thread"]
+__all__ = ["DenseOperator", "SparseOperator", "make_operator", "blas_threads", "single_blas_thread"]
 
 Array = NDArray[np.float64]
 
 #: Rows per block in :meth:`DenseOperator.weighted_gram`: the scaled copy of a
 #: block stays in cache-friendly size (8192 x d doubles) instead of a full n x d temporary.
 _BLOCK_ROWS = 8192
+#: Rows converted to longdouble at a time in :meth:`DenseOperator.extended`: bounded extra memory.
+_EXT_BLOCK = 16_384
+
+
+def make_operator(X: Any) -> DenseOperator | SparseOperator:
+    """The operator for ``X``: :class:`SparseOperator` for a ``scipy.sparse`` matrix or array, else dense.
+
+    ``X`` is wrapped without a copy when it is already float64 (CSR for
+    sparse data); an :class:`~dualsvm.SVMProblem` hands over its validated
+    ``X``, so a solver can build its own operator (with its own pass
+    counts) at no cost.
+
+    Parameters
+    ----------
+    X : array_like or scipy.sparse matrix or array of shape (n, d)
+        Finite real features.
+
+    Returns
+    -------
+    DenseOperator or SparseOperator
+        A :class:`SparseOperator` if ``scipy.sparse.issparse(X)``, else a
+        :class:`DenseOperator`; both with ``passes = rows_read = 0``.
+
+    Raises
+    ------
+    DualSVMError
+        If ``X`` is not two-dimensional.
+    """
+    return SparseOperator(X) if sp.issparse(X) else DenseOperator(X)
 
 
 @contextlib.contextmanager
@@ -223,6 +261,22 @@ class DenseOperator:
         self.passes += 1
         return self._X @ self._X.T
 
+    def gram_diagonal(self, s: ArrayLike) -> Array:
+        r"""The diagonal of :math:`X^\top\mathrm{diag}(s)X`, :math:`\sum_i s_i x_{ij}^2`; one pass.
+
+        Parameters
+        ----------
+        s : array_like of shape (n,)
+            Row weights.
+
+        Returns
+        -------
+        ndarray of shape (d,)
+            :math:`\bigl(X^\top\mathrm{diag}(s)X\bigr)_{jj} = \sum_i s_i x_{ij}^2`.
+        """
+        self.passes += 1
+        return np.einsum("ij,ij,i->j", self._X, self._X, np.asarray(s, dtype=np.float64))
+
     def row_norms(self) -> Array:
         r"""The Euclidean norm :math:`\|x_i\|_2` of every row; one pass.
 
@@ -251,6 +305,101 @@ class DenseOperator:
         self.rows_read += int(out.shape[0])
         return out
 
+    def abs_matvec(self, w: ArrayLike) -> Array:
+        r""":math:`|X|\,w` (``w >= 0``: a rounding bound of :math:`Xw`); one pass.
+
+        Parameters
+        ----------
+        w : array_like of shape (d,)
+            Nonnegative weights, typically :math:`|w|` for the :math:`w` of :math:`Xw`.
+
+        Returns
+        -------
+        ndarray of shape (n,)
+            :math:`|X|\,w`, with :math:`|X|` the entrywise absolute value: :math:`\sum_j |x_{ij}|\,w_j`.
+        """
+        self.passes += 1
+        return np.abs(self._X) @ np.asarray(w, dtype=np.float64)
+
+    def abs_rmatvec(self, v: ArrayLike) -> Array:
+        r""":math:`|X|^\top v` (``v >= 0``: a rounding bound of :math:`X^\top v`); one pass.
+
+        Parameters
+        ----------
+        v : array_like of shape (n,)
+            Nonnegative weights, typically :math:`|v|` for the :math:`v` of :math:`X^\top v`.
+
+        Returns
+        -------
+        ndarray of shape (d,)
+            :math:`|X|^\top v`, with :math:`|X|` the entrywise absolute value: :math:`\sum_i |x_{ij}|\,v_i`.
+        """
+        self.passes += 1
+        return np.abs(self._X).T @ np.asarray(v, dtype=np.float64)
+
+    def extended(self, w: ArrayLike, v: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        r""":math:`Xw` and :math:`X^\top v` in ``numpy.longdouble``, by row blocks; one pass.
+
+        The rows are converted block by block, so the extra memory is one
+        block, not a longdouble copy of ``X``.
+
+        Parameters
+        ----------
+        w : array_like of shape (d,)
+            The vector of :math:`Xw` (converted to float64, then to longdouble).
+        v : array_like of shape (n,)
+            The vector of :math:`X^\top v` (converted likewise).
+
+        Returns
+        -------
+        Xw : ndarray of shape (n,), dtype longdouble
+            :math:`Xw`, summed in longdouble.
+        Xtv : ndarray of shape (d,), dtype longdouble
+            :math:`X^\top v`, summed in longdouble.
+        """
+        self.passes += 1
+        wl = np.asarray(w, dtype=np.float64).astype(np.longdouble)
+        vl = np.asarray(v, dtype=np.float64).astype(np.longdouble)
+        s = np.empty(self.n, dtype=np.longdouble)
+        out = np.zeros(self.d, dtype=np.longdouble)
+        for i in range(0, self.n, _EXT_BLOCK):
+            Xb = self._X[i : i + _EXT_BLOCK].astype(np.longdouble)
+            s[i : i + _EXT_BLOCK] = Xb @ wl
+            out += vl[i : i + _EXT_BLOCK] @ Xb
+        return s, out
+
+    @staticmethod
+    def vstack(blocks: list[Any]) -> Array:
+        """Stack blocks of rows (as returned by :meth:`rows`) into one.
+
+        Parameters
+        ----------
+        blocks : list of ndarray of shape (k_i, d)
+            Blocks of rows, in order.
+
+        Returns
+        -------
+        ndarray of shape (sum of k_i, d)
+            The rows of every block, in order (a new array).
+        """
+        return np.vstack(blocks)
+
+    @staticmethod
+    def to_dense(block: Any) -> Array:
+        """A block of rows (as returned by :meth:`rows`) as a dense array.
+
+        Parameters
+        ----------
+        block : ndarray of shape (k, d)
+            A block of rows.
+
+        Returns
+        -------
+        ndarray of shape (k, d)
+            The block itself (``numpy.asarray``: no copy of an ndarray).
+        """
+        return np.asarray(block)
+
     def dense(self) -> Array:
         """The whole matrix (read-only); one pass.
 
@@ -263,3 +412,266 @@ class DenseOperator:
         out = self._X.view()
         out.setflags(write=False)
         return out
+
+
+class SparseOperator(DenseOperator):
+    r"""A ``scipy.sparse`` feature matrix (held as CSR, float64) with pass counting.
+
+    Every product is a sparse product, :math:`O(\mathrm{nnz})`; nothing
+    densifies ``X``. :meth:`weighted_gram` returns a dense :math:`d \times d`
+    matrix and :meth:`row_gram` a dense :math:`n \times n` one (their outputs);
+    a solver must not call them when that is too large (:func:`dualsvm.solve_ipm`
+    then uses conjugate gradients, matrix-free). :meth:`rows` returns a CSR
+    block, :meth:`dense` the CSR matrix itself (cvxpy and OSQP take it natively).
+
+    Parameters
+    ----------
+    X : scipy.sparse matrix or array of shape (n, d)
+        Finite real features; not copied when already CSR float64.
+    """
+
+    def __init__(self, X: Any) -> None:
+        if not sp.issparse(X) or X.ndim != 2:
+            raise DualSVMError(f"X must be a 2-D scipy.sparse matrix, got {type(X).__name__}")
+        X_ = X if X.format == "csr" and X.dtype == np.float64 else sp.csr_array(X, dtype=np.float64)
+        self._X = X_
+        self.shape = (int(X_.shape[0]), int(X_.shape[1]))
+        self.passes = 0
+        self.rows_read = 0
+
+    def __repr__(self) -> str:
+        return f"SparseOperator(n={self.n}, d={self.d}, nnz={self._X.nnz}, passes={self.passes})"
+
+    @property
+    def nnz(self) -> int:
+        """Stored entries of ``X``."""
+        return int(self._X.nnz)
+
+    def matvec(self, W: ArrayLike) -> Array:
+        r""":math:`X W` for ``W`` of shape ``(d,)`` or ``(d, k)``; one pass, :math:`O(\mathrm{nnz})`.
+
+        Parameters
+        ----------
+        W : array_like of shape (d,) or (d, k)
+            A vector or a block of vectors.
+
+        Returns
+        -------
+        ndarray of shape (n,) or (n, k)
+            :math:`X W`, dense.
+        """
+        self.passes += 1
+        return np.asarray(self._X @ np.asarray(W, dtype=np.float64))
+
+    def rmatvec(self, V: ArrayLike) -> Array:
+        r""":math:`X^\top V` for ``V`` of shape ``(n,)`` or ``(n, k)``; one pass, :math:`O(\mathrm{nnz})`.
+
+        Parameters
+        ----------
+        V : array_like of shape (n,) or (n, k)
+            A vector or a block of vectors.
+
+        Returns
+        -------
+        ndarray of shape (d,) or (d, k)
+            :math:`X^\top V`, dense.
+        """
+        self.passes += 1
+        return np.asarray(self._X.T @ np.asarray(V, dtype=np.float64))
+
+    def weighted_gram(self, s: ArrayLike, V: ArrayLike | None = None) -> Array | tuple[Array, Array]:
+        r"""The weighted Gram :math:`X^\top \mathrm{diag}(s) X`, dense ``(d, d)``, for ``s >= 0``; one pass.
+
+        With ``V`` also returns :math:`X^\top V` as ``(G, XtV)``. The product
+        is sparse; only its (dense) output is :math:`O(d^2)`.
+
+        Parameters
+        ----------
+        s : array_like of shape (n,)
+            Row weights :math:`s_i \ge 0`.
+        V : array_like of shape (n,) or (n, k), optional
+            Vectors for :math:`X^\top V`, computed in the same pass.
+
+        Returns
+        -------
+        G : ndarray of shape (d, d)
+            :math:`X^\top \mathrm{diag}(s) X`, dense.
+        XtV : ndarray of shape (d,) or (d, k)
+            :math:`X^\top V`; returned, as ``(G, XtV)``, only when ``V`` is given.
+
+        Raises
+        ------
+        DualSVMError
+            If ``s`` has not n entries or has a negative one.
+        """
+        s_ = np.asarray(s, dtype=np.float64).reshape(-1)
+        if s_.shape[0] != self.n:
+            raise DualSVMError(f"s must have {self.n} entries (n_samples), got {s_.shape[0]}")
+        if s_.size and s_.min() < 0:
+            raise DualSVMError(f"weights s must be >= 0, got min(s) = {s_.min()!r}")
+        self.passes += 1
+        H = sp.diags_array(np.sqrt(s_)) @ self._X
+        G = (H.T @ H).toarray()
+        if V is None:
+            return G
+        return G, np.asarray(self._X.T @ np.asarray(V, dtype=np.float64))
+
+    def row_gram(self) -> Array:
+        r"""The sample Gram :math:`X X^\top`, dense ``(n, n)``; one pass.
+
+        Returns
+        -------
+        ndarray of shape (n, n)
+            :math:`(X X^\top)_{ij} = x_i^\top x_j`, formed as a sparse product, then densified.
+        """
+        self.passes += 1
+        return (self._X @ self._X.T).toarray()
+
+    def gram_diagonal(self, s: ArrayLike) -> Array:
+        r"""The diagonal of :math:`X^\top\mathrm{diag}(s)X`; one pass, :math:`O(\mathrm{nnz})` extra memory.
+
+        Parameters
+        ----------
+        s : array_like of shape (n,)
+            Row weights.
+
+        Returns
+        -------
+        ndarray of shape (d,)
+            :math:`\bigl(X^\top\mathrm{diag}(s)X\bigr)_{jj} = \sum_i s_i x_{ij}^2`.
+        """
+        self.passes += 1
+        return np.asarray(self._X.power(2).T @ np.asarray(s, dtype=np.float64))
+
+    def row_norms(self) -> Array:
+        r"""The Euclidean norm :math:`\|x_i\|_2` of every row; one pass.
+
+        Returns
+        -------
+        ndarray of shape (n,)
+            :math:`\|x_i\|_2 = \sqrt{\textstyle\sum_j x_{ij}^2}`, over the stored entries.
+        """
+        self.passes += 1
+        return np.sqrt(np.asarray(self._X.power(2).sum(axis=1)).reshape(-1))
+
+    def rows(self, idx: ArrayLike) -> Any:
+        """The rows ``idx`` (integer indices or a boolean mask) as a CSR block; not a full pass.
+
+        Parameters
+        ----------
+        idx : array_like of int or of bool
+            Row indices, or a mask of length n.
+
+        Returns
+        -------
+        scipy.sparse CSR matrix or array of shape (k, d)
+            The k selected rows, a copy, of the same sparse class as the held ``X``;
+            counted in ``rows_read``.
+        """
+        out = self._X[np.asarray(idx)]
+        self.rows_read += int(out.shape[0])
+        return out
+
+    def abs_matvec(self, w: ArrayLike) -> Array:
+        r""":math:`|X|\,w` (``w >= 0``: a rounding bound of :math:`Xw`); one pass, :math:`O(\mathrm{nnz})` extra memory.
+
+        Parameters
+        ----------
+        w : array_like of shape (d,)
+            Nonnegative weights, typically :math:`|w|` for the :math:`w` of :math:`Xw`.
+
+        Returns
+        -------
+        ndarray of shape (n,)
+            :math:`|X|\,w`, with :math:`|X|` the entrywise absolute value: :math:`\sum_j |x_{ij}|\,w_j`.
+        """
+        self.passes += 1
+        return np.asarray(abs(self._X) @ np.asarray(w, dtype=np.float64))
+
+    def abs_rmatvec(self, v: ArrayLike) -> Array:
+        r""":math:`|X|^\top v` (``v >= 0``: a rounding bound of :math:`X^\top v`); one pass, :math:`O(\mathrm{nnz})` extra memory.
+
+        Parameters
+        ----------
+        v : array_like of shape (n,)
+            Nonnegative weights, typically :math:`|v|` for the :math:`v` of :math:`X^\top v`.
+
+        Returns
+        -------
+        ndarray of shape (d,)
+            :math:`|X|^\top v`, with :math:`|X|` the entrywise absolute value: :math:`\sum_i |x_{ij}|\,v_i`.
+        """
+        self.passes += 1
+        return np.asarray(abs(self._X).T @ np.asarray(v, dtype=np.float64))
+
+    def extended(self, w: ArrayLike, v: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        r""":math:`Xw` and :math:`X^\top v` in ``numpy.longdouble``; one pass.
+
+        scipy's sparse kernels run in the matrix's dtype, so a longdouble
+        copy of the stored entries (:math:`O(\mathrm{nnz})`) gives longdouble
+        sums, with the same Higham bounds as the dense products (each sum has
+        at most ``d`` resp. ``n`` terms).
+
+        Parameters
+        ----------
+        w : array_like of shape (d,)
+            The vector of :math:`Xw` (converted to float64, then to longdouble).
+        v : array_like of shape (n,)
+            The vector of :math:`X^\top v` (converted likewise).
+
+        Returns
+        -------
+        Xw : ndarray of shape (n,), dtype longdouble
+            :math:`Xw`, summed in longdouble.
+        Xtv : ndarray of shape (d,), dtype longdouble
+            :math:`X^\top v`, summed in longdouble.
+        """
+        self.passes += 1
+        XL = self._X.astype(np.longdouble)
+        s = XL @ np.asarray(w, dtype=np.float64).astype(np.longdouble)
+        out = XL.T @ np.asarray(v, dtype=np.float64).astype(np.longdouble)
+        return np.asarray(s), np.asarray(out)
+
+    @staticmethod
+    def vstack(blocks: list[Any]) -> Any:
+        """Stack CSR blocks of rows (as returned by :meth:`rows`) into one CSR block.
+
+        Parameters
+        ----------
+        blocks : list of scipy.sparse matrix or array of shape (k_i, d)
+            Blocks of rows, in order.
+
+        Returns
+        -------
+        scipy.sparse CSR matrix or array of shape (sum of k_i, d)
+            The rows of every block, in order.
+        """
+        return sp.vstack(blocks, format="csr")
+
+    @staticmethod
+    def to_dense(block: Any) -> Array:
+        """A CSR block of rows (as returned by :meth:`rows`) as a dense array (only for blocks known to be small).
+
+        Parameters
+        ----------
+        block : scipy.sparse matrix or array of shape (k, d)
+            A block of rows.
+
+        Returns
+        -------
+        ndarray of shape (k, d)
+            The block, densified (a new array, :math:`O(kd)` memory).
+        """
+        return block.toarray()
+
+    def dense(self) -> Any:
+        """The whole matrix as CSR (not densified: cvxpy and OSQP take it as it is); one pass.
+
+        Returns
+        -------
+        scipy.sparse CSR matrix or array of shape (n, d)
+            The held :math:`X` itself, not a copy (unlike :meth:`DenseOperator.dense`, not
+            made read-only: do not modify it).
+        """
+        self.passes += 1
+        return self._X

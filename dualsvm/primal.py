@@ -142,7 +142,7 @@ def solve_primal(
             f"cvxpy status {prob.status!r}, relative gap {sol.relative_gap:.3g} (target {target_gap:.3g}); "
             + ("raise max_iter or max_time, " if status in ("max_iter", "max_time") else "")
             + ("try tighter solver tolerances or " if name == "CLARABEL" else "try solver='CLARABEL' or ")
-            + "standardize X"
+            + "standardize X if it is not"
         )
         warnings.warn(sol.message, ConvergenceWarning, stacklevel=2)
     return sol

@@ -25,9 +25,12 @@ import numbers
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
 from .exceptions import DualSVMError
+from .kernels import DEFAULT_MEMORY_BUDGET, DEFAULT_TOL, KernelFactor, factorize
+from .operators import DenseOperator, SparseOperator, make_operator
 
 __all__ = ["SVMProblem", "check_C", "check_target_gap", "check_max_iter"]
 
@@ -79,7 +82,39 @@ def check_max_time(max_time: Any, name: str = "max_time") -> float | None:
     return float(max_time)
 
 
-def _check_X(X: ArrayLike) -> NDArray[np.float64]:
+def _check_sparse_X(X: Any) -> Any:
+    """A scipy.sparse ``X`` validated and converted once to a canonical CSR array; never densified.
+
+    Every check reads the stored entries only (``X.data``): an implicit zero is finite.
+    """
+    if X.ndim != 2:
+        raise DualSVMError(f"X must be a 2-D array of shape (n_samples, n_features), got shape {X.shape}")
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise DualSVMError(f"X must be non-empty, got shape {X.shape}")
+    kind = X.dtype.kind
+    if kind == "c":
+        raise DualSVMError(f"X must hold real numbers, got complex dtype {X.dtype}")
+    if kind not in "biuf":
+        raise DualSVMError(f"X must hold numbers, got sparse dtype {X.dtype}")
+    # A copy (sp.csr_array of an array in another format or dtype converts; copy=True otherwise),
+    # so the caller's matrix is never modified by the canonicalization below.
+    out = sp.csr_array(X, dtype=np.float64, copy=True)
+    if not np.all(np.isfinite(out.data)):
+        bad = int(np.count_nonzero(~np.isfinite(out.data)))
+        raise DualSVMError(f"X must be finite, got {bad} NaN or infinite stored entries in the sparse matrix X")
+    out.sum_duplicates()  # COO input may repeat an entry; CSR products need one entry per (i, j)
+    out.sort_indices()
+    if max(out.nnz, *out.shape) < np.iinfo(np.int32).max:  # 32-bit indices: 4 bytes less per entry, and
+        out.indices = out.indices.astype(np.int32, copy=False)  # what scikit-learn's liblinear accepts
+        out.indptr = out.indptr.astype(np.int32, copy=False)
+    for a in (out.data, out.indices, out.indptr):
+        a.setflags(write=False)
+    return out
+
+
+def _check_X(X: ArrayLike) -> Any:
+    if sp.issparse(X):
+        return _check_sparse_X(X)
     arr = np.asarray(X)
     if arr.dtype.kind == "c":
         raise DualSVMError(f"X must hold real numbers, got complex dtype {arr.dtype}")
@@ -171,8 +206,10 @@ class SVMProblem:
 
     Parameters
     ----------
-    X : array_like of shape (n, d)
-        Finite real features.
+    X : array_like or scipy.sparse matrix/array of shape (n, d)
+        Finite real features. Sparse input (CSR, CSC, COO, ... and the
+        ``*_array`` classes) is converted once to a CSR array of float64 and
+        never densified; its validation reads the stored entries only.
     y : array_like of shape (n,)
         Exactly two distinct labels of any comparable type. The larger one
         (``np.unique`` order) becomes :math:`+1`, as in scikit-learn.
@@ -185,11 +222,32 @@ class SVMProblem:
     class_weight : dict or "balanced", optional
         Weight per class, keyed by the original labels (missing classes weigh
         1), or ``"balanced"`` = n / (2 · count of the class), as in scikit-learn.
+    kernel : {"linear", "rbf", "poly", "sigmoid", "precomputed"} or callable, default "linear"
+        scikit-learn's kernels (:mod:`dualsvm.kernels`; a sparse ``X`` is made dense for them); ``"precomputed"``
+        takes ``X`` as the n × n Gram matrix, a callable ``k(A, B)`` returns the
+        ``(len(A), len(B))`` Gram block. Any kernel but ``"linear"`` is solved as
+        the linear SVM on the rows of a pivoted Cholesky factor
+        :math:`K \approx LL^\top`: then ``X`` is :math:`L` and ``d`` its rank, and
+        ``kernel_factor`` keeps the kernel (``proofs/T14``).
+    gamma : "scale", "auto" or float, default "scale"
+        1/(d · X.var()), 1/d, or a number > 0 (rbf, poly, sigmoid).
+    degree : int, default 3
+        Of ``"poly"``.
+    coef0 : float, default 0.0
+        Of ``"poly"`` and ``"sigmoid"``.
+    kernel_tol : float, default 1e-12
+        The factor stops when :math:`\operatorname{tr}(K - LL^\top) \le` ``kernel_tol`` · tr K.
+    memory_budget : int, default 2**30
+        Bytes for kernel blocks and for the factor.
 
     Attributes
     ----------
-    X : ndarray of shape (n, d)
-        Read-only float64 copy of the features.
+    X : ndarray or scipy.sparse.csr_array of shape (n, d)
+        Float64 copy of the features: a read-only ndarray for dense input; for
+        sparse input a canonical CSR array (sorted indices, no duplicates)
+        whose ``data``, ``indices`` and ``indptr`` are read-only.
+    sparse : bool
+        Whether ``X`` is sparse.
     y : ndarray of shape (n,)
         Read-only labels in :math:`\{-1, +1\}`.
     classes : ndarray of shape (2,)
@@ -201,7 +259,13 @@ class SVMProblem:
     weighted : bool
         Whether the costs differ from the uniform C.
     n, d : int
-        Number of samples and of features.
+        Number of samples and of features (with a kernel: the factor's rank).
+    kernel_factor : KernelFactor or None
+        The kernel, its parameters, pivots and residual; ``None`` for ``"linear"``.
+    kernel_residual : float
+        Upper bound on :math:`\operatorname{tr}(K - LL^\top) \ge \lambda_{\max}(K - LL^\top)`
+        (0.0 for ``"linear"``); the certificate adds the tighter
+        :math:`\frac12(\sum_i \alpha_i \sqrt{E_{ii}})^2` (``proofs/T14``).
 
     Raises
     ------
@@ -216,13 +280,26 @@ class SVMProblem:
     def __init__(
         self, X: ArrayLike, y: ArrayLike, C: float = 1.0, *,
         sample_weight: ArrayLike | None = None, class_weight: dict[Any, float] | str | None = None,
+        kernel: Any = "linear", gamma: Any = "scale", degree: Any = 3, coef0: Any = 0.0,
+        kernel_tol: float = DEFAULT_TOL, memory_budget: int = DEFAULT_MEMORY_BUDGET,
     ) -> None:
         self.C = check_C(C)
         X_ = _check_X(X)
         if X_.shape[0] < 2:
             raise DualSVMError(f"X must have at least 2 samples, got {X_.shape[0]}")
         y_, classes = _check_y(y, X_.shape[0])
-        X_.setflags(write=False)
+        self.kernel_factor: KernelFactor | None = None
+        self.kernel_residual = 0.0
+        if not (isinstance(kernel, str) and kernel == "linear"):
+            # The kernel SVM is the linear SVM on the rows of L (proofs/T14); the linear path is untouched.
+            # Kernel columns need dense rows: sparse X is densified here (the factor is dense anyway).
+            X_ = X_.toarray() if sp.issparse(X_) else X_
+            X_, self.kernel_factor = factorize(X_, kernel, gamma=gamma, degree=degree, coef0=coef0,
+                                               tol=kernel_tol, memory_budget=memory_budget)
+            self.kernel_residual = self.kernel_factor.residual_trace
+        if not sp.issparse(X_):
+            X_.setflags(write=False)
+        self.sparse = bool(sp.issparse(X_))
         y_.setflags(write=False)
         self.X = X_
         self.y = y_
@@ -241,6 +318,18 @@ class SVMProblem:
         )
 
     # -- elementary quantities -------------------------------------------------
+    def operator(self) -> DenseOperator | SparseOperator:
+        """A fresh data operator on ``X`` (no copy), with its own pass counts (``dualsvm/operators.py``).
+
+        Returns
+        -------
+        DenseOperator or SparseOperator
+            :func:`~dualsvm.operators.make_operator` of the validated ``X``: a
+            :class:`~dualsvm.operators.SparseOperator` when ``X`` is sparse, with
+            ``passes = rows_read = 0``.
+        """
+        return make_operator(self.X)
+
     def with_C(self, C: float) -> SVMProblem:
         r"""The same data with another penalty ``C`` (no re-validation of X, y).
 

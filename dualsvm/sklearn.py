@@ -35,7 +35,7 @@ _METHODS = {k: METHODS[k] for k in ("ipm", "primal", "dual", "subgradient")}
 
 
 class DualSVC(ClassifierMixin, BaseEstimator):
-    r"""Binary linear SVM (hinge loss, unregularized intercept) with a certificate of optimality.
+    r"""Binary SVM (hinge loss, unregularized intercept), linear or kernel, with a certificate of optimality.
 
     With the labels mapped to :math:`y_i \in \{-1, +1\}` (``classes_[1]`` is +1), it solves
 
@@ -54,7 +54,8 @@ class DualSVC(ClassifierMixin, BaseEstimator):
 
     and ``certificate_`` bounds the answer's suboptimality
     :math:`P(w, b) - P^*` and its distance :math:`\|w - w^*\| \le \sqrt{2\bar G}`
-    to the optimum (:class:`dualsvm.Solution`).
+    to the optimum (:class:`dualsvm.Solution`). With a ``kernel``, :math:`x_i` is replaced by
+    the feature map of the kernel (``proofs/T14``).
 
     Parameters
     ----------
@@ -72,11 +73,23 @@ class DualSVC(ClassifierMixin, BaseEstimator):
         Per-class multipliers of C, keyed by label, or ``"balanced"`` =
         n / (2 · count of the class), as in ``SVC``: the costs are
         :math:`C_i = C s_i c_{y_i}` with ``sample_weight`` :math:`s` from :meth:`fit`.
+    kernel : {"linear", "rbf", "poly", "sigmoid", "precomputed"} or callable, default "linear"
+        The kernel, as ``SVC``.
+    gamma : "scale", "auto" or float, default "scale"
+        Of rbf, poly and sigmoid, as ``SVC``.
+    degree : int, default 3
+        Of poly.
+    coef0 : float, default 0.0
+        Of poly and sigmoid. All four as ``SVC`` (:class:`dualsvm.SVMProblem`). A kernel is solved as the linear SVM on
+        a pivoted Cholesky factor; :meth:`decision_function` evaluates the certified
+        function on new points through the Nyström map (``proofs/T14``).
 
     Attributes
     ----------
     coef_ : ndarray of shape (1, n_features)
-        :math:`w`.
+        :math:`w`; only for ``kernel="linear"`` (as ``SVC``).
+    kernel_factor_ : KernelFactor or None
+        The kernel, its pivots and residual (None for ``"linear"``).
     intercept_ : ndarray of shape (1,)
         :math:`b`.
     classes_ : ndarray of shape (2,)
@@ -104,8 +117,13 @@ class DualSVC(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, *, C: float = 1.0, method: str = "ipm", tol: float | None = None, max_iter: int | None = None,
-                 class_weight: dict[Any, float] | str | None = None):
+                 class_weight: dict[Any, float] | str | None = None, kernel: Any = "linear", gamma: Any = "scale",
+                 degree: int = 3, coef0: float = 0.0):
         self.C = C
+        self.kernel = kernel
+        self.gamma = gamma
+        self.degree = degree
+        self.coef0 = coef0
         self.method = method
         self.tol = tol
         self.max_iter = max_iter
@@ -155,7 +173,8 @@ class DualSVC(ClassifierMixin, BaseEstimator):
             )
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
-        problem = SVMProblem(X, y, C=self.C, sample_weight=sample_weight, class_weight=self.class_weight)
+        problem = SVMProblem(X, y, C=self.C, sample_weight=sample_weight, class_weight=self.class_weight,
+                             kernel=self.kernel, gamma=self.gamma, degree=self.degree, coef0=self.coef0)
         kw: dict[str, Any] = {}
         if self.method == "subgradient":
             if self.tol is not None:
@@ -167,7 +186,11 @@ class DualSVC(ClassifierMixin, BaseEstimator):
         sol = _METHODS[self.method](problem, **kw)
         self.classes_ = problem.classes
         self.certificate_ = sol
-        self.coef_ = sol.w.reshape(1, -1)
+        self.kernel_factor_ = problem.kernel_factor
+        if problem.kernel_factor is None:
+            self.coef_ = sol.w.reshape(1, -1)
+        elif hasattr(self, "coef_"):
+            del self.coef_  # a refit with a kernel: no coef_, as SVC
         self.intercept_ = np.array([sol.b])
         sup = sol.support
         order = np.lexsort((sup, problem.y[sup] > 0))  # class -1 first, as SVC
@@ -180,7 +203,8 @@ class DualSVC(ClassifierMixin, BaseEstimator):
         return self
 
     def decision_function(self, X: Any) -> np.ndarray:
-        r"""The decision function :math:`f(x) = w^\top x + b`; positive means ``classes_[1]``.
+        r"""The decision function :math:`f(x) = w^\top x + b` (with a kernel, :math:`\varphi(x)^\top w + b`,
+        the Nyström map); positive means ``classes_[1]``.
 
         Parameters
         ----------
@@ -194,6 +218,8 @@ class DualSVC(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
+        if self.kernel_factor_ is not None:
+            return self.kernel_factor_.decision_function(self.certificate_.w, self.intercept_[0], X)
         return X @ self.coef_[0] + self.intercept_[0]
 
     def predict(self, X: Any) -> np.ndarray:
@@ -230,6 +256,11 @@ class EstimatorReport:
         dualsvm's C matched to the estimator's parameters. For ``SGDClassifier``
         it is 1/(n alpha) rounded to 12 significant digits, which removes the
         floating-point noise of the conversion (1/(49 * (1/49)) = 1.0000000000000002).
+    kernel : dict or None
+        For a kernel ``SVC``: libsvm's function certified in the RKHS
+        (:func:`dualsvm.kernels.expansion_certificate`): ``primal_objective``,
+        ``duality_gap``, ``radius`` (bound on :math:`\\|f - f^*\\|_{\\mathcal H}`); then
+        ``distance`` is :math:`\\|f - f_{ref}\\|_{\\mathcal H}` and ``certificate`` is None.
     certified : bool
         False when the estimator minimises another loss (LogisticRegression):
         no certificate against the SVM is meaningful then.
@@ -254,15 +285,20 @@ class EstimatorReport:
     reference: Solution
     distance: float
     verdict: str
+    kernel: dict[str, Any] | None = None
 
     @property
     def relative_gap(self) -> float | None:
         """The estimator's certified relative gap for the SVM (None when not certified)."""
+        if self.kernel is not None:
+            return self.kernel["duality_gap"] / max(1.0, abs(self.kernel["primal_objective"]))
         return None if self.certificate is None else self.certificate.relative_gap
 
     @property
     def bound(self) -> float | None:
         """Certified bound on :attr:`distance`: ``certificate.radius + reference.radius`` (None when not certified)."""
+        if self.kernel is not None:
+            return self.kernel["radius"] + self.reference.radius
         return None if self.certificate is None else self.certificate.radius + self.reference.radius
 
     def to_dict(self) -> dict[str, Any]:
@@ -280,11 +316,14 @@ class EstimatorReport:
             "certified": self.certified, "distance": self.distance, "bound": self.bound, "verdict": self.verdict,
             "relative_gap": self.relative_gap, "radius": None if c is None else c.radius,
             "n_support": None if c is None else int(c.support.size),
+            "kernel": None if self.kernel is None else {k: v for k, v in self.kernel.items() if k != "decision"},
             "certificate": None if c is None else c.to_dict(), "reference": self.reference.to_dict(),
         }
 
     def __repr__(self) -> str:
-        if self.certificate is None:
+        if self.kernel is not None:
+            numbers = f"relative gap {self.relative_gap:.1e}, |f - f*|_H = {self.distance:.3g} <= {self.bound:.3g}"
+        elif self.certificate is None:
             numbers = f"no certificate, |w - w*| = {self.distance:.3g}"
         else:
             numbers = f"relative gap {self.relative_gap:.1e}, |w - w*| = {self.distance:.3g} <= {self.bound:.3g}"
@@ -295,8 +334,11 @@ def _describe(est: Any, n: int) -> tuple[str, float, bool]:
     name = type(est).__name__
     p = est.get_params()
     if name == "SVC":
+        if p["kernel"] not in ("linear", "rbf", "poly", "sigmoid", "precomputed"):
+            raise DualSVMError(f"SVC's kernel must be a named kernel, got kernel={p['kernel']!r}")
         if p["kernel"] != "linear":
-            raise DualSVMError(f"SVC must have kernel='linear', got kernel={p['kernel']!r}")
+            return (f"the same problem with kernel={p['kernel']!r} (hinge loss, unregularized intercept; libsvm)",
+                    float(p["C"]), True)
         return "the same problem (hinge loss, unregularized intercept; libsvm)", float(p["C"]), True
     if name == "LinearSVC":
         loss = "squared hinge" if p["loss"] == "squared_hinge" else "hinge"
@@ -315,7 +357,7 @@ def _describe(est: Any, n: int) -> tuple[str, float, bool]:
         return ("logistic loss ln(1 + e^{-m}) with an L2 penalty (intercept unpenalized in lbfgs): "
                 "a different loss, not certified against the SVM"), float(p["C"]), False
     raise DualSVMError(
-        "estimator must be a fitted SVC(kernel='linear'), LinearSVC, SGDClassifier(loss='hinge') "
+        "estimator must be a fitted SVC, LinearSVC, SGDClassifier(loss='hinge') "
         f"or LogisticRegression, got {name}"
     )
 
@@ -378,6 +420,8 @@ def certify_estimator(
     check_is_fitted(estimator)
     problem_text, C, certifiable = _describe(estimator, np.asarray(X).shape[0])
     class_weight = estimator.get_params().get("class_weight")
+    if type(estimator).__name__ == "SVC" and estimator.get_params()["kernel"] != "linear":
+        return _certify_kernel_svc(estimator, X, y, C, problem_text, sample_weight, class_weight, near_optimal)
     problem = SVMProblem(X, y, C=C, sample_weight=sample_weight, class_weight=class_weight)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -401,3 +445,37 @@ def certify_estimator(
         verdict = (f"NOT optimal for the standard SVM: objective {cert.primal_objective:.6g} "
                    f"vs optimum {ref.primal_objective:.6g}")
     return EstimatorReport(name, problem_text, C, True, cert, ref, dist, verdict)
+
+
+def _certify_kernel_svc(est: Any, X: Any, y: Any, C: float, problem_text: str, sample_weight: Any,
+                        class_weight: Any, near_optimal: float) -> EstimatorReport:
+    """A kernel SVC's function :math:`\\sum_j c_j k(x_{s_j}, \\cdot) + b`, certified in the RKHS (``proofs/T14``)."""
+    from .ipm import solve_ipm
+    from .kernels import expansion_certificate
+
+    p = est.get_params()
+    gamma = getattr(est, "_gamma", p["gamma"])  # the value libsvm used ("scale" resolved at fit)
+    problem = SVMProblem(X, y, C=C, sample_weight=sample_weight, class_weight=class_weight, kernel=p["kernel"],
+                         gamma=gamma if p["kernel"] != "precomputed" else "scale", degree=p["degree"], coef0=p["coef0"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ref = solve_ipm(problem)
+    if np.asarray(est.dual_coef_).shape[0] != 1:
+        raise DualSVMError(f"estimator must be binary (dual_coef_ with one row), got shape {est.dual_coef_.shape}")
+    S, c, b = est.support_, np.asarray(est.dual_coef_[0], dtype=float), float(est.intercept_[0])
+    # libsvm's decision is sum_j dual_coef_j k(sv_j, x) + intercept with classes_[1] positive, as dualsvm's +1.
+    kc = expansion_certificate(problem, ref.primal_objective - ref.duality_gap, S, c, b)
+    f = problem.kernel_factor
+    beta = np.linalg.solve(f.L_P.T, ref.w)  # the reference function: sum_j beta_j k(x_{p_j}, .)
+    # ||f_SVC - f_ref||^2 = c'K_SS c - 2 beta'K_PS c + beta'K_PP beta, with K_PS c = (f_SVC - b) at the pivots
+    K_PP = f.cross_kernel(f.X_train[f.pivots])  # k(x_P, x_P), r x r (rows of the Gram for "precomputed")
+    d2 = kc["norm2"] - 2 * beta @ (kc["decision"][f.pivots] - b) + beta @ K_PP @ beta
+    dist = float(np.sqrt(max(d2, 0.0)))
+    rel = kc["duality_gap"] / max(1.0, abs(kc["primal_objective"]))
+    if rel <= near_optimal:
+        verdict = "near-optimal for the kernel SVM"
+    elif rel <= 1e-3:
+        verdict = "approximately optimal for the kernel SVM (within solver tolerance)"
+    else:
+        verdict = f"NOT optimal for the kernel SVM: objective {kc['primal_objective']:.6g} vs optimum {ref.primal_objective:.6g}"
+    return EstimatorReport("SVC", problem_text, C, True, None, ref, dist, verdict, kernel=kc)

@@ -377,7 +377,7 @@ def solve_subgradient(
         sol.status = status if status != "optimal" else "inaccurate"
         sol.message = (
             f"stopped at {status} ({it} iterations) with its own certified relative gap {sol.relative_gap:.3g} "
-            f"> target_gap {target_gap:.3g}; raise max_iter or max_time, loosen target_gap, standardize X, "
+            f"> target_gap {target_gap:.3g}; raise max_iter or max_time, loosen target_gap, standardize X if it is not, "
             "or use an exact method (solve_dual, solve_primal) for large C"
         )
         warnings.warn(sol.message, ConvergenceWarning, stacklevel=2)

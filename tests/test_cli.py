@@ -320,6 +320,7 @@ def test_explain_sklearn(capsys):
     assert "classes: -1 = 'versicolor', +1 = 'virginica'" in out
     for name in ("SVC", "LinearSVC", "SGDClassifier", "LogisticRegression", "squared hinge", "different loss", "certified <="):
         assert name in out
+    assert "the same problem with kernel='rbf'" in out and "|f - f*|_H" in out
 
 
 # -- verdicts, budgets, progress -----------------------------------------------------
@@ -443,13 +444,15 @@ def test_explain_and_relu_do_not_take_weights(capsys):
     for cmd in ("explain-sklearn", "relu"):
         code, _, err = run([cmd, "--class-weight", "balanced"], capsys)
         assert code == 2 and "unrecognized arguments: --class-weight" in err
+        code, out, _ = run([cmd, "--help"], capsys)
+        assert code == 0 and "--standardize" in out and "--weight-column" not in out  # nor does their help promise weights
 
 
 def test_explain_json_is_valid_json_with_the_data(capsys):
     pytest.importorskip("sklearn")
     code, out, _ = run(["explain-sklearn", "--json"], capsys)
     d = json.loads(out, parse_constant=lambda c: pytest.fail(f"{c} is not JSON"))
-    assert code == 0 and d["data"]["classes"] == {"-1": "versicolor", "+1": "virginica"} and len(d["estimators"]) == 5
+    assert code == 0 and d["data"]["classes"] == {"-1": "versicolor", "+1": "virginica"} and len(d["estimators"]) == 6
 
 
 def test_numeric_labels_order_as_numbers(tmp_path, capsys):

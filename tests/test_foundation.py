@@ -307,6 +307,7 @@ def test_primal_status_follows_the_certificate_not_the_solver():
         (lambda: conventions.sgd_alpha_from_C(0.0, 10), r"C must be"),
         (lambda: conventions.linearsvc_bias_penalty(1.0, 0), r"intercept_scaling must be a finite number > 0, got 0"),
         (lambda: conventions.linearsvc_bias_penalty(1.0, float("nan")), r"intercept_scaling .* got nan"),
+        (lambda: conventions.linearsvc_bias_penalty(1.0, "2"), r"intercept_scaling .* got '2'"),
     ],
 )
 def test_conventions_refuse_bad_input(call, match):

@@ -332,7 +332,7 @@ def test_compare_of_first_order_methods_uses_the_exact_reference_dual_point():
     first-order answer's certified gap is then P(w_k, b_k) - P* up to rounding, checked exactly."""
     p = SVMProblem(*ds.datasets.make_overlapping(30, 2, seed=6), C=1.0)
     ex = exact_optimum(p)
-    res = ds.compare(p, methods=["subgradient", "stochastic"], target_gap=1e-2)
+    res = ds.compare(p, methods=["subgradient"], target_gap=1e-2, options={"subgradient": {"max_iter": 200}})
     assert res.best_dual_method == ds.comparison.REFERENCE
     P_star = float(ex.P)
     for name, sol in res.solutions.items():
@@ -400,7 +400,7 @@ note: subgradient stopped with status max_iter after # iterations; certified gap
 
 INCONCLUSIVE: subgradient (max_iter, certified gap # <= target #) did not meet its target on its own, so the bound it satisfies proves little. \
 The certified methods (exact, budgeted) agree: largest |w_i - w_j| = #, # prediction difference(s). \
-Raise the budget (--max-iter, --time-limit), standardize X, or use an exact method."""
+Raise the budget (--max-iter, --time-limit), standardize X if it is not, or use an exact method."""
 
 
 def _relabel_all_non_support(monkeypatch, method):
@@ -481,7 +481,7 @@ def test_compare_report_dict_and_arguments(monkeypatch):
     assert res.summary == (
         f"subgradient (max_iter, certified gap {ss.relative_gap:.1e} <= target 1e-01) did not meet its target on its own, "
         "so the bound it satisfies proves little. The certified methods (exact, budgeted) agree: largest |w_i - w_j| = "
-        "0.0e+00, 0 prediction difference(s). Raise the budget (--max-iter, --time-limit), standardize X, or use an exact method.")
+        "0.0e+00, 0 prediction difference(s). Raise the budget (--max-iter, --time-limit), standardize X if it is not, or use an exact method.")
     # The report.
     text = str(res)
     assert _skeleton(text) == REPORT_SKELETON, text
@@ -505,7 +505,7 @@ def test_compare_report_dict_and_arguments(monkeypatch):
     for k, s in res.solutions.items():
         r = res.raw[k]
         assert d["methods"][k] == {**s.to_dict(), "target_gap": res.targets[k], "met_target": res.met_target[k], "status": r.status,
-                                   "success": bool(r.success), "message": r.message, "self_certified_gap": r.relative_gap}
+                                   "success": bool(r.success), "self_certified_gap": r.relative_gap, "self_certified_message": r.message}
     assert d["pairs"][1] == {**{k: v for k, v in q.items() if k not in ("support_diff", "support_diff_margins")},
                              "support_diff": [0, 1],
                              "support_diff_margins": {k: [float(v) for v in vals] for k, vals in q["support_diff_margins"].items()}}
@@ -524,7 +524,8 @@ def test_compare_agreeing_report_and_bad_arguments(monkeypatch):
     n_und = max(s.undecided.size for s in res.solutions.values())
     assert q["distance"] == 1e-9 and q["n_undecided"] == n_und
     assert res.summary == (
-        f"every method met its target and the 2 answers are within their certified radii of one optimum (largest |w_i - w_j| = "
+        f"every method met its target and the 2 answers are within their certified radii of one optimum (the pair closest to "
+        f"its bound, a vs b: |w_i - w_j| = "
         f"{q['distance']:.1e} <= {q['bound']:.1e}); certified support labels agree on every point both decide ({n_und} undecided "
         "at most); predictions agree.")
     assert str(res).endswith("\n\nAGREE: " + res.summary) and "note:" not in str(res) and "differs" not in str(res)
@@ -575,7 +576,7 @@ def test_compare_verdict_names_the_pair_with_the_largest_distance_over_bound(mon
     _patched_radii(monkeypatch, {"a": 0.05, "b": 0.06, "c": 0.6})
     res = ds.compare(p, methods=list(cands))
     assert res.verdict == "AGREE" and res.targets == {"a": 0.5, "b": 0.5, "c": 0.5}, res.summary
-    assert "(largest |w_i - w_j| = 1.0e-01 <= 1.1e-01)" in res.summary
+    assert "(the pair closest to its bound, a vs b: |w_i - w_j| = 1.0e-01 <= 1.1e-01)" in res.summary
 
 
 def test_compare_lists_at_most_ten_differing_points_per_pair(monkeypatch):

@@ -125,6 +125,9 @@ def test_comparison_report_and_dict():
     assert set(d["methods"]) == {"dual", "subgradient", "stochastic"} and len(d["pairs"]) == 3
     for q in d["pairs"]:
         assert q["distance"] <= q["bound"]
+    for m in d["methods"].values():  # one certified gap per method: the message states the same number
+        assert f"{m['relative_gap']:.3g}" in m["message"]
+        assert f"{m['self_certified_gap']:.3g}" in m["self_certified_message"]
     with pytest.raises(ValueError, match="methods must be distinct names"):
         ds.compare(p, methods=("dual", "newton"))
     with pytest.raises(ValueError, match="options given for methods not run"):

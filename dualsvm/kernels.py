@@ -1,0 +1,660 @@
+r"""Kernels, and the pivoted Cholesky factor that turns a kernel SVM into a linear one.
+
+A kernel SVM with Gram matrix :math:`K` (:math:`K_{ij} = k(x_i, x_j)`, positive
+semidefinite) is solved as the linear SVM on the rows of a factor
+:math:`L \in \mathbb{R}^{n \times r}` with :math:`K = LL^\top + E`,
+:math:`E \succeq 0` and :math:`\operatorname{tr} E \le` ``tol`` :math:`\cdot\operatorname{tr} K`
+(``proofs/T14``). The factor is the greedy, diagonal-pivoting partial
+Cholesky: at each step the point with the largest residual diagonal becomes a
+pivot, and only its kernel column :math:`k(X, x_p)` is computed. The pivots
+:math:`P` and :math:`L_P = L[P, :]` (lower triangular) define the Nyström map
+
+.. math::
+
+    \varphi(x) = L_P^{-1}\, k(x_P, x),
+
+which gives :math:`\varphi(x_i) = L_i` on the training points (in exact
+arithmetic), so :math:`f(x) = \varphi(x)^\top w + b` is the RKHS function whose
+training values the linear solvers see, with :math:`\|f\|_{\mathcal H} = \|w\|`.
+
+Kernels follow scikit-learn's conventions (``sklearn.metrics.pairwise``):
+
+* ``"linear"``: :math:`\langle x, x'\rangle`;
+* ``"rbf"``: :math:`\exp(-\gamma\|x - x'\|^2)`;
+* ``"poly"``: :math:`(\gamma\langle x, x'\rangle + c_0)^{\text{degree}}`;
+* ``"sigmoid"``: :math:`\tanh(\gamma\langle x, x'\rangle + c_0)`;
+* ``"precomputed"``: ``X`` is the :math:`n \times n` Gram matrix itself;
+* a callable ``k(A, B)`` returning the ``(len(A), len(B))`` Gram block.
+
+``gamma="scale"`` is :math:`1/(d\cdot\operatorname{var}(X))` (1 when the variance
+is 0) and ``"auto"`` is :math:`1/d`.
+
+**Positive semidefiniteness.** ``"linear"``, ``"rbf"`` and ``"poly"`` with
+``coef0 >= 0`` are PSD for every data set. For the others (``"sigmoid"``,
+``"poly"`` with ``coef0 < 0``, ``"precomputed"``, a callable) the smallest
+eigenvalue of :math:`K` is computed, and a Gram matrix with
+:math:`\lambda_{\min} < -10^{-12}\, n \max(1, \lambda_{\max})` (more negative than
+rounding) is **refused** with a :class:`~dualsvm.DualSVMError` naming
+:math:`\lambda_{\min}`: the SVM with an indefinite kernel is not convex, and no
+certificate holds for it. To solve a shifted problem, pass
+``kernel="precomputed"`` with :math:`K + sI` yourself: the shift is then yours
+and stated.
+
+**Memory.** Kernel blocks (columns, the diagonal, rows of new points, the Gram
+for the eigenvalue check) never take more than ``memory_budget`` bytes
+(default 1 GiB); the factor :math:`L` itself is held to the same budget, so the
+rank is at most ``memory_budget / (8 n)``. A kernel whose numerical rank is
+higher than that raises a :class:`~dualsvm.DualSVMError` (an exact-Gram
+fallback in blocks is not implemented).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .exceptions import DualSVMError
+
+__all__ = ["KERNELS", "KernelFactor", "kernel_matrix", "factorize", "pivoted_cholesky", "pointwise_bound",
+           "expansion_certificate", "resolve_gamma"]
+
+Array = NDArray[np.float64]
+KernelFn = Callable[[Array, Array], Any]
+
+#: The kernels known by name.
+KERNELS = ("linear", "rbf", "poly", "sigmoid", "precomputed")
+#: Default budget in bytes for kernel blocks and for the factor: 1 GiB.
+DEFAULT_MEMORY_BUDGET = 2**30
+#: Default stopping tolerance of the factor: trace(E) <= tol * trace(K).
+DEFAULT_TOL = 1e-12
+_U = np.finfo(np.float64).eps / 2
+#: Above this n the eigenvalue check uses Lanczos (scipy's eigsh) instead of a full eigvalsh.
+_DENSE_EIG_MAX = 3000
+
+
+def _gamma_k(k: float) -> float:
+    """Higham's :math:`\\gamma_k = ku/(1-ku)`."""
+    return k * _U / (1.0 - k * _U)
+
+
+def _is_real(v: Any) -> bool:
+    return not isinstance(v, (bool, np.bool_)) and isinstance(v, numbers.Real)
+
+
+def resolve_gamma(gamma: Any, X: Array) -> float:
+    """scikit-learn's ``gamma``: ``"scale"`` = 1/(d var X) (1 if var X = 0), ``"auto"`` = 1/d, or a number > 0.
+
+    Parameters
+    ----------
+    gamma : "scale", "auto" or float
+        The parameter as given.
+    X : ndarray of shape (n, d)
+        The training features.
+
+    Returns
+    -------
+    float
+        The value of gamma.
+    """
+    d = X.shape[1]
+    if isinstance(gamma, str):
+        if gamma == "scale":
+            var = float(X.var())
+            return 1.0 / (d * var) if var > 0 else 1.0
+        if gamma == "auto":
+            return 1.0 / d
+        raise DualSVMError(f"gamma must be 'scale', 'auto' or a finite number > 0, got {gamma!r}")
+    if not _is_real(gamma) or not np.isfinite(gamma) or gamma <= 0:
+        raise DualSVMError(f"gamma must be 'scale', 'auto' or a finite number > 0, got {gamma!r}")
+    return float(gamma)
+
+
+def _check_params(kernel: Any, degree: Any, coef0: Any) -> None:
+    if not callable(kernel) and not (isinstance(kernel, str) and kernel in KERNELS):
+        raise DualSVMError(f"kernel must be one of {list(KERNELS)} or a callable k(A, B) -> Gram, got {kernel!r}")
+    if not isinstance(degree, (int, np.integer)) or isinstance(degree, (bool, np.bool_)) or degree < 0:
+        raise DualSVMError(f"degree must be an integer >= 0, got {degree!r}")
+    if not _is_real(coef0) or not np.isfinite(coef0):
+        raise DualSVMError(f"coef0 must be a finite real number, got {coef0!r}")
+
+
+def kernel_matrix(kernel: str | KernelFn, A: ArrayLike, B: ArrayLike, *, gamma: float = 1.0, degree: int = 3,
+                  coef0: float = 0.0) -> Array:
+    """The Gram block :math:`k(a_i, b_j)`, shape ``(len(A), len(B))``, in scikit-learn's conventions.
+
+    Parameters
+    ----------
+    kernel : {"linear", "rbf", "poly", "sigmoid"} or callable
+        Not ``"precomputed"``. A callable's output is checked: shape ``(len(A), len(B))`` and finite.
+    A : array_like of shape (m, d)
+        First points.
+    B : array_like of shape (k, d)
+        Second points.
+    gamma : float, default 1.0
+        A number already (see :func:`resolve_gamma`).
+    degree : int, default 3
+        Of ``"poly"``.
+    coef0 : float, default 0.0
+        Of ``"poly"`` and ``"sigmoid"``.
+
+    Returns
+    -------
+    ndarray of shape (m, k)
+        The Gram block.
+    """
+    A_, B_ = np.asarray(A, dtype=np.float64), np.asarray(B, dtype=np.float64)
+    if callable(kernel):
+        try:
+            G = np.asarray(kernel(A_, B_), dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise DualSVMError(f"kernel callable must return a real Gram block, it raised {exc!r}") from None
+        if G.shape != (A_.shape[0], B_.shape[0]):
+            raise DualSVMError(f"kernel callable must return shape (len(A), len(B)) = ({A_.shape[0]}, {B_.shape[0]}), "
+                               f"got shape {G.shape}")
+        if not np.all(np.isfinite(G)):
+            raise DualSVMError(f"kernel callable returned {int(np.count_nonzero(~np.isfinite(G)))} NaN or infinite values")
+        return G
+    if kernel == "rbf":
+        sq = np.einsum("ij,ij->i", A_, A_)[:, None] + np.einsum("ij,ij->i", B_, B_)[None, :] - 2.0 * (A_ @ B_.T)
+        return np.exp(-gamma * np.maximum(sq, 0.0))  # the expansion can round below 0
+    G = A_ @ B_.T
+    if kernel == "linear":
+        return G
+    if kernel == "poly":
+        return (gamma * G + coef0) ** degree
+    if kernel == "sigmoid":
+        return np.tanh(gamma * G + coef0)
+    raise DualSVMError(f"kernel_matrix cannot evaluate kernel {kernel!r} on points")
+
+
+def pivoted_cholesky(column: Callable[[int], Array], diag: Array, *, tol: float, max_rank: int
+                     ) -> tuple[Array, NDArray[np.intp], bool]:
+    r"""Greedy diagonal-pivoting partial Cholesky :math:`K \approx LL^\top`.
+
+    Parameters
+    ----------
+    column : callable
+        ``column(p)`` returns :math:`K[:, p]`, shape ``(n,)``.
+    diag : ndarray of shape (n,)
+        :math:`\operatorname{diag} K`.
+    tol : float
+        Stop once the residual trace :math:`\sum_i \max(e_i, 0)` is at most ``tol``.
+    max_rank : int
+        Most columns to compute.
+
+    Returns
+    -------
+    L : ndarray of shape (n, r)
+        ``L[pivots]`` is lower triangular: entries of pivot rows after their own
+        step are set to exactly 0 (they are rounding of an exact 0).
+    pivots : ndarray of shape (r,)
+        The pivots, in the order chosen.
+    converged : bool
+        Whether the residual trace reached ``tol``.
+    """
+    n = diag.shape[0]
+    e = np.array(diag, dtype=np.float64, copy=True)  # residual diagonal, downdated
+    Lt = np.zeros((max_rank, n))  # rows of L^T: contiguous columns of L
+    pivots: list[int] = []
+    is_pivot = np.zeros(n, dtype=bool)
+    converged = False
+    for k in range(max_rank + 1):
+        e[is_pivot] = 0.0
+        if float(np.maximum(e, 0.0).sum()) <= tol:
+            converged = True
+            break
+        if k == max_rank:
+            break
+        p = int(np.argmax(e))
+        if e[p] <= 0.0:  # only rounding left; an indefinite K is refused before this
+            converged = True
+            break
+        col = np.asarray(column(p), dtype=np.float64)
+        if k:
+            col = col - Lt[:k, p] @ Lt[:k]
+        col /= math.sqrt(e[p])
+        col[is_pivot] = 0.0  # exact zeros above the diagonal of L_P
+        Lt[k] = col
+        e -= col * col
+        pivots.append(p)
+        is_pivot[p] = True
+    r = len(pivots)
+    return np.ascontiguousarray(Lt[:r].T), np.asarray(pivots, dtype=np.intp), converged
+
+
+@dataclass(eq=False)
+class KernelFactor:
+    r"""The kernel of an :class:`~dualsvm.SVMProblem` and its factor :math:`K \approx LL^\top`.
+
+    Attributes
+    ----------
+    kernel : str or callable
+        The kernel, as given.
+    gamma : float
+        The resolved value (``"scale"``/``"auto"`` already applied).
+    degree : int
+        Of ``"poly"``.
+    coef0 : float
+        Of ``"poly"`` and ``"sigmoid"``.
+    X_train : ndarray of shape (n, d0)
+        The training points (the Gram matrix for ``"precomputed"``), read-only.
+    pivots : ndarray of shape (r,)
+        Indices of the pivot points, in the order chosen.
+    L_P : ndarray of shape (r, r)
+        ``L[pivots]``, lower triangular.
+    diag : ndarray of shape (n,)
+        :math:`K_{ii}`.
+    residual_diag : ndarray of shape (n,)
+        Upper bounds on :math:`E_{ii} = K_{ii} - \|L_i\|^2 \ge 0` (rounding included).
+    residual_trace : float
+        :math:`\sum_i` ``residual_diag``: an upper bound on :math:`\lambda_{\max}(E)`. The
+        certificate adds :math:`\frac12(\sum_i \alpha_i\sqrt{E_{ii}})^2 \le \frac12\operatorname{tr}(E)\|\alpha\|^2`
+        to the gap (``proofs/T14``).
+    tol : float
+        The relative stopping tolerance: ``residual_trace`` <= ``tol`` · trace K, up to rounding.
+    lambda_min : float or None
+        The smallest eigenvalue of K when it was checked (kernels not PSD by construction), else None.
+    memory_budget : int
+        Bytes for kernel blocks (of new points too).
+    extras : dict
+        ``trace_K``.
+    """
+
+    kernel: str | KernelFn
+    gamma: float
+    degree: int
+    coef0: float
+    X_train: Array
+    pivots: NDArray[np.intp]
+    L_P: Array
+    diag: Array
+    residual_diag: Array
+    residual_trace: float
+    tol: float
+    lambda_min: float | None = None
+    memory_budget: int = DEFAULT_MEMORY_BUDGET
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rank(self) -> int:
+        """The factor's rank r (number of pivots)."""
+        return int(self.pivots.shape[0])
+
+    def __repr__(self) -> str:
+        name = self.kernel if isinstance(self.kernel, str) else getattr(self.kernel, "__name__", "callable")
+        return (f"KernelFactor(kernel={name!r}, gamma={self.gamma:g}, degree={self.degree}, coef0={self.coef0:g}, "
+                f"n={self.diag.shape[0]}, rank={self.rank}, residual_trace={self.residual_trace:.3g})")
+
+    def _block_rows(self, width: int) -> int:
+        return max(1, int(self.memory_budget // (8 * 4 * max(1, width))))  # a few temporaries of the block's size
+
+    def cross_kernel(self, X: ArrayLike) -> Array:
+        """:math:`k(x, x_P)` for new points, in row blocks.
+
+        Parameters
+        ----------
+        X : array_like of shape (m, d0)
+            New points; for ``"precomputed"``, the ``(m, n_train)`` kernel between the new and the training points.
+
+        Returns
+        -------
+        ndarray of shape (m, r)
+            The kernel between each point and each pivot.
+        """
+        X_ = np.asarray(X, dtype=np.float64)
+        if X_.ndim != 2 or X_.shape[1] != self.X_train.shape[1]:
+            want = "n_train" if self.kernel == "precomputed" else "n_features"
+            raise DualSVMError(f"X must have shape (m, {self.X_train.shape[1]}) ({want}), got {X_.shape}")
+        if not np.all(np.isfinite(X_)):
+            raise DualSVMError("X must be finite")
+        if self.kernel == "precomputed":
+            return X_[:, self.pivots]
+        XP = self.X_train[self.pivots]
+        out = np.empty((X_.shape[0], self.rank))
+        step = self._block_rows(self.rank + X_.shape[1])
+        for lo in range(0, X_.shape[0], step):
+            out[lo:lo + step] = kernel_matrix(self.kernel, X_[lo:lo + step], XP,
+                                              gamma=self.gamma, degree=self.degree, coef0=self.coef0)
+        return out
+
+    def feature_map(self, X: ArrayLike) -> Array:
+        r"""The Nyström map :math:`\varphi(x) = L_P^{-1} k(x_P, x)`, one row per point.
+
+        Parameters
+        ----------
+        X : array_like of shape (m, d0)
+            New points (see :meth:`cross_kernel`).
+
+        Returns
+        -------
+        ndarray of shape (m, r)
+            :math:`\varphi(x_j)` for each row.
+        """
+        from scipy.linalg import solve_triangular
+
+        KxP = self.cross_kernel(X)
+        if self.rank == 0:
+            return np.zeros((KxP.shape[0], 0))
+        return solve_triangular(self.L_P, KxP.T, lower=True).T
+
+    def kernel_diag(self, X: ArrayLike) -> Array:
+        """:math:`k(x, x)` for new points (not available for ``"precomputed"``: pass it yourself).
+
+        Parameters
+        ----------
+        X : array_like of shape (m, d0)
+            New points.
+
+        Returns
+        -------
+        ndarray of shape (m,)
+            :math:`k(x_j, x_j)`.
+        """
+        if self.kernel == "precomputed":
+            raise DualSVMError("kernel_diag needs the points; with kernel='precomputed' pass k(x, x) as kxx=")
+        X_ = np.asarray(X, dtype=np.float64)
+        return _diag(self.kernel, X_, self.gamma, self.degree, self.coef0, self.memory_budget)
+
+    def decision_function(self, w: ArrayLike, b: float, X: ArrayLike) -> Array:
+        r""":math:`f(x) = \varphi(x)^\top w + b` on new points.
+
+        Parameters
+        ----------
+        w : array_like of shape (r,)
+            A solution's ``w`` (in the factor's coordinates).
+        b : float
+            Its bias.
+        X : array_like of shape (m, d0)
+            New points (see :meth:`cross_kernel`).
+
+        Returns
+        -------
+        ndarray of shape (m,)
+            :math:`f(x_j)`.
+        """
+        return self.feature_map(X) @ np.asarray(w, dtype=np.float64) + float(b)
+
+
+def _diag(kernel: str | KernelFn, X: Array, gamma: float, degree: int, coef0: float, budget: int) -> Array:
+    """:math:`k(x_i, x_i)`; for a callable, from diagonal blocks of at most ``budget`` bytes."""
+    if kernel == "rbf":
+        return np.ones(X.shape[0])
+    if isinstance(kernel, str):
+        sq = np.einsum("ij,ij->i", X, X)
+        if kernel == "linear":
+            return sq
+        if kernel == "poly":
+            return (gamma * sq + coef0) ** degree
+        return np.tanh(gamma * sq + coef0)
+    step = max(1, int(math.isqrt(max(1, budget // 8))))
+    out = np.empty(X.shape[0])
+    for lo in range(0, X.shape[0], step):
+        out[lo:lo + step] = np.diag(kernel_matrix(kernel, X[lo:lo + step], X[lo:lo + step]))
+    return out
+
+
+def _check_precomputed(X: Array) -> None:
+    n, m = X.shape
+    if n != m:
+        raise DualSVMError(f"X must be a square Gram matrix (n, n) for kernel='precomputed', got shape {X.shape}")
+    asym = float(np.max(np.abs(X - X.T)))
+    scale = float(np.max(np.abs(X)))
+    if asym > 1e-12 * max(1.0, scale) * n:
+        i, j = np.unravel_index(int(np.argmax(np.abs(X - X.T))), X.shape)
+        raise DualSVMError(f"X must be a symmetric Gram matrix for kernel='precomputed', got "
+                           f"|X[{i},{j}] - X[{j},{i}]| = {asym:.3g}")
+
+
+def _lambda_min(n: int, block: Callable[[int, int], Array], budget: int) -> tuple[float, float]:
+    """Smallest and largest eigenvalue of K, from row blocks ``block(lo, hi) = K[lo:hi, :]``."""
+    if n <= _DENSE_EIG_MAX and 4 * 8 * n * n <= budget:  # K, its symmetrized copy and eigvalsh's workspace
+        K = np.empty((n, n))
+        for lo in range(0, n, 512):
+            K[lo:lo + 512] = block(lo, min(n, lo + 512))
+        K += K.T
+        K *= 0.5
+        ev = np.linalg.eigvalsh(K)
+        return float(ev[0]), float(ev[-1])
+    from scipy.sparse.linalg import LinearOperator, eigsh
+
+    step = max(1, budget // (8 * n))
+
+    def mv(v: Array) -> Array:
+        v = np.asarray(v, dtype=np.float64).reshape(-1)
+        return np.concatenate([block(lo, min(n, lo + step)) @ v for lo in range(0, n, step)])
+
+    op = LinearOperator((n, n), matvec=mv, dtype=np.float64)
+    lo_ = float(eigsh(op, k=1, which="SA", return_eigenvectors=False, tol=1e-8)[0])
+    hi_ = float(eigsh(op, k=1, which="LA", return_eigenvectors=False, tol=1e-8)[0])
+    return lo_, hi_
+
+
+def factorize(X: Array, kernel: str | KernelFn, *, gamma: Any = "scale", degree: Any = 3, coef0: Any = 0.0,
+              tol: float = DEFAULT_TOL, memory_budget: int = DEFAULT_MEMORY_BUDGET) -> tuple[Array, KernelFactor]:
+    r"""Validate the kernel, check PSD where needed, and factor :math:`K \approx LL^\top`.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d0)
+        Validated finite features (the Gram matrix for ``"precomputed"``).
+    kernel : str or callable
+        As :class:`~dualsvm.SVMProblem`.
+    gamma : "scale", "auto" or float, default "scale"
+        As :class:`~dualsvm.SVMProblem`.
+    degree : int, default 3
+        As :class:`~dualsvm.SVMProblem`.
+    coef0 : float, default 0.0
+        As :class:`~dualsvm.SVMProblem`.
+    tol : float, default 1e-12
+        Stop when :math:`\operatorname{tr}(K - LL^\top) \le` ``tol`` :math:`\cdot \operatorname{tr} K`.
+    memory_budget : int, default 1 GiB
+        Bytes for kernel blocks, and for the factor.
+
+    Returns
+    -------
+    L : ndarray of shape (n, r)
+        The factor: the kernel SVM is the linear SVM on its rows.
+    factor : KernelFactor
+        The kernel, its pivots and residual.
+
+    Raises
+    ------
+    DualSVMError
+        Unknown kernel; bad gamma, degree, coef0, tol or budget; a precomputed
+        Gram that is not square, symmetric or finite; a callable returning the
+        wrong shape; a Gram matrix that is not PSD (naming its smallest
+        eigenvalue); a numerical rank above what the budget holds.
+    """
+    _check_params(kernel, degree, coef0)
+    if not _is_real(tol) or not 0 <= tol < 1:
+        raise DualSVMError(f"kernel_tol must be a number in [0, 1), got {tol!r}")
+    if not isinstance(memory_budget, (int, np.integer)) or isinstance(memory_budget, bool) or memory_budget < 1024:
+        raise DualSVMError(f"memory_budget must be an integer number of bytes >= 1024, got {memory_budget!r}")
+    n = X.shape[0]
+    degree, coef0 = int(degree), float(coef0)
+    if kernel == "precomputed":
+        _check_precomputed(X)
+        resolve_gamma(gamma, X)  # validated, then ignored, as in SVC
+        g = 0.0
+        diag = np.array(np.diag(X), dtype=np.float64)
+
+        def column(p: int) -> Array:
+            return X[:, p]
+
+        def block(lo: int, hi: int) -> Array:
+            return X[lo:hi]
+    else:
+        g = resolve_gamma(gamma, X)  # validated even where the kernel ignores it (linear, callable), as in SVC
+        diag = _diag(kernel, X, g, degree, coef0, memory_budget)
+        step_c = max(1, memory_budget // (8 * 4 * max(1, X.shape[1])))
+
+        def column(p: int) -> Array:
+            out = np.empty(n)
+            for lo in range(0, n, step_c):
+                out[lo:lo + step_c] = kernel_matrix(kernel, X[lo:lo + step_c], X[p:p + 1],
+                                                    gamma=g, degree=degree, coef0=coef0)[:, 0]
+            return out
+
+        def block(lo: int, hi: int) -> Array:
+            return kernel_matrix(kernel, X[lo:hi], X, gamma=g, degree=degree, coef0=coef0)
+
+    if np.any(diag < 0):
+        i = int(np.argmin(diag))
+        raise DualSVMError(f"the Gram matrix is not positive semidefinite: its diagonal K[{i},{i}] = {diag[i]:.6g} < 0 "
+                           f"(kernel={kernel!r})")
+    lam_min = None
+    psd_by_construction = kernel in ("linear", "rbf") or (kernel == "poly" and coef0 >= 0)
+    if not psd_by_construction:
+        lam_min, lam_max = _lambda_min(n, block, memory_budget)
+        if lam_min < -1e-12 * n * max(1.0, lam_max):
+            raise DualSVMError(
+                f"the Gram matrix of kernel={kernel!r} is not positive semidefinite: its most negative eigenvalue is "
+                f"{lam_min:.6g} (largest {lam_max:.6g}); the SVM is then not convex and nothing can be certified. "
+                "Refused: change gamma/coef0, or pass kernel='precomputed' with K + s*I (s >= "
+                f"{-lam_min:.3g}) to solve a stated shifted problem")
+    trace_K = float(diag.sum())
+    max_rank = int(min(n, max(1, memory_budget // (8 * n))))
+    L, pivots, converged = pivoted_cholesky(column, diag, tol=tol * trace_K, max_rank=max_rank)
+    r = L.shape[1]
+    if r == 0:
+        raise DualSVMError(f"the Gram matrix of kernel={kernel!r} is zero (trace {trace_K:g}): every f is 0 on the data")
+    if not converged:
+        raise DualSVMError(
+            f"the kernel's numerical rank is above {max_rank}, the most that memory_budget={memory_budget} bytes holds "
+            f"for n={n} (residual trace still above {tol:g} * trace K); raise memory_budget, or lower gamma")
+    # E_ii = K_ii - ||L_i||^2, recomputed (not the downdated running value), rounded up:
+    # |fl(e_i) - e_i| <= gamma_{r+2} (K_ii + ||L_i||^2) (Higham, section 3.1).
+    sq = np.einsum("ij,ij->i", L, L)
+    e = diag - sq
+    e_up = np.maximum(e, 0.0) + _gamma_k(r + 2) * (np.abs(diag) + sq)
+    residual_trace = math.fsum(e_up.tolist()) * (1.0 + _gamma_k(n))
+    X_ro = X.view()
+    X_ro.setflags(write=False)
+    L_P = np.ascontiguousarray(L[pivots])
+    factor = KernelFactor(
+        kernel=kernel, gamma=g, degree=degree, coef0=coef0, X_train=X_ro, pivots=pivots, L_P=L_P,
+        diag=diag, residual_diag=e_up, residual_trace=residual_trace, tol=float(tol), lambda_min=lam_min,
+        memory_budget=int(memory_budget), extras={"trace_K": trace_K},
+    )
+    return L, factor
+
+
+def pointwise_bound(problem: Any, solution: Any, X: ArrayLike | None = None, *, kxx: ArrayLike | None = None) -> Array:
+    r"""Certified :math:`|f(x) + b - f^*(x) - b^*|` at every point, for a kernel problem's solution (``proofs/T14``).
+
+    .. math::
+
+        \sqrt{2G}\,\sqrt{k(x, x)} + \max(b - B_{lo},\ B_{hi} - b),
+
+    with :math:`\sqrt{2G}` = ``solution.radius`` (the RKHS radius) and
+    :math:`[B_{lo}, B_{hi}]` = ``solution.b_interval``, for every optimum
+    :math:`(f^*, b^*)` of the kernel SVM.
+
+    Parameters
+    ----------
+    problem : SVMProblem
+        With a kernel (``problem.kernel_factor`` not None).
+    solution : Solution
+        A certified answer for ``problem``.
+    X : array_like of shape (m, d0), optional
+        New points (for ``"precomputed"``: unused, give ``kxx``). Default: the training points.
+    kxx : array_like of shape (m,), optional
+        :math:`k(x, x)`, if known (required for ``"precomputed"`` on new points).
+
+    Returns
+    -------
+    ndarray of shape (m,)
+        The certified bound at each point.
+    """
+    factor = getattr(problem, "kernel_factor", None)
+    if factor is None:
+        raise DualSVMError("pointwise_bound needs a kernel problem (SVMProblem(..., kernel=...)), got a linear one")
+    if kxx is not None:
+        k = np.asarray(kxx, dtype=np.float64).reshape(-1)
+        if not np.all(np.isfinite(k)) or np.any(k < 0):
+            raise DualSVMError("kxx must hold finite values k(x, x) >= 0")
+    elif X is None:
+        k = factor.diag
+    else:
+        k = factor.kernel_diag(X)
+    lo, hi = solution.b_interval
+    b = float(solution.b)
+    width = max(b - lo, hi - b, 0.0)
+    return (float(solution.radius) * np.sqrt(np.maximum(k, 0.0)) + width) * (1.0 + 4 * _U)
+
+
+def expansion_certificate(problem: Any, lower_bound: float, support: ArrayLike, dual_coef: ArrayLike,
+                          intercept: float) -> dict[str, float]:
+    r"""Certify an outside kernel expansion :math:`f = \sum_j c_j k(x_{s_j}, \cdot)` with bias ``intercept``.
+
+    E.g. scikit-learn's ``SVC``: ``support_``, ``dual_coef_[0]`` (:math:`y_j\alpha_j`)
+    and ``intercept_[0]``. Its objective :math:`P_K(f, b) = \frac12 c^\top K_{SS} c +
+    \sum_i C_i \max(0, 1 - y_i(f(x_i) + b))` is evaluated with the exact kernel
+    (``n x |S|`` kernel values, in row blocks), rounded up, and compared with
+    ``lower_bound``, a certified lower bound on :math:`P_K^*` (``solution.primal_objective
+    - solution.duality_gap`` of a certified solution of ``problem``). Then
+    :math:`\|f - f^*\|_{\mathcal H} \le \sqrt{2G}` (``proofs/T14``).
+
+    Parameters
+    ----------
+    problem : SVMProblem
+        A kernel problem.
+    lower_bound : float
+        Certified lower bound on the optimum :math:`P_K^*`.
+    support : array_like of int, shape (s,)
+        Indices of the training points in the expansion.
+    dual_coef : array_like of shape (s,)
+        Their coefficients :math:`c_j`.
+    intercept : float
+        The bias.
+
+    Returns
+    -------
+    dict
+        ``primal_objective``, ``duality_gap`` (:math:`G \ge P_K(f, b) - P_K^*`), ``radius``,
+        ``norm2`` (:math:`\|f\|_{\mathcal H}^2 = c^\top K_{SS} c`), ``decision`` (:math:`f(x_i) + b` on the
+        training points).
+    """
+    factor = getattr(problem, "kernel_factor", None)
+    if factor is None:
+        raise DualSVMError("expansion_certificate needs a kernel problem (SVMProblem(..., kernel=...))")
+    S = np.asarray(support, dtype=np.intp).reshape(-1)
+    c = np.asarray(dual_coef, dtype=np.float64).reshape(-1)
+    n = factor.diag.shape[0]
+    if c.shape != S.shape:
+        raise DualSVMError(f"dual_coef must have one entry per support index ({S.shape[0]}), got {c.shape[0]}")
+    if S.size and (S.min() < 0 or S.max() >= n):
+        raise DualSVMError(f"support indices must lie in [0, {n}), got range [{S.min()}, {S.max()}]")
+    if not np.all(np.isfinite(c)) or not np.isfinite(intercept):
+        raise DualSVMError("dual_coef and intercept must be finite")
+    X = factor.X_train
+    # K[:, S] c and |K[:, S]| |c| by row blocks of at most memory_budget / 4 bytes; K_SS c is their rows S.
+    Kc, absKc = np.empty(n), np.empty(n)
+    step = factor._block_rows(S.shape[0] + X.shape[1])
+    for lo in range(0, n, step):
+        if factor.kernel == "precomputed":
+            Kb = X[lo:lo + step][:, S]
+        else:
+            Kb = kernel_matrix(factor.kernel, X[lo:lo + step], X[S],
+                               gamma=factor.gamma, degree=factor.degree, coef0=factor.coef0)
+        Kc[lo:lo + step] = Kb @ c
+        absKc[lo:lo + step] = np.abs(Kb) @ np.abs(c)
+    b = float(intercept)
+    f = Kc + b
+    norm2 = float(c @ Kc[S])
+    y, C = problem.y, problem.costs
+    hinge = np.maximum(0.0, 1.0 - y * f)
+    P = 0.5 * norm2 + math.fsum((C * hinge).tolist())
+    # Rounding: every kernel value within 4u of exact (its own evaluation), each sum within gamma_{s+2}.
+    g = _gamma_k(S.shape[0] + 8)
+    delta = g * (absKc + abs(b))
+    err = float(C @ delta) + g * float(np.abs(c) @ absKc[S]) + _gamma_k(n + 2) * abs(P)
+    G = max(P - float(lower_bound), 0.0) + err + 2 * _U * (abs(P) + abs(float(lower_bound)))
+    return {"primal_objective": float(P), "duality_gap": float(G), "radius": math.sqrt(2.0 * G) * (1.0 + 2 * _U),
+            "norm2": norm2, "decision": f}

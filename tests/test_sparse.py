@@ -1,0 +1,262 @@
+"""scipy.sparse X in SVMProblem, every solver and the certificate (issue 13, second half)."""
+
+from __future__ import annotations
+
+import tracemalloc
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import dualsvm as ds
+import dualsvm.finish as finish
+import dualsvm.ipm as ipm
+from dualsvm import DualSVMError, SVMProblem
+from dualsvm.certificates import certificate
+from dualsvm.datasets import make_overlapping, make_sparse_text
+from dualsvm.operators import DenseOperator, SparseOperator
+
+FORMATS = [sp.csr_matrix, sp.csc_matrix, sp.coo_matrix, sp.lil_matrix, sp.dok_matrix,
+           sp.csr_array, sp.csc_array, sp.coo_array, sp.bsr_array]
+
+
+def _pair(X, y, C=1.0, **kw):
+    """The same problem with dense and with sparse X."""
+    Xd = X.toarray() if sp.issparse(X) else X
+    return SVMProblem(Xd, y, C=C, **kw), SVMProblem(sp.csr_matrix(Xd), y, C=C, **kw)
+
+
+def _text_pair(C=1.0, signed=False):
+    X, y = make_sparse_text(200, 600, nnz_per_row=15, n_informative=60, seed=3)
+    if signed:  # tf-idf is >= 0, where |X| = X: signs make the rounding bounds' |X| matter
+        X.data *= np.random.default_rng(4).choice([-1.0, 1.0], size=X.nnz)
+    return _pair(X, y, C=C)
+
+
+# -- SVMProblem ------------------------------------------------------------------------
+@pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.__name__)
+def test_every_sparse_format_is_accepted_as_csr_without_touching_the_input(fmt):
+    X, y = make_overlapping(30, 4, seed=1)
+    X[X < 0] = 0.0  # some structural zeros
+    Xs = fmt(X)
+    before = Xs.copy()
+    p = SVMProblem(Xs, y)
+    assert p.sparse and isinstance(p.X, sp.csr_array) and p.X.dtype == np.float64
+    np.testing.assert_array_equal(p.X.toarray(), X)
+    assert (Xs != before).nnz == 0 and type(Xs) is fmt  # the caller's matrix is not modified
+    assert not p.X.data.flags.writeable and not p.X.indices.flags.writeable
+    np.testing.assert_allclose(p.margins(np.ones(4), 0.5), SVMProblem(X, y).margins(np.ones(4), 0.5), rtol=1e-14)
+
+
+@pytest.mark.parametrize("fmt", ["coo", "csr"])
+def test_duplicate_entries_are_summed(fmt):
+    data, rows, cols = np.array([1.0, 2.0, 5.0]), np.array([0, 0, 1]), np.array([1, 1, 0])
+    X = (sp.coo_array((data, (rows, cols)), shape=(2, 2)) if fmt == "coo"
+         else sp.csr_array((data, cols, np.array([0, 2, 3])), shape=(2, 2)))  # a CSR with a repeated (0, 1)
+    p = SVMProblem(X, [0, 1])
+    np.testing.assert_array_equal(p.X.toarray(), [[0.0, 3.0], [5.0, 0.0]])
+    assert p.X.nnz == 2 and p.X.has_canonical_format
+
+
+@pytest.mark.parametrize("bad, needle", [(np.nan, "NaN"), (np.inf, "infinite")])
+def test_non_finite_stored_entries_are_refused(bad, needle):
+    X = sp.random_array((20, 5), density=0.5, random_state=0, format="csr")
+    X.data[3] = bad
+    with pytest.raises(DualSVMError, match=rf"X must be finite.*{needle}"):
+        SVMProblem(X, np.arange(20) % 2)
+
+
+@pytest.mark.parametrize("shape, y_len, msg", [
+    ((0, 5), 0, r"X must be non-empty"), ((4, 0), 4, r"X must be non-empty"),
+    ((6, 3), 5, r"X and y must have the same number of samples.*X with 6 rows and y with 5"),
+    ((1, 3), 1, r"X must have at least 2 samples"),
+])
+def test_bad_sparse_shapes_name_X(shape, y_len, msg):
+    with pytest.raises(DualSVMError, match=msg):
+        SVMProblem(sp.csr_array(shape), np.arange(y_len) % 2)
+
+
+def test_complex_sparse_X_is_refused():
+    with pytest.raises(DualSVMError, match="X must hold real numbers"):
+        SVMProblem(sp.csr_array(np.array([[1 + 1j, 0], [0, 1]])), [0, 1])
+
+
+def test_validation_never_densifies():
+    """A 2 x 10^9 matrix would need 16 GB dense; validating it reads its 3 stored entries."""
+    X = sp.coo_array((np.array([1.0, np.nan, 2.0]), (np.array([0, 1, 1]), np.array([5, 7, 999_999_999]))),
+                     shape=(2, 10**9))
+    with pytest.raises(DualSVMError, match="X must be finite, got 1 NaN"):
+        SVMProblem(X, [0, 1])
+    X.data[1] = 3.0
+    p = SVMProblem(X, [0, 1])
+    assert p.X.nnz == 3 and p.d == 10**9
+
+
+# -- the operator ----------------------------------------------------------------------
+def test_sparse_operator_matches_the_dense_one_method_by_method():
+    X, _ = make_sparse_text(60, 40, nnz_per_row=6, seed=2)
+    X.data *= np.random.default_rng(1).choice([-1.0, 1.0], size=X.nnz)
+    Xd = X.toarray()
+    dn, sq = DenseOperator(Xd), SparseOperator(X)
+    rng = np.random.default_rng(0)
+    w, W, v, V, s = rng.normal(size=40), rng.normal(size=(40, 3)), rng.normal(size=60), rng.normal(size=(60, 2)), rng.random(60)
+    close = lambda a, b: np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)  # noqa: E731
+    close(sq.matvec(w), dn.matvec(w))
+    close(sq.matvec(W), dn.matvec(W))
+    close(sq.rmatvec(v), dn.rmatvec(v))
+    close(sq.rmatvec(V), dn.rmatvec(V))
+    G, XtV = sq.weighted_gram(s, V)
+    Gd, XtVd = dn.weighted_gram(s, V)
+    close(G, Gd)
+    close(XtV, XtVd)
+    close(sq.row_gram(), dn.row_gram())
+    close(sq.gram_diagonal(s), dn.gram_diagonal(s))
+    close(sq.gram_diagonal(s), np.diag(Gd))
+    close(sq.row_norms(), np.linalg.norm(Xd, axis=1))
+    close(sq.abs_matvec(np.abs(w)), np.abs(Xd) @ np.abs(w))
+    close(sq.abs_rmatvec(s), np.abs(Xd).T @ s)
+    for a, b in zip(sq.extended(w, v), dn.extended(w, v), strict=True):
+        assert a.dtype == np.longdouble
+        np.testing.assert_allclose(a.astype(float), b.astype(float), rtol=1e-15, atol=1e-15)
+    idx = np.array([3, 0, 7])
+    close(sq.to_dense(sq.rows(idx)), dn.rows(idx))
+    close(sq.to_dense(sq.vstack([sq.rows(idx), sq.rows([1])])), np.vstack([Xd[idx], Xd[[1]]]))
+    # one pass per whole-matrix method (12 calls above), rows counted apart (3 + 3 + 1 rows)
+    assert (sq.passes, sq.rows_read) == (12, 7) and (dn.passes, dn.rows_read) == (8, 3)
+    assert sq.dense() is sq._X  # handed to cvxpy/OSQP as CSR, not densified
+
+
+# -- the certificate -------------------------------------------------------------------
+def test_certificate_of_a_sparse_problem_equals_the_dense_one():
+    """Every field, on a poor candidate (a large radius, so row norms and rounding bounds all matter)."""
+    dense, sparse = _text_pair(signed=True)
+    rng = np.random.default_rng(5)
+    w, b, alpha = rng.normal(size=dense.d) * 0.3, 0.2, rng.random(dense.n)
+    cd, cs = certificate(dense, w, b, alpha), certificate(sparse, w, b, alpha)
+    assert cd.relative_gap > 1e-2  # not a trivial candidate
+    for f in ("primal_objective", "dual_objective", "duality_gap", "gap_floor", "radius"):
+        np.testing.assert_allclose(getattr(cs, f), getattr(cd, f), rtol=1e-12, err_msg=f)
+    np.testing.assert_allclose(cs.b_interval, cd.b_interval, rtol=1e-12)
+    np.testing.assert_allclose(cs.margin_range[0], cd.margin_range[0], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(cs.margin_range[1], cd.margin_range[1], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(cs.gap_floor, cd.gap_floor, rtol=1e-12)
+    assert cs.gap_floor > 0
+
+
+# -- every solver: the same answer within the certified radii, the same certified sets --
+SOLVERS = {
+    "ipm": ds.solve_ipm,
+    "ipm-cg": lambda p: ds.solve_ipm(p, newton="cg"),
+    "dual": ds.solve_dual,
+    "primal": ds.solve_primal,
+    "subgradient": lambda p: ds.solve_subgradient(p, target_gap=1e-2, max_iter=2000),
+    "certify": lambda p: ds.certify(p, np.full(p.d, 0.05), 0.1),
+}
+
+
+@pytest.mark.parametrize("data", ["overlapping", "text"])
+@pytest.mark.parametrize("solver", list(SOLVERS))
+def test_sparse_and_dense_give_the_same_certified_answer(solver, data):
+    if data == "text":
+        dense, sparse = _text_pair(C=10.0)
+    else:
+        X, y = make_overlapping(150, 4, seed=8)
+        X[np.abs(X) < 0.5] = 0.0
+        dense, sparse = _pair(X, y, C=1.0)
+    fn = SOLVERS[solver]
+    a, b = fn(dense), fn(sparse)
+    assert sparse.sparse and not dense.sparse
+    assert np.linalg.norm(a.w - b.w) <= a.radius + b.radius
+    assert max(a.b_interval[0], b.b_interval[0]) <= min(a.b_interval[1], b.b_interval[1])  # both hold b*
+    for part in ("margin_support", "bound_support", "non_support", "undecided"):
+        np.testing.assert_array_equal(getattr(a, part), getattr(b, part), err_msg=part)
+    if solver not in ("subgradient", "certify"):
+        assert a.success and b.success and b.relative_gap <= 1e-8
+    if solver == "ipm-cg":
+        assert b.extras["newton"] == "cg" and b.extras["cg_iterations"]
+
+
+def test_ipm_auto_takes_conjugate_gradients_when_both_dense_forms_are_large(monkeypatch):
+    dense, sparse = _text_pair()
+    monkeypatch.setattr(ipm, "_DENSE_NEWTON_MAX", 150)  # n = 200, d + 1 = 601: both "large"
+    s = ds.solve_ipm(sparse)
+    assert s.extras["newton"] == "cg" and s.success
+    monkeypatch.setattr(ipm, "_DENSE_NEWTON_MAX", 4000)
+    ref = ds.solve_ipm(dense)
+    assert ref.extras["newton"] == "samples"
+    assert np.linalg.norm(s.w - ref.w) <= s.radius + ref.radius
+
+
+def test_ipm_with_zero_costs_on_sparse_data():
+    dense, _ = _text_pair()
+    sw = np.ones(dense.n)
+    sw[::7] = 0.0
+    a = ds.solve_ipm(SVMProblem(dense.X, dense.classes[(dense.y > 0).astype(int)], sample_weight=sw))
+    b = ds.solve_ipm(SVMProblem(sp.csc_matrix(dense.X), dense.classes[(dense.y > 0).astype(int)], sample_weight=sw))
+    assert b.success and np.linalg.norm(a.w - b.w) <= a.radius + b.radius
+    np.testing.assert_array_equal(a.non_support, b.non_support)
+
+
+def test_reduced_kkt_solve_equals_the_full_one(monkeypatch):
+    """The KKT solve with w eliminated (many features) gives the full system's solution."""
+    p = SVMProblem(*make_overlapping(60, 100, seed=4), C=1.0)
+    s = ds.solve_ipm(p)
+    free = np.zeros(p.n, bool)
+    free[s.margin_support] = True
+    at_C = np.zeros(p.n, bool)
+    at_C[s.bound_support] = True
+    assert 0 < free.sum() < p.d
+    full = finish.kkt_solve_wb(p, free, at_C)
+    monkeypatch.setattr(finish, "_REDUCE_ABOVE_D", 0)
+    red = finish.kkt_solve_wb(p, free, at_C)
+    np.testing.assert_allclose(red[0], full[0], rtol=1e-9, atol=1e-10)
+    assert abs(red[1] - full[1]) <= 1e-9
+    np.testing.assert_allclose(red[2], full[2], rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(red[2], s.alpha, atol=1e-8)
+
+
+# -- memory: d = 50,000 at 0.1 % density through every solver ----------------------------
+def test_every_solver_runs_on_d_50000_without_densifying():
+    r"""Peak traced memory of each solver against a bound derived from nnz, n and d.
+
+    With :math:`S = 12\,\mathrm{nnz} + 8(n + d)` bytes (one CSR copy, 8-byte
+    values and 4-byte indices, plus one float vector of each length), each
+    solver may use :math:`64\,S` plus :math:`8 \cdot 8n^2` (eight dense
+    :math:`n \times n` matrices: the interior point's samples form, its
+    Cholesky factor and copies, the KKT solve's :math:`k\times k` with
+    :math:`k \le n`). Here that is about 130 MB; the dense X alone would be
+    :math:`8nd` = 400 MB, and a :math:`d \times d` Gram 20 GB. tracemalloc
+    sees numpy's and OSQP's allocations (not Clarabel's, which is Rust; its
+    input is the CSR matrix).
+    """
+    n, d = 1000, 50_000
+    X, y = make_sparse_text(n, d, nnz_per_row=50, seed=1)
+    p = SVMProblem(X, y, C=1.0)
+    assert 0.0009 <= p.X.nnz / (n * d) <= 0.0011
+    S = 12 * p.X.nnz + 8 * (n + d)
+    bound = 64 * S + 64 * n * n
+    assert bound < 8 * n * d / 3  # densifying X once would break the bound
+    runs = {
+        "ipm": ds.solve_ipm,
+        "ipm-cg": lambda q: ds.solve_ipm(q, newton="cg"),
+        "dual": ds.solve_dual,
+        "primal": ds.solve_primal,
+        "subgradient": lambda q: ds.solve_subgradient(q, max_iter=50, target_gap=0.5),
+        "certify": lambda q: ds.certify(q, np.zeros(d), 0.0),
+    }
+    peaks = {}
+    for name, fn in runs.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ds.ConvergenceWarning)
+            tracemalloc.start()
+            try:
+                sol = fn(p)
+                peaks[name] = tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+        assert np.isfinite(sol.relative_gap)
+        if name in ("ipm", "ipm-cg", "dual", "primal"):
+            assert sol.success, name
+    assert all(v <= bound for v in peaks.values()), {k: f"{v / 1e6:.1f} MB" for k, v in peaks.items()}
+    assert peaks["ipm-cg"] <= 64 * S + 8 * 8 * 600**2  # no n x n: only the KKT solve's k x k (k ~ 570 free)
