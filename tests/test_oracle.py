@@ -895,6 +895,8 @@ def test_project_dual_edge_cases():
     # h(min bp) = C n_+ >= 0 >= -C n_- = h(max bp), so the root is always bracketed).
     np.testing.assert_array_equal(ds.project_dual([0.5, 0.7], [1.0, 1.0], 1.0), [0.0, 0.0])
     np.testing.assert_array_equal(ds.project_dual([0.5, 0.7], [-1.0, -1.0], 1.0), [0.0, 0.0])
+    # C = 0: h is 0 everywhere, the interval's ends are both roots (no division by h_lo - h_hi = 0).
+    np.testing.assert_array_equal(ds.project_dual([0.5, 0.25], [1.0, -1.0], 0.0), [0.0, 0.0])
     # A 2-D alpha (scikit-learn's dual_coef_ shape) is flattened.
     np.testing.assert_array_equal(ds.project_dual([[0.5, 0.5]], [[1.0, -1.0]], 1.0), [0.5, 0.5])
 
