@@ -59,7 +59,6 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .feasibility import project_dual, slope_zero
-from .operators import single_blas_thread
 from .problem import SVMProblem
 from .solution import SUCCESS_STATUSES, Solution
 
@@ -117,7 +116,6 @@ def support_labels(m_lo: ArrayLike, m_hi: ArrayLike, margin_tol: float) -> NDArr
     return out
 
 
-@single_blas_thread  # its products are gemv on one vector: a second thread only thrashes on a busy machine
 def certificate(
     problem: SVMProblem,
     w: ArrayLike,

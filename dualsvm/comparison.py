@@ -40,6 +40,7 @@ from .dual import solve_dual
 from .exceptions import ConvergenceWarning, DualSVMError
 from .feasibility import project_dual
 from .ipm import solve_ipm
+from .operators import blas_threads
 from .primal import solve_primal
 from .problem import SVMProblem, check_target_gap
 from .solution import SUCCESS_STATUSES, Solution
@@ -402,11 +403,12 @@ def compare_solutions(
         reference = project_dual(reference, problem.y, problem.costs)
         if problem.dual_objective(reference) > best_dual:
             best_m, alpha_best, best_dual = REFERENCE, reference, float(problem.dual_objective(reference))
-    sols = {
-        k: certificate(problem, s.w, s.b, alpha_best, method=k, status=s.status, iterations=s.iterations,
-                       solve_time=s.solve_time, extras=s.extras, target_gap=targets[k])
-        for k, s in raw.items()
-    }
+    with blas_threads(1):  # the certificate's products are gemv on one vector: one BLAS thread is enough
+        sols = {
+            k: certificate(problem, s.w, s.b, alpha_best, method=k, status=s.status, iterations=s.iterations,
+                           solve_time=s.solve_time, extras=s.extras, target_gap=targets[k])
+            for k, s in raw.items()
+        }
     met = {k: bool(raw[k].status in SUCCESS_STATUSES and sols[k].relative_gap <= targets[k]) for k in sols}
     pairs, violations = [], []
     for a, b in combinations(sols, 2):

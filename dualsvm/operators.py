@@ -35,8 +35,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Callable, Iterator
-from typing import Any, ParamSpec, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -45,7 +45,7 @@ from threadpoolctl import ThreadpoolController
 
 from .exceptions import DualSVMError
 
-__all__ = ["DenseOperator", "SparseOperator", "make_operator", "blas_threads", "single_blas_thread"]
+__all__ = ["DenseOperator", "SparseOperator", "make_operator", "blas_threads"]
 
 Array = NDArray[np.float64]
 
@@ -110,21 +110,6 @@ def blas_threads(limit: int | None) -> Iterator[None]:
         return
     with _controller().limit(limits=int(limit), user_api="blas"):
         yield
-
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-def single_blas_thread(fn: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Decorator: run ``fn`` with BLAS limited to one thread (:func:`blas_threads`)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        with blas_threads(1):
-            return fn(*args, **kwargs)
-
-    return wrapper
 
 
 @functools.cache

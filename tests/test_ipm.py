@@ -241,6 +241,24 @@ def test_blas_runs_single_threaded_inside_the_solve(monkeypatch):
         ds.solve_ipm(p, newton="features", blas_threads=None)
         outside = max(q["num_threads"] for q in threadpool_info() if q["user_api"] == "blas")
     assert seen and set(seen) == {outside}
+    # certify's and compare's certificates too (certificate itself is undecorated: mutmut skips decorated functions).
+    import dualsvm.comparison as comparison
+    import dualsvm.dual_point as dual_point
+
+    counts: list[int] = []
+    for mod in (dual_point, comparison):
+        real_cert = mod.certificate
+
+        def cert_spy(*a, _real=real_cert, **k):
+            counts.append(max(q["num_threads"] for q in threadpool_info() if q["user_api"] == "blas"))
+            return _real(*a, **k)
+
+        monkeypatch.setattr(mod, "certificate", cert_spy)
+    opt = ds.solve_ipm(p)
+    with threadpool_limits(limits=2, user_api="blas"):
+        ds.certify(p, opt.w, opt.b)
+        ds.compare(p, methods=["ipm", "dual"])
+    assert len(counts) == 3 and set(counts) == {1}
 
 
 # -- bad options -------------------------------------------------------------------------------
