@@ -25,7 +25,7 @@ The score counts a mutant as killed when a test failed or timed out
 tests`` (no selected test calls the function). Not in the default test run:
 it takes well over an hour on two shared cores, and resumes where it stopped.
 Every survivor seen, killed or explained: ``benchmarks/mutation_survivors.md``.
-mutmut does not mutate decorated functions (``certificate`` is one).
+mutmut does not mutate decorated functions: keep the mutated files' functions undecorated.
 """
 
 from __future__ import annotations
