@@ -33,7 +33,7 @@ from fractions import Fraction as Fr
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from oracle import check, closed_form_all_at_C, exact_optimum, fr
 from problems import hand_no_free, hand_two_margin, seeded
@@ -127,8 +127,8 @@ problem_args = {
 }
 # Under mutation testing (benchmarks/mutation.py) a fixed, smaller set of examples: a reproducible score.
 MUTATION = os.environ.get("DUALSVM_MUTATION") == "1"
-FAST = settings(max_examples=12 if MUTATION else 40, derandomize=MUTATION, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-DEEP = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=12 if MUTATION else 40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+DEEP = settings(max_examples=1500, derandomize=False, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def noisy_optimum_and_exact_optimum(kind, n, d, logC, seed, log_xscale, log_scale, perturb_b, noise_seed):
@@ -165,7 +165,11 @@ def early_stopped_and_outside_solvers(kind, n, d, logC, seed, log_xscale, max_it
 
 noisy_args = {**problem_args, "log_scale": st.floats(-9, -3), "perturb_b": st.booleans(), "noise_seed": st.integers(0, 2**16)}
 early_args = {**problem_args, "max_iter": st.integers(1, 200), "batch": st.integers(2, 8), "sg_seed": st.integers(0, 100)}
-test_noisy_optimum_and_exact_optimum = FAST(given(**noisy_args)(noisy_optimum_and_exact_optimum))
+# The example: ties on features of scale 1e3, where solve_ipm stopped at a certified 7e-9 and certify's
+# radius for the rounded optimum was 5e-4 (found by a random run; certify now falls back to solve_dual).
+test_noisy_optimum_and_exact_optimum = FAST(example(kind="ties", n=19, d=1, logC=1e-07, seed=9391, log_xscale=3,
+                                                    log_scale=-3.0, perturb_b=False, noise_seed=0)(
+    given(**noisy_args)(noisy_optimum_and_exact_optimum)))
 test_early_stopped_and_outside_solvers = FAST(given(**early_args)(early_stopped_and_outside_solvers))
 # The same properties over many more examples: python -m pytest -m slow tests/test_oracle.py
 test_noisy_optimum_deep = pytest.mark.slow(DEEP(given(**noisy_args)(noisy_optimum_and_exact_optimum)))
@@ -854,7 +858,7 @@ def exact_projection(a: list[Fr], y: list[int], C: Fr) -> list[Fr]:
     raise AssertionError("no root")
 
 
-@settings(max_examples=60 if not MUTATION else 30, derandomize=MUTATION, deadline=None)
+@settings(max_examples=60 if not MUTATION else 30, deadline=None)
 @given(n=st.integers(2, 30), seed=st.integers(0, 2**16), logC=st.floats(-3, 3), spread=st.sampled_from([0.1, 1.0, 10.0]),
        ties=st.booleans())
 def test_project_dual_exactly(n, seed, logC, spread, ties):
