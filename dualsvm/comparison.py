@@ -229,8 +229,8 @@ def _pair(problem: SVMProblem, a: str, sa: Solution, b: str, sb: Solution) -> tu
     clash = np.union1d(np.intersect1d(sa.non_support, sb.bound_support), np.intersect1d(sa.bound_support, sb.non_support))
     if clash.size:
         bad.append(f"points {clash[:10].tolist()} are certified non-support by one of {a}, {b} and bound by the other")
-    fa, fb = sa.margins, sb.margins  # y * f: the sign of f is the sign of the margin times y
-    differ = np.flatnonzero((fa > 0) != (fb > 0))
+    fa, fb = problem.y * sa.margins, problem.y * sb.margins  # f = y m, since m = y f and y = +-1
+    differ = np.flatnonzero((fa > 0) != (fb > 0))  # as predict() reads f: +1 when f > 0, else -1
     # f*(x_i) = y_i m_i^*: a method certifies the sign when its margin range excludes 0.
     cert_a = (lo_a[differ] > 0) | (hi_a[differ] < 0)
     cert_b = (lo_b[differ] > 0) | (hi_b[differ] < 0)

@@ -653,8 +653,6 @@ def test_compare_status_target_and_warning_routing(monkeypatch):
     assert after == []
 
 
-@pytest.mark.xfail(strict=True, reason="compare counts prediction differences by the sign of the margin y*f, "
-                   "which reads f = 0 as the +1 class when y = -1; predict() reads f = 0 as the -1 class (reported, not fixed here)")
 def test_compare_prediction_counts_read_f_zero_as_predict_does(monkeypatch):
     """x1 = (0, 1) has y = -1. w = (1, 1), b = -1 gives f(x1) = 0 (predicted -1, as by w = (1, 0), b = -1)."""
     p = hand_two_margin()
