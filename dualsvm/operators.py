@@ -220,11 +220,7 @@ class DenseOperator:
         DualSVMError
             If ``s`` has not n entries or has a negative one.
         """
-        s_ = np.asarray(s, dtype=np.float64).reshape(-1)
-        if s_.shape[0] != self.n:
-            raise DualSVMError(f"s must have {self.n} entries (n_samples), got {s_.shape[0]}")
-        if s_.size and s_.min() < 0:
-            raise DualSVMError(f"weights s must be >= 0, got min(s) = {s_.min()!r}")
+        s_ = self._check_weights(s)
         self.passes += 1
         X, r = self._X, np.sqrt(s_)
         G = np.zeros((self.d, self.d))
@@ -234,6 +230,15 @@ class DenseOperator:
         if V is None:
             return G
         return G, X.T @ np.asarray(V, dtype=np.float64)
+
+    def _check_weights(self, s: ArrayLike) -> Array:
+        """``s`` as a float64 vector of n entries >= 0 (the row weights of :meth:`weighted_gram`)."""
+        s_ = np.asarray(s, dtype=np.float64).reshape(-1)
+        if s_.shape[0] != self.n:
+            raise DualSVMError(f"s must have {self.n} entries (n_samples), got {s_.shape[0]}")
+        if s_.size and s_.min() < 0:
+            raise DualSVMError(f"weights s must be >= 0, got min(s) = {s_.min()!r}")
+        return s_
 
     def row_gram(self) -> Array:
         r"""The sample Gram :math:`X X^\top`, shape ``(n, n)``; one pass.
@@ -489,11 +494,7 @@ class SparseOperator(DenseOperator):
         DualSVMError
             If ``s`` has not n entries or has a negative one.
         """
-        s_ = np.asarray(s, dtype=np.float64).reshape(-1)
-        if s_.shape[0] != self.n:
-            raise DualSVMError(f"s must have {self.n} entries (n_samples), got {s_.shape[0]}")
-        if s_.size and s_.min() < 0:
-            raise DualSVMError(f"weights s must be >= 0, got min(s) = {s_.min()!r}")
+        s_ = self._check_weights(s)
         self.passes += 1
         H = sp.diags_array(np.sqrt(s_)) @ self._X
         G = (H.T @ H).toarray()
