@@ -189,6 +189,12 @@ def certificate(
         so that residual would always be 0). It says how far the caller's dual
         point was from the box; the certificate does not depend on it.
     """
+    if getattr(problem, "chunked", False):  # X on dask blocks: the same bounds, block by block
+        from .chunked_certificate import certificate_chunked
+
+        return certificate_chunked(problem, w, b, alpha, method=method, status=status, message=message,
+                                   iterations=iterations, solve_time=solve_time, extras=extras,
+                                   target_gap=target_gap, margin_tol=margin_tol)
     w_, b_ = problem._check_wb(w, b)
     a_in = problem._check_alpha(alpha)
     a = project_dual(a_in, problem.y, problem.costs)

@@ -128,6 +128,7 @@ def solve_dual(
         :class:`ConvergenceWarning` is issued. ``extras["rounds"]`` records
         each round's OSQP status, iterations and gaps.
     """
+    problem.check_in_memory("solve_dual (OSQP)")
     unknown = sorted(set(osqp_options) - _OSQP_KEYS)
     if unknown:
         raise DualSVMError(f"unknown keyword(s) {unknown} for solve_dual; it takes target_gap, refine_working_set, "

@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from .feasibility import argmin_b, project_dual
 from .problem import SVMProblem
 
-__all__ = ["kkt_solve", "kkt_solve_wb", "kkt_solve_fits", "polish", "exact_triple", "kkt_brackets"]
+__all__ = ["kkt_solve", "kkt_solve_wb", "kkt_solve_rows", "kkt_solve_fits", "polish", "exact_triple", "kkt_brackets"]
 
 Array = NDArray[np.float64]
 Mask = NDArray[np.bool_]
@@ -136,14 +136,51 @@ def kkt_solve_wb(
                  else np.asarray(op.rows(at_C).T @ yC).reshape(-1))
     if d > max(k, _REDUCE_ABOVE_D):
         return _kkt_solve_reduced(y[F], XF, fixed, float(yC.sum()), C, at_C, F, start)
-    ZF = y[F, None] * op.to_dense(XF)
+    w, b, aF = kkt_solve_rows(op.to_dense(XF), y[F], fixed, float(yC.sum()), start)
+    alpha = np.where(at_C, C, 0.0)
+    alpha[F] = aF
+    return w, b, alpha
+
+
+def kkt_solve_rows(
+    XF: Array, yF: Array, fixed: Array, yC_sum: float, start: tuple[Array, float, Array] | None = None,
+) -> tuple[Array, float, Array]:
+    r"""The KKT equalities of :func:`kkt_solve_wb` from the free rows themselves: ``(w, b, alpha_F)``.
+
+    The dense :math:`(d+k+1) \times (d+k+1)` system of :func:`kkt_solve_wb` for
+    rows ``XF`` (``k x d``, in memory), labels ``yF``, :math:`Z_U^\top C_U`
+    (``fixed``) and :math:`y_U^\top C_U` (``yC_sum``): what a caller whose data
+    is not in memory (a dask array) needs, having gathered the ~d free rows.
+
+    Parameters
+    ----------
+    XF : ndarray of shape (k, d)
+        The free points' rows.
+    yF : ndarray of shape (k,)
+        Their labels in {-1, +1}.
+    fixed : ndarray of shape (d,)
+        :math:`Z_U^\top C_U`.
+    yC_sum : float
+        :math:`y_U^\top C_U`.
+    start : (w, b, alpha_F), optional
+        The result is ``start`` plus the minimum-norm correction (see :func:`kkt_solve`).
+
+    Returns
+    -------
+    w : ndarray of shape (d,)
+    b : float
+    alpha_F : ndarray of shape (k,)
+        Possibly outside the box.
+    """
+    k, d = XF.shape
+    ZF = yF[:, None] * XF
     M = np.zeros((d + k + 1, d + 1 + k))
     M[:d, :d] = np.eye(d)
     M[:d, d + 1 :] = -ZF.T
     M[d : d + k, :d] = ZF
-    M[d : d + k, d] = y[F]
-    M[d + k, d + 1 :] = y[F]
-    rhs = np.concatenate([fixed, np.ones(k), [-float(yC.sum())]])
+    M[d : d + k, d] = yF
+    M[d + k, d + 1 :] = yF
+    rhs = np.concatenate([fixed, np.ones(k), [-float(yC_sum)]])
     if start is None:
         sol = np.linalg.lstsq(M, rhs, rcond=None)[0]
     else:
@@ -154,9 +191,7 @@ def kkt_solve_wb(
         # One step of iterative refinement: the correction is computed from a
         # residual that cancels, so a second solve recovers the last digits.
         sol = sol + sla.lstsq(M, rhs - M @ sol, lapack_driver="gelsy", check_finite=False)[0]
-    alpha = np.where(at_C, C, 0.0)
-    alpha[F] = sol[d + 1 :]
-    return sol[:d], float(sol[d]), alpha
+    return sol[:d], float(sol[d]), sol[d + 1 :]
 
 
 #: Above this many features (and more features than free points) the KKT equalities are

@@ -610,9 +610,14 @@ def solve_ipm(
     max_time = check_max_time(max_time)
     t0 = time.perf_counter()
     deadline = None if max_time is None else t0 + max_time
-    pos = np.flatnonzero(problem.costs > 0)
+    pos = None if getattr(problem, "chunked", False) else np.flatnonzero(problem.costs > 0)
     with blas_threads(opts["blas_threads"]):
-        (w, b, a), status, why, extras = _solve_positive(problem, pos, target_gap, max_iter, opts, deadline)
+        if getattr(problem, "chunked", False):  # X on dask blocks: the same iteration in dualsvm/chunked.py
+            from .chunked import ipm_chunked
+
+            (w, b, a), status, why, extras = ipm_chunked(problem, target_gap, max_iter, opts, deadline)
+        else:
+            (w, b, a), status, why, extras = _solve_positive(problem, pos, target_gap, max_iter, opts, deadline)
         ipm_time = time.perf_counter() - t0
         # certificate keeps "max_iter"/"inaccurate", and turns "optimal" into "inaccurate" if the gap misses.
         sol = certificate(

@@ -45,7 +45,7 @@ from threadpoolctl import ThreadpoolController
 
 from .exceptions import DualSVMError
 
-__all__ = ["DenseOperator", "SparseOperator", "make_operator", "blas_threads"]
+__all__ = ["DenseOperator", "SparseOperator", "DaskOperator", "make_operator", "blas_threads", "is_dask_array"]
 
 Array = NDArray[np.float64]
 
@@ -56,8 +56,19 @@ _BLOCK_ROWS = 8192
 _EXT_BLOCK = 16_384
 
 
-def make_operator(X: Any) -> DenseOperator | SparseOperator:
-    """The operator for ``X``: :class:`SparseOperator` for a ``scipy.sparse`` matrix or array, else dense.
+def is_dask_array(X: Any) -> bool:
+    """Whether ``X`` is a ``dask.array.Array``, decided without importing dask.
+
+    A dask array's type lives in a ``dask.*`` module and has ``chunks`` and
+    ``dask`` (its graph): that is checked, so that ``import dualsvm`` and an
+    in-memory problem never import dask.
+    """
+    return type(X).__module__.startswith("dask") and hasattr(X, "chunks") and hasattr(X, "dask")
+
+
+def make_operator(X: Any) -> DenseOperator | SparseOperator | DaskOperator:
+    """The operator for ``X``: :class:`SparseOperator` for a ``scipy.sparse`` matrix or array,
+    :class:`DaskOperator` for a ``dask.array``, else dense.
 
     ``X`` is wrapped without a copy when it is already float64 (CSR for
     sparse data); an :class:`~dualsvm.SVMProblem` hands over its validated
@@ -80,6 +91,8 @@ def make_operator(X: Any) -> DenseOperator | SparseOperator:
     DualSVMError
         If ``X`` is not two-dimensional.
     """
+    if is_dask_array(X):
+        return DaskOperator(X)
     return SparseOperator(X) if sp.issparse(X) else DenseOperator(X)
 
 
@@ -661,3 +674,209 @@ class SparseOperator(DenseOperator):
         """
         self.passes += 1
         return self._X
+
+
+def _tree_sum(parts: list[Any], split_every: int = 8) -> Any:
+    """Sum delayed partial results by a tree of ``split_every``-ary additions (dask's own reductions do the same)."""
+    import dask
+
+    @dask.delayed(pure=True)
+    def add(*xs: Any) -> Any:
+        out = xs[0]
+        for x in xs[1:]:
+            out = tuple(a + b for a, b in zip(out, x, strict=True)) if isinstance(out, tuple) else out + x
+        return out
+
+    while len(parts) > 1:
+        parts = [add(*parts[i : i + split_every]) if len(parts[i : i + split_every]) > 1 else parts[i]
+                 for i in range(0, len(parts), split_every)]
+    return parts[0]
+
+
+def _wgram_block(Xb: Array, sb: Array, Vb: Array | None) -> Any:
+    H = Xb * np.sqrt(sb)[:, None]
+    G = H.T @ H
+    return G if Vb is None else (G, Xb.T @ Vb)
+
+
+class DaskOperator:
+    r"""A ``dask.array`` feature matrix, chunked by rows (one column chunk), with pass counting.
+
+    The data stays where dask keeps it (the workers of a ``distributed.Client``,
+    or the threads of the local scheduler). Products with an :math:`n`-vector
+    are **lazy**: :meth:`matvec`, :meth:`row_norms` and :meth:`abs_matvec`
+    return dask arrays chunked like the rows of ``X``, computed by the
+    caller's next ``compute`` or ``persist``, so that no :math:`O(n)` vector
+    travels to the driver. The reductions (:meth:`rmatvec`,
+    :meth:`weighted_gram`, :meth:`gram_diagonal`, :meth:`abs_rmatvec`) are
+    block-wise partial sums added by a tree (:meth:`reduce`): only
+    :math:`O(d^2)` numbers reach the driver. They compute at once unless
+    ``lazy=True`` (then a ``dask.delayed`` object is returned, so that a
+    solver can compute several reductions of one iteration in one graph).
+    A pass is counted when a product is requested.
+
+    The methods that need the whole matrix in memory, :meth:`dense` and
+    :meth:`row_gram`, raise :class:`~dualsvm.DualSVMError` naming the
+    solvers that run on dask arrays, :func:`dualsvm.solve_ipm` and
+    :func:`dualsvm.solve_subgradient`.
+
+    Parameters
+    ----------
+    X : dask.array.Array of shape (n, d)
+        Finite real features (an :class:`~dualsvm.SVMProblem` rechunks it to
+        one column chunk and float64, lazily).
+    """
+
+    def __init__(self, X: Any) -> None:
+        if not is_dask_array(X) or X.ndim != 2:
+            raise DualSVMError(f"X must be a 2-D dask array, got {type(X).__name__}")
+        if len(X.chunks[1]) != 1:
+            X = X.rechunk({1: -1})  # every block holds whole rows: a block's products are its rows'
+        if X.dtype != np.float64:
+            X = X.astype(np.float64)
+        self._X = X
+        self.shape: tuple[int, int] = (int(X.shape[0]), int(X.shape[1]))
+        self.passes = 0
+        self.rows_read = 0
+
+    n = DenseOperator.n
+    d = DenseOperator.d
+
+    def __repr__(self) -> str:
+        return f"DaskOperator(n={self.n}, d={self.d}, blocks={self.nblocks}, passes={self.passes})"
+
+    @property
+    def X(self) -> Any:
+        """The dask array (rows chunked, one column chunk, float64)."""
+        return self._X
+
+    @property
+    def row_chunks(self) -> tuple[int, ...]:
+        """The number of rows of each block: every n-vector of a solver is chunked the same way."""
+        return tuple(int(c) for c in self._X.chunks[0])
+
+    @property
+    def nblocks(self) -> int:
+        """Number of row blocks."""
+        return len(self._X.chunks[0])
+
+    def vector(self, v: Any) -> Any:
+        """``v`` (numpy or dask, shape (n,) or (n, k)) as a dask array chunked like the rows of ``X``."""
+        import dask.array as da
+
+        if is_dask_array(v):
+            if v.chunks[0] != self._X.chunks[0] or (v.ndim == 2 and len(v.chunks[1]) > 1):
+                v = v.rechunk({0: self._X.chunks[0], **({1: -1} if v.ndim == 2 else {})})
+            return v
+        v = np.asarray(v, dtype=np.float64)
+        return da.from_array(v, chunks=(self._X.chunks[0],) + v.shape[1:])
+
+    def reduce(self, func: Any, *vectors: Any) -> Any:
+        r"""``sum over blocks of func(X_b, v1_b, v2_b, ...)``, as a lazy ``dask.delayed`` tree sum.
+
+        ``func`` gets one row block of ``X`` and the matching blocks of the
+        vectors (each chunked like the rows of ``X``; see :meth:`vector`) and
+        returns an array, or a tuple of arrays, of a fixed shape (e.g.
+        :math:`d \times d`); the blocks' results are added by a tree of
+        8-ary additions. Not counted as a pass (the caller counts).
+
+        Parameters
+        ----------
+        func : callable
+            ``func(Xb, *vbs) -> array or tuple of arrays``, a pure function.
+        *vectors : dask arrays of shape (n,) or (n, k)
+            Chunked like the rows of ``X``.
+
+        Returns
+        -------
+        dask.delayed.Delayed
+            The sum; ``.compute()`` (or ``dask.compute`` with others) brings it to the driver.
+        """
+        import dask
+
+        fn = dask.delayed(func, pure=True)
+        xs = self._X.to_delayed().reshape(-1)
+        vs = [self.vector(v).to_delayed().reshape(len(xs), -1)[:, 0] for v in vectors]
+        return _tree_sum([fn(xb, *(v[i] for v in vs)) for i, xb in enumerate(xs)])
+
+    def _done(self, out: Any, lazy: bool) -> Any:
+        return out if lazy else out.compute()
+
+    def matvec(self, W: ArrayLike) -> Any:
+        """:math:`X W` for ``W`` of shape ``(d,)`` or ``(d, k)`` (numpy): a lazy dask array; one pass."""
+        self.passes += 1
+        return self._X @ np.asarray(W, dtype=np.float64)
+
+    def rmatvec(self, V: Any, *, lazy: bool = False) -> Any:
+        r""":math:`X^\top V` for ``V`` of shape ``(n,)`` or ``(n, k)`` (numpy or dask); one pass, a tree sum."""
+        self.passes += 1
+        return self._done(self.reduce(lambda Xb, vb: Xb.T @ vb, V), lazy)
+
+    def weighted_gram(self, s: Any, V: Any = None, *, lazy: bool = False) -> Any:
+        r"""The weighted Gram :math:`X^\top\mathrm{diag}(s)X` (with :math:`X^\top V`); one pass, a tree sum.
+
+        As :meth:`DenseOperator.weighted_gram`, block by block: each block
+        gives :math:`H_b^\top H_b` with :math:`H_b = \mathrm{diag}(\sqrt{s_b})X_b`
+        (and :math:`X_b^\top V_b`), and only these :math:`d \times d` partial sums
+        travel. ``s >= 0`` is the caller's to ensure (it is lazy here).
+        """
+        self.passes += 1
+        if V is None:
+            return self._done(self.reduce(lambda Xb, sb: _wgram_block(Xb, sb, None), s), lazy)
+        return self._done(self.reduce(_wgram_block, s, V), lazy)
+
+    def gram_diagonal(self, s: Any, *, lazy: bool = False) -> Any:
+        r"""The diagonal of :math:`X^\top\mathrm{diag}(s)X`; one pass, a tree sum."""
+        self.passes += 1
+        return self._done(self.reduce(lambda Xb, sb: np.einsum("ij,ij,i->j", Xb, Xb, sb), s), lazy)
+
+    def row_norms(self) -> Any:
+        r""":math:`\|x_i\|_2` of every row: a lazy dask array; one pass."""
+        import dask.array as da
+
+        self.passes += 1
+        return da.sqrt((self._X * self._X).sum(axis=1))
+
+    def abs_matvec(self, w: ArrayLike) -> Any:
+        r""":math:`|X|\,w`: a lazy dask array; one pass."""
+        import dask.array as da
+
+        self.passes += 1
+        return da.absolute(self._X) @ np.asarray(w, dtype=np.float64)
+
+    def abs_rmatvec(self, v: Any, *, lazy: bool = False) -> Any:
+        r""":math:`|X|^\top v`; one pass, a tree sum."""
+        self.passes += 1
+        return self._done(self.reduce(lambda Xb, vb: np.abs(Xb).T @ vb, v), lazy)
+
+    def rows(self, idx: ArrayLike) -> Array:
+        """The rows ``idx`` (sorted or not; integer indices) gathered to the driver as a numpy array; not a full pass.
+
+        Only the blocks holding the rows are read. Counted in ``rows_read``.
+        """
+        idx_ = np.asarray(idx)
+        if idx_.dtype == bool:
+            raise DualSVMError("rows of a dask operator take integer indices, not a boolean mask (an n-vector)")
+        out = np.asarray(self._X[idx_.astype(np.intp)].compute()) if idx_.size else np.zeros((0, self.d))
+        self.rows_read += int(out.shape[0])
+        return out
+
+    vstack = staticmethod(DenseOperator.vstack)
+    to_dense = staticmethod(DenseOperator.to_dense)
+
+    def _in_memory_only(self, what: str) -> DualSVMError:
+        return DualSVMError(
+            f"{what} needs the whole matrix in memory, and X is a dask array ({self.n} x {self.d}); "
+            "on dask arrays use dualsvm.solve_ipm or dualsvm.solve_subgradient (or X.compute() if it fits)")
+
+    def dense(self) -> Any:
+        """Not available on dask data: raises :class:`~dualsvm.DualSVMError` naming ``solve_ipm`` and ``solve_subgradient``."""
+        raise self._in_memory_only("materializing X")
+
+    def row_gram(self) -> Any:
+        """Not available on dask data (an n x n matrix): raises :class:`~dualsvm.DualSVMError`."""
+        raise self._in_memory_only("the n x n sample Gram X X^T")
+
+    def extended(self, w: ArrayLike, v: ArrayLike) -> Any:
+        """Not available as such: the certificate of dask data works block by block (``dualsvm/chunked_certificate.py``)."""
+        raise self._in_memory_only("the certificate's in-memory longdouble products")

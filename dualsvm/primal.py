@@ -77,6 +77,7 @@ def solve_primal(
         A solver failure or a missed target gives ``status != "optimal"`` and
         a :class:`ConvergenceWarning`.
     """
+    problem.check_in_memory("solve_primal (cvxpy)")
     name = (solver or DEFAULT_SOLVER).upper()
     if name not in cp.installed_solvers():
         raise DualSVMError(f"solver must be one of the installed cvxpy solvers {cp.installed_solvers()}, got {solver!r}")

@@ -30,7 +30,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .exceptions import DualSVMError
 from .kernels import DEFAULT_MEMORY_BUDGET, DEFAULT_TOL, KernelFactor, factorize
-from .operators import DenseOperator, SparseOperator, make_operator
+from .operators import DaskOperator, DenseOperator, SparseOperator, is_dask_array, make_operator
 
 __all__ = ["SVMProblem", "check_C", "check_target_gap", "check_max_iter"]
 
@@ -201,6 +201,142 @@ def _check_weights(
     return w
 
 
+def _dask_block_stats(Xb: Any, yb: Any, sb: Any) -> dict[str, Any]:
+    """One block's share of the dask validation pass: non-finite entries, labels, and weights per label."""
+    out: dict[str, Any] = {"rows": int(Xb.shape[0]), "bad_X": int(np.count_nonzero(~np.isfinite(Xb)))}
+    yb = np.asarray(yb)
+    out["bad_y"] = int(np.count_nonzero(~np.isfinite(yb))) if yb.dtype.kind == "f" else 0
+    labels, inverse, counts = np.unique(yb, return_inverse=True, return_counts=True) if out["bad_y"] == 0 \
+        else (yb[:0], None, np.zeros(0, np.intp))
+    out["labels"], out["counts"] = labels, counts
+    if sb is not None:
+        sb = np.asarray(sb, dtype=np.float64)
+        bad = np.flatnonzero(~np.isfinite(sb) | (sb < 0))
+        out["bad_w"] = (int(bad[0]), float(sb[bad[0]])) if bad.size else None
+        out["zero_w"] = int(np.count_nonzero(sb == 0))
+        if inverse is not None:  # per label: how many weights > 0 (a class whose weights are all 0 is refused)
+            out["positive_w"] = np.bincount(inverse.reshape(-1), weights=(sb > 0), minlength=labels.size)
+    return out
+
+
+def _check_dask(X: Any, y: Any, sample_weight: Any, class_weight: Any) -> dict[str, Any]:
+    """Validate a dask ``X`` (and ``y``, ``sample_weight``) in ONE pass over the blocks; nothing is gathered but counts.
+
+    Returns the problem's attributes: ``X`` (float64, rows chunked, one column chunk), ``y``
+    (+-1, chunked like X), ``classes``, ``n_pos``, ``weights`` (lazy). The errors are those of the
+    in-memory checks, word for word where the check is the same.
+    """
+    import dask
+    import dask.array as da
+
+    if X.ndim != 2:
+        raise DualSVMError(f"X must be a 2-D array of shape (n_samples, n_features), got shape {X.shape}")
+    if X.dtype.kind == "c":
+        raise DualSVMError(f"X must hold real numbers, got complex dtype {X.dtype}")
+    if X.dtype.kind not in "biuf":
+        raise DualSVMError(f"X must hold numbers, got dtype {X.dtype}")
+    if any(np.isnan(c) for c in X.chunks[0]):  # unknown block sizes (e.g. from a dataframe): one pass to learn them
+        X = X.compute_chunk_sizes()
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise DualSVMError(f"X must be non-empty, got shape {X.shape}")
+    X = X.rechunk({1: -1}).astype(np.float64)  # whole rows in every block
+    if not is_dask_array(y):
+        y = np.asarray(y)
+        if y.ndim != 1:
+            raise DualSVMError(f"y must be a 1-D array of labels, got shape {y.shape}")
+        if y.shape[0] != X.shape[0]:
+            raise DualSVMError(
+                f"X and y must have the same number of samples, got X with {X.shape[0]} rows and y with {y.shape[0]}")
+        y = da.from_array(y, chunks=(X.chunks[0],))
+    else:
+        if y.ndim != 1:
+            raise DualSVMError(f"y must be a 1-D array of labels, got shape {y.shape}")
+        if any(np.isnan(c) for c in y.chunks[0]):
+            y = y.compute_chunk_sizes()
+        if y.shape[0] != X.shape[0]:
+            raise DualSVMError(
+                f"X and y must have the same number of samples, got X with {X.shape[0]} rows and y with {y.shape[0]}")
+        y = y.rechunk({0: X.chunks[0]})
+    sw = None
+    if sample_weight is not None:
+        if is_dask_array(sample_weight):
+            sw = sample_weight
+        else:
+            try:
+                sw = np.array(sample_weight, dtype=np.float64, copy=True)
+            except (TypeError, ValueError):
+                raise DualSVMError(f"sample_weight must hold real numbers, got {sample_weight!r:.60}") from None
+        if sw.shape != (X.shape[0],):
+            raise DualSVMError(f"sample_weight must have shape ({X.shape[0]},) (one weight per sample), got {sw.shape}")
+        sw = (sw if is_dask_array(sw) else da.from_array(sw, chunks=(X.chunks[0],))).rechunk({0: X.chunks[0]})
+        sw = sw.astype(np.float64)
+    xs, ys = X.to_delayed().reshape(-1), y.to_delayed().reshape(-1)
+    ss = sw.to_delayed().reshape(-1) if sw is not None else [None] * len(xs)
+    stats = dask.compute(*[dask.delayed(_dask_block_stats, pure=True)(a, b, c) for a, b, c in zip(xs, ys, ss, strict=True)])
+    bad_X = sum(st["bad_X"] for st in stats)
+    if bad_X:
+        raise DualSVMError(f"X must be finite, got {bad_X} NaN or infinite entries")
+    if X.shape[0] < 2:
+        raise DualSVMError(f"X must have at least 2 samples, got {X.shape[0]}")
+    if any(st["bad_y"] for st in stats):
+        raise DualSVMError("y must not contain NaN or infinite labels")
+    try:
+        classes = np.unique(np.concatenate([st["labels"] for st in stats]))
+    except TypeError as exc:
+        raise DualSVMError(f"y labels must be mutually comparable, got {exc}") from None
+    if classes.shape[0] != 2:
+        shown = classes[:5].tolist()
+        raise DualSVMError(f"y must hold exactly two distinct labels (classes), got {classes.shape[0]}: {shown}"
+                           + (" ..." if classes.shape[0] > 5 else ""))
+    n_class = np.zeros(2, np.int64)  # samples per class, and per class the weights > 0
+    pos_w = np.zeros(2, np.int64)
+    for st in stats:
+        j = np.searchsorted(classes, st["labels"])
+        np.add.at(n_class, j, st["counts"])
+        if sw is not None:
+            np.add.at(pos_w, j, st["positive_w"].astype(np.int64))
+    n = int(X.shape[0])
+    c = np.ones(2)
+    if sw is not None:
+        bad = [(i0 + st["bad_w"][0], st["bad_w"][1]) for i0, st in zip(np.cumsum([0, *X.chunks[0]])[:-1], stats, strict=True)
+               if st["bad_w"] is not None]
+        if bad:
+            raise DualSVMError(f"sample_weight must be finite and >= 0, got {bad[0][1]!r} at index {int(bad[0][0])}")
+    if isinstance(class_weight, str):
+        if class_weight != "balanced":
+            raise DualSVMError(f"class_weight must be None, 'balanced' or a dict of label -> weight, got {class_weight!r}")
+        c = n / (2.0 * n_class)
+    elif class_weight is not None:
+        if not isinstance(class_weight, dict):
+            raise DualSVMError(f"class_weight must be None, 'balanced' or a dict of label -> weight, got {class_weight!r:.60}")
+        known = {k.item() if hasattr(k, "item") else k for k in classes.tolist()}
+        unknown = [k for k in class_weight if k not in known]
+        if unknown:
+            raise DualSVMError(f"class_weight has labels {unknown} that are not in y (labels: {sorted(known, key=str)})")
+        for j, label in enumerate(classes.tolist()):
+            v = class_weight.get(label, 1.0)
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not np.isfinite(v) or v < 0:
+                raise DualSVMError(f"class_weight[{label!r}] must be a finite number >= 0, got {v!r}")
+            c[j] = float(v)
+    for j in range(2):
+        if c[j] == 0 or (sw is not None and pos_w[j] == 0):
+            raise DualSVMError(
+                f"every sample of class {classes.tolist()[j]!r} has weight 0; the dual box of that class is {{0}} "
+                "and y^T alpha = 0 then forces alpha = 0 (drop the class or give it weight)")
+    zeros = sum(st["zero_w"] for st in stats) if sw is not None else 0
+    if zeros:
+        raise DualSVMError(f"sample_weight has {zeros} zero weights; on a dask array every C_i must be > 0 "
+                           "(drop those rows: a zero weight removes the point from the problem)")
+    c0, c1 = classes[0], classes[1]
+    y_pm = y.map_blocks(lambda b: np.where(np.asarray(b) == c1, 1.0, -1.0), dtype=np.float64)
+    cw0, cw1 = float(c[0]), float(c[1])
+    weights = y_pm.map_blocks(lambda b: np.where(b > 0, cw1, cw0), dtype=np.float64)
+    if sw is not None:
+        weights = weights * sw
+    del c0
+    return {"X": X, "y": y_pm, "classes": classes, "n_pos": int(n_class[1]), "weights": weights}
+
+
 class SVMProblem:
     r"""A validated binary soft-margin linear SVM instance.
 
@@ -209,7 +345,15 @@ class SVMProblem:
     X : array_like or scipy.sparse matrix/array of shape (n, d)
         Finite real features. Sparse input (CSR, CSC, COO, ... and the
         ``*_array`` classes) is converted once to a CSR array of float64 and
-        never densified; its validation reads the stored entries only.
+        never densified; its validation reads the stored entries only. A
+        ``dask.array`` chunked by rows stays a dask array (rechunked to one
+        column chunk, float64, lazily); its validation is one pass over the
+        blocks (non-finite entries, labels and their counts, the weights
+        computed together), with the errors of the in-memory checks. On it
+        only :func:`~dualsvm.solve_ipm`, :func:`~dualsvm.solve_subgradient`
+        and :func:`~dualsvm.certify` run (the others raise, naming these), and
+        only ``kernel="linear"``. Persist ``X`` first (``X = X.persist()``)
+        if it is read from files: every solver pass reads it again.
     y : array_like of shape (n,)
         Exactly two distinct labels of any comparable type. The larger one
         (``np.unique`` order) becomes :math:`+1`, as in scikit-learn.
@@ -248,6 +392,10 @@ class SVMProblem:
         whose ``data``, ``indices`` and ``indptr`` are read-only.
     sparse : bool
         Whether ``X`` is sparse.
+    chunked : bool
+        Whether ``X`` is a dask array; then ``X``, ``y`` and ``costs`` are dask
+        arrays chunked alike by rows (``y`` and ``costs`` lazy), and the
+        methods below compute through dask.
     y : ndarray of shape (n,)
         Read-only labels in :math:`\{-1, +1\}`.
     classes : ndarray of shape (2,)
@@ -284,6 +432,20 @@ class SVMProblem:
         kernel_tol: float = DEFAULT_TOL, memory_budget: int = DEFAULT_MEMORY_BUDGET,
     ) -> None:
         self.C = check_C(C)
+        self.chunked = False
+        if is_dask_array(X):  # rows on dask blocks: validated lazily in one pass, never gathered
+            if not (isinstance(kernel, str) and kernel == "linear"):
+                raise DualSVMError(f"kernel={kernel!r} needs X in memory (its factor is built from Gram blocks of "
+                                   "the rows); on a dask array only kernel='linear' is supported")
+            v = _check_dask(X, y, sample_weight, class_weight)
+            self.chunked, self.sparse = True, False
+            self.kernel_factor, self.kernel_residual = None, 0.0
+            self.X, self.y, self.classes, self._n_pos = v["X"], v["y"], v["classes"], v["n_pos"]
+            self.n, self.d = int(self.X.shape[0]), int(self.X.shape[1])
+            self._weights = v["weights"]
+            self.costs = self.C * self._weights
+            self.weighted = sample_weight is not None or class_weight is not None
+            return
         X_ = _check_X(X)
         if X_.shape[0] < 2:
             raise DualSVMError(f"X must have at least 2 samples, got {X_.shape[0]}")
@@ -311,14 +473,14 @@ class SVMProblem:
         self.weighted = sample_weight is not None or class_weight is not None
 
     def __repr__(self) -> str:
-        n_pos = int(np.count_nonzero(self.y > 0))
+        n_pos = self._n_pos if self.chunked else int(np.count_nonzero(self.y > 0))
         return (
             f"SVMProblem(n={self.n}, d={self.d}, C={self.C:g}, "
             f"classes={self.classes.tolist()}, n_pos={n_pos}, n_neg={self.n - n_pos})"
         )
 
     # -- elementary quantities -------------------------------------------------
-    def operator(self) -> DenseOperator | SparseOperator:
+    def operator(self) -> DenseOperator | SparseOperator | DaskOperator:
         """A fresh data operator on ``X`` (no copy), with its own pass counts (``dualsvm/operators.py``).
 
         Returns
@@ -326,9 +488,28 @@ class SVMProblem:
         DenseOperator or SparseOperator
             :func:`~dualsvm.operators.make_operator` of the validated ``X``: a
             :class:`~dualsvm.operators.SparseOperator` when ``X`` is sparse, with
-            ``passes = rows_read = 0``.
+            ``passes = rows_read = 0``; a :class:`~dualsvm.operators.DaskOperator` when
+            ``X`` is a dask array.
         """
         return make_operator(self.X)
+
+    def check_in_memory(self, caller: str) -> None:
+        """Raise :class:`DualSVMError` naming ``caller`` and the solvers that run on dask arrays, if ``X`` is one.
+
+        Parameters
+        ----------
+        caller : str
+            The method that needs the whole problem in memory (e.g. ``"solve_dual (OSQP)"``).
+
+        Raises
+        ------
+        DualSVMError
+            When ``chunked``: the message names ``dualsvm.solve_ipm`` and ``dualsvm.solve_subgradient``.
+        """
+        if self.chunked:
+            raise DualSVMError(
+                f"{caller} needs the whole problem in memory, and X is a dask array ({self.n} x {self.d}); on dask "
+                "arrays use dualsvm.solve_ipm or dualsvm.solve_subgradient (or SVMProblem(X.compute(), ...) if it fits)")
 
     def with_C(self, C: float) -> SVMProblem:
         r"""The same data with another penalty ``C`` (no re-validation of X, y).
@@ -349,7 +530,8 @@ class SVMProblem:
         other.__dict__.update(self.__dict__)
         other.C = check_C(C)
         other.costs = other.C * self._weights
-        other.costs.setflags(write=False)
+        if not other.chunked:  # a dask array is immutable already
+            other.costs.setflags(write=False)
         return other
 
     def _check_wb(self, w: ArrayLike, b: Any) -> tuple[NDArray[np.float64], float]:

@@ -238,6 +238,18 @@ def solve_subgradient(
         isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or not 2 <= batch_size <= problem.n
     ):
         raise DualSVMError(f"batch_size must be None or an integer in [2, n={problem.n}], got {batch_size!r}")
+    if getattr(problem, "chunked", False):  # X on dask blocks: dualsvm/chunked.py, full batch only
+        if batch_size is not None or callback is not None:
+            raise DualSVMError("on a dask array solve_subgradient runs full batch without callback; got "
+                               f"batch_size={batch_size!r}, callback={callback!r}")
+        from .chunked import subgradient_chunked
+
+        t0 = time.perf_counter()
+        (w, b, a), status, why, extras = subgradient_chunked(problem, target_gap, max_iter,
+                                                             None if max_time is None else t0 + max_time)
+        extras.update(target_gap=target_gap, stop=why)
+        return _certified(problem, w, b, a, status, extras["iterations"], time.perf_counter() - t0, extras,
+                          target_gap, "subgradient")
     X, y, n = problem.X, problem.y, problem.n
     C = problem.costs  # C_i; the implicit alpha = convex combinations of C * theta
     costs = C if problem.weighted else None
@@ -368,10 +380,18 @@ def solve_subgradient(
     }
     if progress is not None:
         progress({"iteration": it, "relative_gap": (best_P - best_D) / scale(best_P), "elapsed": elapsed, "done": True})
+    return _certified(problem, best_w, best_b, best_alpha, status, it, elapsed, extras, target_gap,
+                      "subgradient" if batch_size is None else "stochastic subgradient")
+
+
+def _certified(
+    problem: SVMProblem, w: Array, b: float, alpha: Any, status: str, it: int, elapsed: float,
+    extras: dict[str, Any], target_gap: float, method: str,
+) -> Solution:
+    """The certificate of the method's best answer, with the warning that names the fix when it misses."""
     sol = certificate(
-        problem, best_w, best_b, best_alpha,  # certificate() projects it (rounding; the stochastic box)
-        method="subgradient" if batch_size is None else "stochastic subgradient",
-        status="optimal", iterations=it, solve_time=elapsed, extras=extras, target_gap=target_gap,
+        problem, w, b, alpha,  # certificate() projects alpha (rounding; the stochastic box)
+        method=method, status="optimal", iterations=it, solve_time=elapsed, extras=extras, target_gap=target_gap,
     )
     if not sol.success:
         sol.status = status if status != "optimal" else "inaccurate"
@@ -380,7 +400,7 @@ def solve_subgradient(
             f"> target_gap {target_gap:.3g}; raise max_iter or max_time, loosen target_gap, standardize X if it is not, "
             "or use an exact method (solve_dual, solve_primal) for large C"
         )
-        warnings.warn(sol.message, ConvergenceWarning, stacklevel=2)
+        warnings.warn(sol.message, ConvergenceWarning, stacklevel=3)
     return sol
 
 
