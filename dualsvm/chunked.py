@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import scipy.linalg as sla
 
-from .chunked_certificate import argmin_b_chunked, block_offsets, project_dual_chunked, select
+from .chunked_certificate import argmin_b_chunked, block_offsets, select
 from .exceptions import DualSVMError
 from .finish import kkt_solve_rows
 from .operators import DaskOperator
@@ -177,34 +177,6 @@ def _update_block(S: np.ndarray, YC: np.ndarray, D1: np.ndarray, D2: np.ndarray,
     return (new, *_measure_part(new, YC, b_new))
 
 
-def _step_max(a: Any, u: Any, s: Any, xi: Any, da_: Any, ds: Any, dxi: Any) -> Any:
-    """The largest ratio of :func:`dualsvm.ipm._step_to_boundary`, lazily (a max over blocks)."""
-    import dask.array as da
-
-    return da.stack([(-da_ / a).max(), (da_ / u).max(), (-ds / s).max(), (-dxi / xi).max()]).max()
-
-
-def _scatter(op: DaskOperator, base: Any, idx: np.ndarray, vals: np.ndarray) -> Any:
-    """``base`` (lazy n-vector) with ``base[idx] = vals``, block by block (only the block's share travels)."""
-    import dask
-    import dask.array as da
-
-    offs = block_offsets(op)
-
-    def put(bb: Any, li: np.ndarray, lv: np.ndarray) -> np.ndarray:
-        out = np.array(bb, dtype=np.float64, copy=True)
-        out[li] = lv
-        return out
-
-    f = dask.delayed(put, pure=True)
-    parts = []
-    for i, bb in enumerate(op.vector(base).to_delayed().reshape(-1)):
-        sel = (idx >= offs[i]) & (idx < offs[i + 1])
-        parts.append(da.from_delayed(f(bb, idx[sel] - offs[i], vals[sel]), shape=(int(offs[i + 1] - offs[i]),),
-                                     dtype=np.float64))
-    return da.concatenate(parts)
-
-
 def _partition_block(S: np.ndarray, YC: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Free and at-C masks of a block, read off complementarity as :func:`dualsvm.ipm._partition` (kappa = 1)."""
     a, u, s, xi, _ = S.T
@@ -292,11 +264,11 @@ def _finish(
     return info, (w, b, alpha)
 
 
-def _map(fn: Any, *lists: Any, **consts: Any) -> list[Any]:
-    """``fn(*blocks, **consts)`` on every row block, as one ``dask.delayed`` task each."""
+def _map(func: Any, *lists: Any, **consts: Any) -> list[Any]:
+    """``func(*blocks, **consts)`` on every row block, as one ``dask.delayed`` task each."""
     import dask
 
-    f = dask.delayed(fn, pure=True)
+    f = dask.delayed(func, pure=True)
     return [f(*args, **consts) for args in zip(*lists, strict=True)]
 
 
@@ -344,7 +316,7 @@ def ipm_chunked(
     op = problem.operator()
     assert isinstance(op, DaskOperator)
     n, d = problem.n, problem.d
-    y, C = _persist(op.vector(problem.y), op.vector(problem.costs))
+    y, C = op.vector(problem.y), op.vector(problem.costs)  # lazy: never a persisted twin of the problem's keys
     xb = list(op.X.to_delayed().reshape(-1))
     YC = list(_persist(*_map(lambda yb, cb: np.column_stack([yb, cb]), y.to_delayed().reshape(-1),
                                  C.to_delayed().reshape(-1))))
@@ -458,92 +430,131 @@ def ipm_chunked(
 
 
 # -- subgradient ---------------------------------------------------------------------------
+def _sg_theta(s: np.ndarray, YC: np.ndarray, b: float, fp: float, fn: float) -> np.ndarray:
+    """theta of a block: 1 below the margin, 0 above, the class's fraction on it (proofs/T08)."""
+    y = YC[:, 0]
+    m = y * (s + b)
+    return np.where(m < 1.0, 1.0, 0.0) + np.where(m == 1.0, np.where(y > 0, fp, fn), 0.0)
+
+
+def _sg_on_block(B: np.ndarray, YC: np.ndarray, b: float) -> np.ndarray:
+    """Sums of C by class below the margin and on it: [below +, below -, on +, on -]."""
+    y, C = YC.T
+    m = y * (B[:, 1] + b)
+    below, on = m < 1.0, m == 1.0
+    return np.array([C[below & (y > 0)].sum(), C[below & (y < 0)].sum(), C[on & (y > 0)].sum(), C[on & (y < 0)].sum()])
+
+
+def _sg_sums_block(Xb: np.ndarray, B: np.ndarray, YC: np.ndarray, b: float, fp: float, fn: float) -> tuple[Any, ...]:
+    """Z^T (C theta), sum C max(0, 1 - m) and sum alpha of a block."""
+    y, C = YC.T
+    s = B[:, 1]
+    theta = _sg_theta(s, YC, b, fp, fn)
+    m = y * (s + b)
+    return Xb.T @ (y * C * theta), np.array([float(C @ np.maximum(0.0, 1.0 - m)), float(B[:, 0].sum())])
+
+
 def subgradient_chunked(
     problem: SVMProblem, target_gap: float, max_iter: int, deadline: float | None = None,
 ) -> tuple[tuple[np.ndarray, float, Any], str, str, dict[str, Any]]:
     r"""The full-batch subgradient (Frank–Wolfe) step of :mod:`dualsvm.subgradient` on a dask problem.
 
-    Per iteration: :math:`s = Xw` (one pass, kept on the workers), the exact
-    bias by a distributed selection (the :math:`n_+`-th and :math:`(n_+ + 1)`-th
-    order statistics of :math:`t = y - s`, weighted by :math:`C_i`), the
-    violators :math:`\theta` (1 below the margin, 0 above, and on the margin
-    the fraction that balances :math:`y^\top\theta = 0`: the in-memory
-    :func:`~dualsvm.subgradient.balanced_violators`), then :math:`X^\top(C\theta y)`,
-    :math:`P`, :math:`D` and :math:`\|g\|^2` in one tree sum, and the step
-    :math:`\eta = \min(1, (P - D)/\|g\|^2)`. :math:`\alpha` is
-    :math:`(1-\eta)\alpha + \eta C\theta`, persisted.
+    One task per block and step; a block's state is ``[alpha, s]``
+    (:math:`s = X_b w`), persisted. Per iteration: the exact bias by a
+    distributed selection on :math:`t = y - s` (the window of the last
+    iteration's bias tried first), then one pass for :math:`Z^	op(C	heta)`,
+    :math:`P` and :math:`\sumlpha` (:math:`D = \sumlpha - rac12\|w\|^2`:
+    :math:`w = Z^	oplpha` along the iteration), the step
+    :math:`\eta = \min(1, (P - D)/\|g\|^2)`, and one pass that updates
+    :math:`lpha` and computes the next :math:`s`. :math:`	heta` is 1
+    below the margin and 0 above; with :math:`b` strictly inside
+    :math:`rg\min_b` it is balanced (:math:`y^	op C	heta = 0`: the slope is
+    zero there), and at a breakpoint the margin points get the fraction of
+    their class that balances it (:func:`~dualsvm.subgradient.balanced_violators`).
+    The best :math:`P` (with its :math:`w, b`) and the best :math:`D` (with its
+    :math:`lpha`) are kept, as in memory, and the run stops when
+    :math:`P_{best} - D_{best} \le` ``target_gap`` :math:`\max(1, |P_{best}|)`.
 
-    Returns the best ``(w, b, alpha)`` seen (by :math:`P - D`), the status and why, and extras.
+    Returns ``(w, b, alpha)`` (``alpha`` a dask array), the status and why, and extras.
     """
+    import dask
     import dask.array as da
 
     op = problem.operator()
     assert isinstance(op, DaskOperator)
-    n, d = problem.n, problem.d
-    y, C = _persist(op.vector(problem.y), op.vector(problem.costs))
-    costs = C if problem.weighted else None
+    d = problem.d
+    y, C = op.vector(problem.y), op.vector(problem.costs)
+    xb = list(op.X.to_delayed().reshape(-1))
+    YC = list(_persist(*_map(lambda yb, cb: np.column_stack([yb, cb]), y.to_delayed().reshape(-1),
+                                 C.to_delayed().reshape(-1))))
+    weighted = problem.weighted
+    S_pos = None
+    if weighted:
+        S_pos = float(_tree_sum(_map(lambda B: np.array(float(B[B[:, 0] > 0, 1].sum())), YC)).compute())
     w = np.zeros(d)
-    (alpha,) = _persist(da.zeros(n, chunks=(op.row_chunks,)))
-    v = np.zeros(d)  # Z^T alpha = w along the iteration (started at 0)
-    best: tuple[float, np.ndarray, float, Any] | None = None
+    B = list(_persist(*_map(lambda Xb, Yb: np.column_stack([np.zeros(len(Yb)), Xb @ w]), xb, YC)))  # alpha = 0, s = 0
+    op.passes += 1
+    best_P, best_w, best_b = np.inf, w, 0.0
+    best_D, best_B = -np.inf, B
     history: list[dict[str, float]] = []
     status, why = "max_iter", f"max_iter={max_iter} steps done"
-    b = 0.0
+    b, window = 0.0, None
+    t_of = dask.delayed(lambda Bb, Yb: Yb[:, 0] - Bb[:, 1], pure=True)
+    c_of = dask.delayed(lambda Yb: Yb[:, 1], pure=True)
     it = 0
     for it in range(1, max_iter + 1):  # noqa: B007
-        (s,) = _persist(op.matvec(w))
-        t = y - s
-        if costs is None:
-            k = problem._n_pos
-            lo, hi = select(op, [(t, None, float(k), "left"), (t, None, float(k), "right")], guess=b)
+        t_blocks = [t_of(Bb, Yb) for Bb, Yb in zip(B, YC, strict=True)]
+        if weighted:
+            lo, hi = select(op, [(t_blocks, [c_of(Yb) for Yb in YC], S_pos, "left"),
+                                 (t_blocks, [c_of(Yb) for Yb in YC], S_pos, "right")], guess=b, window=window)
         else:
-            S = float(_compute(da.where(y > 0, C, 0.0).sum())[0])
-            lo, hi = select(op, [(t, C, S, "left"), (t, C, S, "right")], guess=b)
+            k = float(problem._n_pos)
+            lo, hi = select(op, [(t_blocks, None, k, "left"), (t_blocks, None, k, "right")], guess=b, window=window)
+        width = max(2.0 * abs(0.5 * (lo + hi) - b), 1e-3 * (1.0 + abs(b)))
         b = 0.5 * (lo + hi)
-        m = y * (s + b)
-        # theta: 1 strictly below the margin, 0 above, a balancing fraction on it (y^T theta = 0, proofs/T08)
-        on = m == 1.0
-        below = m < 1.0
-        cw = C
-        pos_in = _compute(da.where(below & (y > 0), cw, 0.0).sum(), da.where(below & (y < 0), cw, 0.0).sum(),
-                          da.where(on & (y > 0), cw, 0.0).sum(), da.where(on & (y < 0), cw, 0.0).sum())
-        bp, bn, op_, on_ = (float(x) for x in pos_in)
-        # choose fractions f+, f- on the margin points with bp + f+ op = bn + f- on (prefer the larger side full)
-        if op_ + on_ > 0:
-            target = max(min(bp + op_, bn + on_), max(bp, bn))
-            fp = 0.0 if op_ == 0 else min(1.0, max(0.0, (target - bp) / op_))
-            fn = 0.0 if on_ == 0 else min(1.0, max(0.0, (target - bn) / on_))
-        else:
-            fp = fn = 0.0
-        theta = da.where(below, 1.0, 0.0) + da.where(on, da.where(y > 0, fp, fn), 0.0)
-        ctheta = C * theta
-        vt, parts = op.reduce(
-            lambda Xb, vb, mb, cb, ab: (Xb.T @ vb, np.array([float(cb @ np.maximum(0.0, 1.0 - mb)), float(ab.sum())])),
-            y * ctheta, m, C, alpha).compute()
+        window = (lo - width, hi + width)
+        fp = fn = 0.0
+        if lo == hi:  # b at a breakpoint: the margin points balance y^T C theta = 0
+            bp, bn, onp, onn = _tree_sum(_map(_sg_on_block, B, YC, b=b)).compute()
+            if onp + onn > 0:
+                target = min(max(bp, bn), min(bp + onp, bn + onn)) if max(bp, bn) <= min(bp + onp, bn + onn) else max(bp, bn)
+                fp = 0.0 if onp == 0 else min(1.0, max(0.0, (target - bp) / onp))
+                fn = 0.0 if onn == 0 else min(1.0, max(0.0, (target - bn) / onn))
+        vt, (hinge, a_sum) = _tree_sum(_map(_sg_sums_block, xb, B, YC, b=b, fp=fp, fn=fn)).compute()
         op.passes += 1
-        P = 0.5 * float(w @ w) + float(parts[0])
-        D = float(parts[1]) - 0.5 * float(v @ v)
-        gap = P - D
-        if best is None or gap < best[0]:
-            best = (gap, w.copy(), b, alpha)
-        history.append({"P": P, "D": D, "gap": gap})
-        if gap <= 0.1 * target_gap * max(1.0, abs(P)):
-            status, why = "optimal", f"gap estimate met at iteration {it}"
+        P = 0.5 * float(w @ w) + float(hinge)
+        D = float(a_sum) - 0.5 * float(w @ w)  # w = Z^T alpha
+        if P < best_P:
+            best_P, best_w, best_b = P, w, b
+        if D > best_D:
+            best_D, best_B = D, B
+        history.append({"P": P, "D": D, "gap": best_P - best_D})
+        if best_P - best_D <= target_gap * max(1.0, abs(best_P)):
+            status, why = "optimal", f"own gap met at iteration {it}"
             break
-        g = w - vt
-        gg = float(g @ g)
-        if gg == 0.0:
-            status, why = "optimal", f"zero subgradient at iteration {it}"
-            break
-        eta = min(1.0, gap / gg)
-        w = (1.0 - eta) * w + eta * vt
-        v = w.copy()
-        (alpha,) = _persist((1.0 - eta) * alpha + eta * ctheta)
         if deadline is not None and time.perf_counter() > deadline:
             status, why = "max_time", f"max_time spent after {it} steps"
             break
-    assert best is not None
-    _, w_b, b_b, a_b = best
-    a_b, _ = project_dual_chunked(op, a_b, y, C)
-    extras = {"data_passes": op.passes, "history": history, "iterations": it, "chunked": {"blocks": op.nblocks}}
-    return (w_b, b_b, a_b), status, why, extras
+        g = w - vt
+        gg = float(g @ g)
+        if gg == 0.0:  # w = Z^T (C theta): an exact optimum
+            status, why = "optimal", f"zero subgradient at iteration {it}"
+            best_D, best_B = D, B
+            break
+        eta = min(1.0, (P - D) / gg)
+        w = (1.0 - eta) * w + eta * vt
+        B = list(_persist(*_map(_sg_step_fused, xb, B, YC, b=b, fp=fp, fn=fn, eta=eta, w=w)))
+        op.passes += 1
+    col = dask.delayed(lambda Bb: Bb[:, 0], pure=True)
+    alpha = da.concatenate([da.from_delayed(col(Bb), shape=(c,), dtype=np.float64)
+                            for Bb, c in zip(best_B, op.row_chunks, strict=True)])
+    extras = {"data_passes": op.passes, "history": history, "iterations": it, "best_primal": best_P, "best_dual": best_D,
+              "chunked": {"blocks": op.nblocks}}
+    return (best_w, best_b, alpha), status, why, extras
+
+
+def _sg_step_fused(Xb: np.ndarray, Bb: np.ndarray, YC: np.ndarray, b: float, fp: float, fn: float, eta: float,
+                   w: np.ndarray) -> np.ndarray:
+    """The step on a block: alpha updated with the theta of its current s, and s for the new w."""
+    a = (1.0 - eta) * Bb[:, 0] + eta * YC[:, 1] * _sg_theta(Bb[:, 1], YC, b, fp, fn)
+    return np.column_stack([a, Xb @ w])

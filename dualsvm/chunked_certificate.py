@@ -98,7 +98,10 @@ def _gather(tb: Any, wb: Any, lo: float, hi: float) -> tuple[np.ndarray, np.ndar
     return t[inw].copy(), w[inw].copy()
 
 
-def select(op: DaskOperator, searches: list[tuple[Any, Any, float, str]], guess: float | None = None) -> list[float]:
+def select(
+    op: DaskOperator, searches: list[tuple[Any, Any, float, str]], guess: float | None = None,
+    window: tuple[float, float] | None = None,
+) -> list[float]:
     r"""Weighted order statistics of lazy n-vectors, by a distributed selection.
 
     Each search ``(t, weights, T, side)`` returns the first value of ``t``, in
@@ -109,7 +112,10 @@ def select(op: DaskOperator, searches: list[tuple[Any, Any, float, str]], guess:
     A window :math:`[L, H)` known to hold the answer, and the weight below it,
     shrink by one sample pass (up to 64 values a block) and one counting pass
     per round, all searches at once, until the window holds at most 65,536
-    values; those are gathered and searched on the driver. Exact for unit
+    values; those are gathered and searched on the driver (``window``, a
+    guess of an interval holding every answer, is tried first: one counting
+    pass, then the gather). ``t`` and ``weights`` are dask arrays chunked like
+    X's rows, or lists of their blocks (``dask.delayed``). Exact for unit
     weights; for others the sum below the window is a tree sum (its rounding
     differs from a sequential cumsum's: a caller passes ``T`` with slack).
     """
@@ -117,17 +123,30 @@ def select(op: DaskOperator, searches: list[tuple[Any, Any, float, str]], guess:
 
     k = len(searches)
     L, H, WL = [-np.inf] * k, [np.inf] * k, [0.0] * k
-    blocks = [_blocks(op, t) if w is None else _blocks(op, t, w) for t, w, _, _ in searches]
+    stuck: set[int] = set()  # windows that no split can narrow (ties): gathered as they are
+
+    def as_blocks(v: Any) -> list[Any]:
+        return list(v) if isinstance(v, list) else [b[0] for b in _blocks(op, v)]
+
+    blocks = [list(zip(as_blocks(t), as_blocks(w) if w is not None else [None] * op.nblocks, strict=True))
+              for t, w, _, _ in searches]
     f_stats, f_below, f_gather = (dask.delayed(f, pure=True) for f in (_window_stats, _below, _gather))
     first = [True] * k
+    pending = None if window is None else {j: sorted({float(window[0]), float(window[1])}) for j in range(k)}
     for _ in range(64):
-        stats = dask.compute([[f_stats(bl[0], bl[1] if len(bl) > 1 else None, L[j], H[j], _SAMPLE) for bl in blocks[j]]
-                              for j in range(k)])[0]
-        todo = [j for j in range(k) if sum(s[0] for s in stats[j]) > _GATHER_MAX]
-        if not todo:
-            break
         splits: dict[int, list[float]] = {}
+        if pending is not None:
+            todo, splits, pending = list(range(k)), pending, None
+            first = [False] * k
+        else:
+            stats = dask.compute([[f_stats(bl[0], bl[1], L[j], H[j], _SAMPLE) for bl in blocks[j]]
+                                  for j in range(k)])[0]
+            todo = [j for j in range(k) if sum(s[0] for s in stats[j]) > _GATHER_MAX and j not in stuck]
+            if not todo:
+                break
         for j in todo:
+            if j in splits:
+                continue
             T, side = searches[j][2], searches[j][3]
             ts = np.concatenate([s[2] for s in stats[j]])
             # each sampled value stands for its block's window weight / its sample's weight
@@ -148,8 +167,15 @@ def select(op: DaskOperator, searches: list[tuple[Any, Any, float, str]], guess:
                     lo_, hi_ = (float(ts[o[0]]) if np.isinf(L[j]) else L[j]), (float(ts[o[-1]]) if np.isinf(H[j]) else H[j])
                     ps = sorted({0.5 * (lo_ + hi_), *ps})
             first[j] = False
-            splits[j] = [p for p in ps if L[j] < p < H[j]] or [0.5 * (L[j] + H[j])]
-        below = dask.compute({j: [f_below(bl[0], bl[1] if len(bl) > 1 else None, splits[j]) for bl in blocks[j]]
+            valid = [p for p in ps if L[j] < p < H[j] and np.isfinite(p)]
+            if valid:
+                splits[j] = valid
+            else:
+                stuck.add(j)
+        todo = [j for j in todo if j in splits]
+        if not todo:
+            break
+        below = dask.compute({j: [f_below(bl[0], bl[1], splits[j]) for bl in blocks[j]]
                               for j in todo})[0]
         for j in todo:
             T, side = searches[j][2], searches[j][3]
@@ -160,7 +186,7 @@ def select(op: DaskOperator, searches: list[tuple[Any, Any, float, str]], guess:
                     H[j] = min(H[j], p)
                     break
                 L[j], WL[j] = p, float(W)
-    got = dask.compute([[f_gather(bl[0], bl[1] if len(bl) > 1 else None, L[j], H[j]) for bl in blocks[j]]
+    got = dask.compute([[f_gather(bl[0], bl[1], L[j], H[j]) for bl in blocks[j]]
                         for j in range(k)])[0]
     out = []
     for j in range(k):

@@ -334,6 +334,9 @@ def _check_dask(X: Any, y: Any, sample_weight: Any, class_weight: Any) -> dict[s
     if sw is not None:
         weights = weights * sw
     del c0
+    # y and the weights are persisted once, here (two n-vectors on the workers): every graph after
+    # refers to the same keys, never to a lazy twin of a persisted array (dask's "different run_spec").
+    y_pm, weights = dask.persist(y_pm, weights)
     return {"X": X, "y": y_pm, "classes": classes, "n_pos": int(n_class[1]), "weights": weights}
 
 
