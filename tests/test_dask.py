@@ -1,0 +1,275 @@
+"""Dask arrays (issue 14): the same certified answers as in memory, on the threaded scheduler and on a cluster.
+
+Small and fast (n <= 2000): what is checked is that the block-wise solvers and
+certificate give the in-memory answer within the certified radii, with the same
+certified support sets, for any chunking; and that bad input and the in-memory
+solvers fail with the in-memory errors. Speed is measured in benchmarks/bench_dask.py.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+import dualsvm as ds
+from dualsvm import DualSVMError
+
+da = pytest.importorskip("dask.array")
+dask = pytest.importorskip("dask")
+distributed = pytest.importorskip("distributed")
+
+N, D = 600, 4
+UNEVEN = (37, 140, 5, 200, 61, 90, 67)  # 7 uneven row chunks, n = 600
+
+
+def _data(seed: int = 0, n: int = N, d: int = D) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d)) * np.array([1.0, 3.0, 0.5, 2.0])[:d]
+    y = np.where(X @ rng.normal(size=d) + 0.7 * rng.normal(size=n) > 0, "yes", "no")  # labels of any type
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[np.ndarray, np.ndarray]:
+    return _data()
+
+
+@pytest.fixture(scope="module")
+def reference(data: tuple[np.ndarray, np.ndarray]) -> ds.Solution:
+    X, y = data
+    return ds.solve_ipm(ds.SVMProblem(X, y, C=2.0))
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(n_workers=2, processes=False, threads_per_worker=1, dashboard_address=None)
+    c = distributed.Client(cluster)
+    yield c
+    c.close()
+    cluster.close()
+
+
+@pytest.fixture
+def threads():
+    with dask.config.set(scheduler="threads"):  # wins over a Client, so the module's cluster stays idle here
+        yield
+
+
+def _same_answer(sol: ds.Solution, ref: ds.Solution) -> None:
+    """Two certified answers to one problem: within each other's radii, the same certified labels."""
+    assert sol.success and ref.success, (sol.message, ref.message)
+    assert np.linalg.norm(sol.w - ref.w) <= sol.radius + ref.radius
+    lo, hi = max(sol.b_interval[0], ref.b_interval[0]), min(sol.b_interval[1], ref.b_interval[1])
+    assert lo <= hi, (sol.b_interval, ref.b_interval)  # both contain every optimal b
+    assert abs(sol.primal_objective - ref.primal_objective) <= sol.duality_gap + ref.duality_gap + 1e-12
+    for name in ("margin_support", "bound_support", "non_support", "undecided"):
+        got, want = getattr(sol, name), getattr(ref, name)
+        assert isinstance(got, np.ndarray) and got.dtype.kind == "i", name  # index arrays in memory
+        np.testing.assert_array_equal(got, want, err_msg=name)
+
+
+def test_import_dualsvm_never_imports_dask() -> None:
+    """`import dualsvm` and an in-memory solve import neither dask nor distributed (a fresh interpreter)."""
+    code = (
+        "import sys, numpy as np, dualsvm as ds\n"
+        "p = ds.SVMProblem(np.array([[0.0], [1.0], [2.0], [3.0]]), [0, 0, 1, 1])\n"
+        "ds.solve_ipm(p); ds.certify(p, [2.0], -3.0)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed'))\n"
+        "assert not bad, bad[:3]\n"
+        "print('ok')\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "ok\n"
+
+
+def test_operator_matches_dense(threads: None) -> None:
+    """Every DaskOperator product equals DenseOperator's; reductions come back as numpy, n-vectors stay lazy."""
+    from dualsvm.operators import DaskOperator, DenseOperator
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(50, 3))
+    op, ref = DaskOperator(da.from_array(X, chunks=((7, 20, 23), 2))), DenseOperator(X)
+    w, v, s = rng.normal(size=3), rng.normal(size=50), rng.random(50)
+    m = op.matvec(w)
+    assert hasattr(m, "dask")  # lazy: computed where the blocks are
+    np.testing.assert_allclose(m.compute(), ref.matvec(w), rtol=1e-13)
+    np.testing.assert_allclose(op.rmatvec(v), ref.rmatvec(v), rtol=1e-12)
+    G, XtV = op.weighted_gram(s, np.column_stack([v, s]))
+    G0, XtV0 = ref.weighted_gram(s, np.column_stack([v, s]))
+    np.testing.assert_allclose(G, G0, rtol=1e-12)
+    np.testing.assert_allclose(XtV, XtV0, rtol=1e-12)
+    np.testing.assert_allclose(op.gram_diagonal(s), ref.gram_diagonal(s), rtol=1e-12)
+    np.testing.assert_allclose(op.row_norms().compute(), ref.row_norms(), rtol=1e-14)
+    np.testing.assert_allclose(op.abs_matvec(np.abs(w)).compute(), ref.abs_matvec(np.abs(w)), rtol=1e-13)
+    np.testing.assert_allclose(op.abs_rmatvec(np.abs(v)), ref.abs_rmatvec(np.abs(v)), rtol=1e-12)
+    np.testing.assert_array_equal(op.rows([3, 40, 8]), X[[3, 40, 8]])
+    assert (op.passes, op.rows_read) == (7, 3)
+    for f in (op.dense, op.row_gram):
+        with pytest.raises(DualSVMError, match="solve_ipm or dualsvm.solve_subgradient"):
+            f()
+
+
+@pytest.mark.parametrize("scheduler", ["threads", "cluster"])
+def test_solve_ipm_on_dask_equals_in_memory(scheduler: str, data, reference, request) -> None:
+    """solve_ipm on a dask X (7 uneven chunks): the in-memory answer within the radii, the same support sets.
+
+    On the cluster every step runs as tasks of the LocalCluster (the task stream is not empty).
+    """
+    X, y = data
+    Xd = da.from_array(X, chunks=(UNEVEN, D))
+    if scheduler == "threads":
+        with dask.config.set(scheduler="threads"):
+            sol = ds.solve_ipm(ds.SVMProblem(Xd, y, C=2.0))
+    else:
+        client = request.getfixturevalue("client")
+        with distributed.get_task_stream(client) as ts:
+            sol = ds.solve_ipm(ds.SVMProblem(Xd, da.from_array(y, chunks=50), C=2.0))  # y as dask too
+        assert len(ts.data) > 0
+    _same_answer(sol, reference)
+    assert sol.status == "optimal" and sol.relative_gap <= 1e-9
+    assert hasattr(sol.alpha, "dask") and sol.alpha.shape == (N,)  # alpha stays a dask array
+    np.testing.assert_allclose(sol.alpha.compute(), reference.alpha, atol=1e-6 * 2.0)
+    np.testing.assert_allclose(sol.margins.compute(), reference.margins, atol=1e-8)
+    assert sol.extras["newton"] == "features" and sol.extras["finish"][-1]["n_free"] <= 2 * (D + 1)
+
+
+def test_one_chunk_and_seven_uneven_chunks_same_answer(threads: None, data) -> None:
+    """The chunking changes no certified answer: 1 chunk against 7 uneven ones."""
+    X, y = data
+    one = ds.solve_ipm(ds.SVMProblem(da.from_array(X, chunks=(N, D)), y, C=2.0))
+    seven = ds.solve_ipm(ds.SVMProblem(da.from_array(X, chunks=(UNEVEN, D)), y, C=2.0))
+    _same_answer(one, seven)
+
+
+@pytest.mark.parametrize("weights", [None, "weighted"])
+def test_certificate_on_dask_equals_in_memory(threads: None, data, reference, weights) -> None:
+    """certify(..., build_alpha=False) of one candidate: the same gap, b interval and labels as in memory.
+
+    The b interval is an exact order statistic (uniform costs) or a weighted one found by the distributed
+    selection; a candidate that is not optimal (w scaled) makes the selection work on a wide window.
+    """
+    X, y = data
+    kw = {} if weights is None else {"sample_weight": np.linspace(0.5, 2.0, N), "class_weight": "balanced"}
+    p, pd = ds.SVMProblem(X, y, C=2.0, **kw), ds.SVMProblem(da.from_array(X, chunks=(UNEVEN, D)), y, C=2.0, **kw)
+    sol = reference if weights is None else ds.solve_ipm(p)
+    for w, b in ((sol.w, sol.b), (0.8 * sol.w, sol.b + 0.1)):
+        c = ds.certify(p, w, b, sol.alpha, build_alpha=False)
+        cd = ds.certify(pd, w, b, sol.alpha, build_alpha=False)
+        assert cd.duality_gap == pytest.approx(c.duality_gap, rel=1e-9, abs=1e-15)
+        assert cd.primal_objective == pytest.approx(c.primal_objective, rel=1e-12)
+        assert cd.dual_objective == pytest.approx(c.dual_objective, rel=1e-12)
+        if weights is None:
+            assert cd.b_interval == c.b_interval  # the same order statistics, exactly
+        else:
+            np.testing.assert_allclose(cd.b_interval, c.b_interval, rtol=1e-12, atol=1e-12)
+        for name in ("margin_support", "bound_support", "non_support", "undecided"):
+            np.testing.assert_array_equal(getattr(cd, name), getattr(c, name), err_msg=name)
+        np.testing.assert_allclose(cd.margin_range[0].compute(), c.margin_range[0], rtol=1e-12, atol=1e-12)
+        assert cd.kkt["dual_equality"] >= c.kkt["dual_equality"] - 1e-15
+
+
+def test_certify_builds_alpha_by_solve_ipm(threads: None, data, reference) -> None:
+    """certify(problem, w, b) on dask data finds a dual point with solve_ipm and certifies the optimum."""
+    X, y = data
+    c = ds.certify(ds.SVMProblem(da.from_array(X, chunks=(UNEVEN, D)), y, C=2.0), reference.w, reference.b)
+    assert c.success and c.extras["alpha_source"] == "ipm" and c.relative_gap <= 1e-9
+
+
+def test_solve_subgradient_on_dask_follows_in_memory(threads: None, data, reference) -> None:
+    """The full-batch subgradient on dask takes the in-memory steps; both certified answers hold the optimum."""
+    X, y = data
+    pd = ds.SVMProblem(da.from_array(X, chunks=(UNEVEN, D)), y, C=2.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ds.ConvergenceWarning)
+        sg = ds.solve_subgradient(pd, target_gap=1e-2, max_iter=40)
+        sgm = ds.solve_subgradient(ds.SVMProblem(X, y, C=2.0), target_gap=1e-2, max_iter=40)
+    assert sg.iterations == sgm.iterations
+    np.testing.assert_allclose(sg.w, sgm.w, rtol=1e-9, atol=1e-12)
+    assert np.linalg.norm(sg.w - reference.w) <= sg.radius + reference.radius
+    assert sg.relative_gap == pytest.approx(sgm.relative_gap, rel=1e-6)
+
+
+def test_nan_in_last_chunk_gives_the_in_memory_error(threads: None, data) -> None:
+    """A NaN in the last block, three labels, a bad weight: the in-memory message, word for word."""
+    X, y = data
+    bad = X.copy()
+    bad[-1, 2] = np.nan
+    bad[-3, 0] = np.inf
+    cases = [((bad, y), {}), ((X, np.where(np.arange(N) == N - 1, "maybe", y)), {}),
+             ((X, y), {"sample_weight": np.where(np.arange(N) == N - 2, -1.0, 1.0)})]
+    for (Xc, yc), kw in cases:
+        with pytest.raises(DualSVMError) as mem:
+            ds.SVMProblem(Xc, yc, **kw)
+        with pytest.raises(DualSVMError) as dsk:
+            ds.SVMProblem(da.from_array(Xc, chunks=(UNEVEN, D)), yc, **kw)
+        assert str(dsk.value) == str(mem.value)
+    with pytest.raises(DualSVMError, match="X must be finite, got 2 NaN or infinite entries"):
+        ds.SVMProblem(da.from_array(bad, chunks=(UNEVEN, D)), y)
+
+
+def test_in_memory_solvers_and_kernels_refuse_dask(threads: None, data) -> None:
+    """solve_dual and solve_primal need the problem in memory: their error names solve_ipm and solve_subgradient."""
+    X, y = data
+    pd = ds.SVMProblem(da.from_array(X, chunks=(UNEVEN, D)), y)
+    for solver, name in ((ds.solve_dual, "solve_dual"), (ds.solve_primal, "solve_primal")):
+        with pytest.raises(DualSVMError, match=rf"{name} .*dualsvm.solve_ipm or dualsvm.solve_subgradient"):
+            solver(pd)
+    with pytest.raises(DualSVMError, match="only kernel='linear'"):
+        ds.SVMProblem(da.from_array(X, chunks=(UNEVEN, D)), y, kernel="rbf")
+    with pytest.raises(DualSVMError, match="newton='samples' is not available on a dask array"):
+        ds.solve_ipm(pd, newton="samples")
+
+
+def test_caller_arrays_unchanged_and_repr(threads: None, data) -> None:
+    """The caller's arrays are not modified; the problem reports its classes and counts like in memory."""
+    X, y = data
+    X0, y0 = X.copy(), y.copy()
+    pd = ds.SVMProblem(da.from_array(X, chunks=(UNEVEN, D)), y)
+    ds.solve_ipm(pd)
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(y, y0)
+    assert repr(pd) == repr(ds.SVMProblem(X, y))
+    assert pd.chunked and not ds.SVMProblem(X, y).chunked
+
+
+@pytest.mark.slow
+def test_worker_killed_mid_solve_never_gives_an_unverified_optimum() -> None:
+    """processes=True: a worker process is killed after the first iteration. The solve finishes with a valid
+    certificate (dask recomputes the lost blocks from their graph) or raises a clear error, never an
+    unverified "optimal"."""
+    import os
+    import signal
+    import threading
+    import time
+
+    X, y = _data(seed=1, n=2000)
+    ref = ds.solve_ipm(ds.SVMProblem(X, y, C=2.0))
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cl, \
+            distributed.Client(cl) as client:
+        pids = list(client.run(os.getpid).values())
+        pd = ds.SVMProblem(da.from_array(X, chunks=(250, D)), y, C=2.0)
+        killed = threading.Event()
+
+        def kill() -> None:
+            time.sleep(1.0)
+            os.kill(pids[0], signal.SIGKILL)
+            killed.set()
+
+        threading.Thread(target=kill, daemon=True).start()
+        try:
+            sol = ds.solve_ipm(pd)
+        except Exception as exc:  # a clear error is acceptable; an unverified optimum is not
+            assert killed.is_set()
+            assert str(exc)
+            return
+        assert killed.is_set()
+        # the certificate is recomputed from the data, not trusted from the solver: it must hold
+        if sol.success:
+            _same_answer(sol, ref)
+        else:
+            assert sol.status != "optimal"
