@@ -128,13 +128,12 @@ def _predictor_block(Xb: np.ndarray, S: np.ndarray, YC: np.ndarray, b: float, dw
     d_a = h * (g - zdw - y * db)
     ds = -(s + sa * d_a)
     dxi = xu * d_a - xi
-    return np.column_stack([zdw, z_w, d_a, ds, dxi]), _worst(a, u, s, xi, d_a, ds, dxi)
-
-
-def _mu_aff_part(S: np.ndarray, D1: np.ndarray, t: float) -> np.ndarray:
-    a, u, s, xi, _ = S.T
-    d_a, ds, dxi = D1[:, 2], D1[:, 3], D1[:, 4]
-    return np.array(float((a + t * d_a) @ (s + t * ds) + (u - t * d_a) @ (xi + t * dxi)))
+    # mu_aff(t) * 2n = q0 + q1 t + q2 t^2, and the corrector's right-hand side X^T(y h g2), sum(y h g2) with
+    # g2 = sigma mu (1/alpha - 1/u) - (da ds/alpha + da dxi/u): linear in sigma mu, so both parts are
+    # formed here, in the predictor's task, and the driver combines them once sigma is known.
+    q = np.array([float(a @ s + u @ xi), float(a @ ds + d_a @ s - d_a @ xi + u @ dxi), float(d_a @ ds - d_a @ dxi)])
+    V = np.column_stack([y * h * (1.0 / a - 1.0 / u), y * h * (d_a * ds / a + d_a * dxi / u)])
+    return np.column_stack([zdw, z_w, d_a, ds, dxi]), _worst(a, u, s, xi, d_a, ds, dxi), (q, Xb.T @ V, V.sum(axis=0))
 
 
 def _g2(S: np.ndarray, YC: np.ndarray, D1: np.ndarray, smu: float) -> tuple[np.ndarray, ...]:
@@ -143,15 +142,6 @@ def _g2(S: np.ndarray, YC: np.ndarray, D1: np.ndarray, smu: float) -> tuple[np.n
     c1 = smu - d_a * ds
     c2 = smu + d_a * dxi
     return c1, c2, c1 / a - c2 / u
-
-
-def _rhs2_block(Xb: np.ndarray, S: np.ndarray, YC: np.ndarray, D1: np.ndarray, smu: float) -> tuple[np.ndarray, np.ndarray]:
-    """The corrector's right-hand side on a block: X^T (y h g2) and sum y h g2."""
-    a, u, s, xi, _ = S.T
-    y = YC[:, 0]
-    h = 1.0 / (s / a + xi / u)
-    v = y * h * _g2(S, YC, D1, smu)[2]
-    return Xb.T @ v, np.array(float(v.sum()))
 
 
 def _corrector_block(Xb: np.ndarray, S: np.ndarray, YC: np.ndarray, D1: np.ndarray, smu: float, dw2: np.ndarray,
@@ -175,6 +165,25 @@ def _update_block(S: np.ndarray, YC: np.ndarray, D1: np.ndarray, D2: np.ndarray,
     DA, DS, DXI, zdw2 = D2.T
     new = np.column_stack([a + t * DA, u - t * DA, s + t * DS, xi + t * DXI, D1[:, 1] + t * (D1[:, 0] + zdw2)])
     return (new, *_measure_part(new, YC, b_new))
+
+
+def _update_factor_block(Xb: np.ndarray, S: np.ndarray, YC: np.ndarray, D1: np.ndarray, D2: np.ndarray, t: float,
+                         b_new: float) -> tuple[Any, ...]:
+    """The update, the next measure and the next factor pass, in one task per block (one round trip)."""
+    new, sums, rmax = _update_block(S, YC, D1, D2, t, b_new)
+    bad = sums[5] > 0
+    fac = _factor_block(Xb, new, YC, b_new) if not bad else tuple(np.full_like(x, np.nan) for x in _factor_shapes(Xb))
+    return new, sums, rmax, fac
+
+
+def _factor_shapes(Xb: np.ndarray) -> tuple[np.ndarray, ...]:
+    d = Xb.shape[1]
+    return np.zeros((d, d)), np.zeros((d, 3)), np.zeros(2)
+
+
+def _measure_factor_block(Xb: np.ndarray, S: np.ndarray, YC: np.ndarray, b: float) -> tuple[Any, ...]:
+    """The measure and the factor pass of the start."""
+    return (S, *_measure_part(S, YC, b), _factor_block(Xb, S, YC, b))
 
 
 def _partition_block(S: np.ndarray, YC: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -298,12 +307,14 @@ def ipm_chunked(
 
     One ``dask.delayed`` task per row block and step; the state of a block
     (:math:`\alpha, u, s, \xi, Zw`) is an ``(n_b, 5)`` array persisted where
-    the block is. Per iteration: the factor pass (a tree sum of
-    :math:`(d+1)^2` numbers), the predictor (persisted, with each block's
-    step ratio), :math:`\mu_{aff}` (a sum), the corrector's right-hand side
-    (a tree sum of :math:`d + 1`), the corrector (persisted, with its ratios)
-    and the update (persisted, with the next iteration's measure): six round
-    trips, four passes over X, and no :math:`n`-vector on the driver.
+    the block is. Per iteration three steps, each one persist and one fetch
+    of small results: the predictor (:math:`Z\Delta w`, :math:`Zw`, the
+    direction, each block's step ratio, :math:`\mu_{aff}(t)` as a quadratic
+    in :math:`t`, and the two parts of the corrector's right-hand side, which
+    is linear in :math:`\sigma\mu`), the corrector (:math:`Z\Delta w_2`,
+    the direction, the ratios), and the update (the new iterate, its measure
+    and the next weighted Gram). Four products with X per iteration; what
+    reaches the driver is :math:`O(d^2)` numbers and one ratio per block.
 
     Returns the candidate ``(w, b, alpha)`` (``alpha`` a dask array), the
     status and why, and the extras; the caller certifies.
@@ -323,8 +334,7 @@ def ipm_chunked(
     S = list(_persist(*_map(lambda B: np.column_stack([0.5 * B[:, 1], 0.5 * B[:, 1], np.ones(len(B)), np.ones(len(B)),
                                                        np.zeros(len(B))]), YC)))
     w, b = np.zeros(d), 0.0
-    parts = _map(_measure_part, S, YC, b=b)
-    sums_l, maxs_l = _get(parts, 0), _get(parts, 1)
+    state = _map(_measure_factor_block, xb, S, YC, b=b)  # [S, sums, r_p max, factor] per block
     eta = float(opts["step_fraction"])
     history: list[dict[str, Any]] = []
     attempts: list[dict[str, Any]] = []
@@ -335,7 +345,9 @@ def ipm_chunked(
     prev: tuple[list[Any], np.ndarray, float] | None = None
     it = 0
     for it in range(max_iter + 1):  # noqa: B007 (read after the loop)
-        sums, rmax = dask.compute(_tree_sum(sums_l), maxs_l)
+        # one fetch: the measure of the iterate and its factor pass (formed in the update's tasks)
+        sums, rmax, (G, XtV, hs) = dask.compute(_tree_sum(_get(state, 1)), _get(state, 2), _tree_sum(_get(state, 3)))
+        op.passes += 1
         comp, yta, asum, n_free, n_at_C, n_bad = (float(v) for v in sums)
         rpmax = max(float(m[0]) for m in rmax)
         if n_bad or not np.all(np.isfinite(w)) or not np.isfinite(b):
@@ -366,9 +378,7 @@ def ipm_chunked(
         if deadline is not None and time.perf_counter() > deadline:
             status, why = "max_time", f"max_time spent after {it} Newton steps"
             break
-        # -- factor: one pass, the (d+1)x(d+1) matrix and the predictor's right-hand side --
-        G, XtV, hs = _tree_sum(_map(_factor_block, xb, S, YC, b=b)).compute()
-        op.passes += 1
+        # -- the (d+1)x(d+1) matrix of the factor pass, factored on the driver --
         M = np.empty((d + 1, d + 1))
         M[:d, :d] = G
         M[np.arange(d), np.arange(d)] += 1.0
@@ -376,27 +386,26 @@ def ipm_chunked(
         M[d, d] = hs[0]
         try:
             chol, delta = _cholesky(M)
-        except np.linalg.LinAlgError as exc:
+        except (np.linalg.LinAlgError, ValueError) as exc:
             status, why = "inaccurate", f"Newton system failed at iteration {it}: {exc}"
             break
         deltas.append(delta)
         zta, ztHg = XtV[:, 1], XtV[:, 2]
         sol = sla.cho_solve(chol, np.append(ztHg - (w - zta), hs[1] + yta), check_finite=False)
         dw, db = sol[:-1], float(sol[-1])
-        # -- predictor: one pass (Z dw and Z w), persisted with each block's step ratio --
+        # -- predictor: Z dw and Z w, mu_aff(t) as a quadratic, and both parts of the corrector's rhs --
         pred = list(_persist(*_map(_predictor_block, xb, S, YC, b=b, dw=dw, db=db, w=w)))
-        op.passes += 1
+        op.passes += 2
         D1 = _get(pred, 0)
-        worst = max(dask.compute(_get(pred, 1))[0])
+        ratios, (q, XtV2, V2) = dask.compute(_get(pred, 1), _tree_sum(_get(pred, 2)))
+        worst = max(ratios)
         t_aff = 1.0 if worst <= 1.0 else 1.0 / worst
         mu = comp / (2 * n)
-        mu_aff = sum(dask.compute(_map(_mu_aff_part, S, D1, t=t_aff))[0]) / (2 * n)
-        sigma = min(1.0, (float(mu_aff) / mu) ** 3)
+        mu_aff = float(q[0] + t_aff * q[1] + t_aff**2 * q[2]) / (2 * n)
+        sigma = min(1.0, (mu_aff / mu) ** 3)
         smu = sigma * mu
-        # -- corrector: one pass for its right-hand side, one for Z dw2 --
-        rhs_w, rhs_b = _tree_sum(_map(_rhs2_block, xb, S, YC, D1, smu=smu)).compute()
-        op.passes += 1
-        sol2 = sla.cho_solve(chol, np.append(rhs_w, float(rhs_b)), check_finite=False)
+        # -- corrector: its right-hand side from the predictor's parts, one pass for Z dw2 --
+        sol2 = sla.cho_solve(chol, np.append(smu * XtV2[:, 0] - XtV2[:, 1], smu * V2[0] - V2[1]), check_finite=False)
         dw2, db2 = sol2[:-1], float(sol2[-1])
         corr = list(_persist(*_map(_corrector_block, xb, S, YC, D1, smu=smu, dw2=dw2, db2=db2)))
         op.passes += 1
@@ -405,8 +414,8 @@ def ipm_chunked(
         row.update(sigma=sigma, step=t, step_affine=t_aff, regularization=delta)
         prev = (S, w, b)
         w, b = w + t * (dw + dw2), b + t * (db + db2)
-        upd = list(_persist(*_map(_update_block, S, YC, D1, _get(corr, 0), t=t, b_new=b)))
-        S, sums_l, maxs_l = _get(upd, 0), _get(upd, 1), _get(upd, 2)
+        state = list(_persist(*_map(_update_factor_block, xb, S, YC, D1, _get(corr, 0), t=t, b_new=b)))
+        S = _get(state, 0)
         if t < 1e-12:
             status, why = "inaccurate", f"step length {t:.2g} at iteration {it}"
             break
