@@ -471,17 +471,17 @@ def subgradient_chunked(
     One task per block and step; a block's state is ``[alpha, s]``
     (:math:`s = X_b w`), persisted. Per iteration: the exact bias by a
     distributed selection on :math:`t = y - s` (the window of the last
-    iteration's bias tried first), then one pass for :math:`Z^	op(C	heta)`,
-    :math:`P` and :math:`\sumlpha` (:math:`D = \sumlpha - rac12\|w\|^2`:
-    :math:`w = Z^	oplpha` along the iteration), the step
+    iteration's bias tried first), then one pass for :math:`Z^\top(C\theta)`,
+    :math:`P` and :math:`\sum\alpha` (:math:`D = \sum\alpha - \frac12\|w\|^2`:
+    :math:`w = Z^\top\alpha` along the iteration), the step
     :math:`\eta = \min(1, (P - D)/\|g\|^2)`, and one pass that updates
-    :math:`lpha` and computes the next :math:`s`. :math:`	heta` is 1
+    :math:`\alpha` and computes the next :math:`s`. :math:`\theta` is 1
     below the margin and 0 above; with :math:`b` strictly inside
-    :math:`rg\min_b` it is balanced (:math:`y^	op C	heta = 0`: the slope is
+    :math:`\arg\min_b` it is balanced (:math:`y^\top C\theta = 0`: the slope is
     zero there), and at a breakpoint the margin points get the fraction of
     their class that balances it (:func:`~dualsvm.subgradient.balanced_violators`).
     The best :math:`P` (with its :math:`w, b`) and the best :math:`D` (with its
-    :math:`lpha`) are kept, as in memory, and the run stops when
+    :math:`\alpha`) are kept, as in memory, and the run stops when
     :math:`P_{best} - D_{best} \le` ``target_gap`` :math:`\max(1, |P_{best}|)`.
 
     Returns ``(w, b, alpha)`` (``alpha`` a dask array), the status and why, and extras.

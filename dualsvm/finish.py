@@ -168,9 +168,11 @@ def kkt_solve_rows(
     Returns
     -------
     w : ndarray of shape (d,)
+        The solved weights.
     b : float
+        The solved bias.
     alpha_F : ndarray of shape (k,)
-        Possibly outside the box.
+        The free points' coefficients, possibly outside the box.
     """
     k, d = XF.shape
     ZF = yF[:, None] * XF

@@ -62,6 +62,16 @@ def is_dask_array(X: Any) -> bool:
     A dask array's type lives in a ``dask.*`` module and has ``chunks`` and
     ``dask`` (its graph): that is checked, so that ``import dualsvm`` and an
     in-memory problem never import dask.
+
+    Parameters
+    ----------
+    X : object
+        Anything.
+
+    Returns
+    -------
+    bool
+        True for a dask array (of any shape), False otherwise.
     """
     return type(X).__module__.startswith("dask") and hasattr(X, "chunks") and hasattr(X, "dask")
 
@@ -761,7 +771,18 @@ class DaskOperator:
         return len(self._X.chunks[0])
 
     def vector(self, v: Any) -> Any:
-        """``v`` (numpy or dask, shape (n,) or (n, k)) as a dask array chunked like the rows of ``X``."""
+        """``v`` as a dask array chunked like the rows of ``X`` (one column chunk).
+
+        Parameters
+        ----------
+        v : array_like or dask array of shape (n,) or (n, k)
+            An n-vector or a block of them, in memory or on dask.
+
+        Returns
+        -------
+        dask.array.Array of shape (n,) or (n, k)
+            ``v`` itself when already chunked so, else rechunked (dask) or wrapped (numpy, float64).
+        """
         import dask.array as da
 
         if is_dask_array(v):
@@ -803,12 +824,36 @@ class DaskOperator:
         return out if lazy else out.compute()
 
     def matvec(self, W: ArrayLike) -> Any:
-        """:math:`X W` for ``W`` of shape ``(d,)`` or ``(d, k)`` (numpy): a lazy dask array; one pass."""
+        """:math:`X W` for ``W`` of shape ``(d,)`` or ``(d, k)`` (numpy): a lazy dask array; one pass.
+
+        Parameters
+        ----------
+        W : array_like of shape (d,) or (d, k)
+            A vector or a block of vectors, in memory.
+
+        Returns
+        -------
+        dask.array.Array of shape (n,) or (n, k)
+            :math:`X W`, chunked like the rows of ``X``; not computed.
+        """
         self.passes += 1
         return self._X @ np.asarray(W, dtype=np.float64)
 
     def rmatvec(self, V: Any, *, lazy: bool = False) -> Any:
-        r""":math:`X^\top V` for ``V`` of shape ``(n,)`` or ``(n, k)`` (numpy or dask); one pass, a tree sum."""
+        r""":math:`X^\top V` for ``V`` of shape ``(n,)`` or ``(n, k)`` (numpy or dask); one pass, a tree sum.
+
+        Parameters
+        ----------
+        V : array_like or dask array of shape (n,) or (n, k)
+            A vector or a block of vectors.
+        lazy : bool, default False
+            Return the ``dask.delayed`` sum instead of computing it.
+
+        Returns
+        -------
+        ndarray of shape (d,) or (d, k), or dask.delayed.Delayed
+            :math:`X^\top V`, the sum of the blocks' :math:`X_b^\top V_b`.
+        """
         self.passes += 1
         return self._done(self.reduce(lambda Xb, vb: Xb.T @ vb, V), lazy)
 
@@ -819,6 +864,22 @@ class DaskOperator:
         gives :math:`H_b^\top H_b` with :math:`H_b = \mathrm{diag}(\sqrt{s_b})X_b`
         (and :math:`X_b^\top V_b`), and only these :math:`d \times d` partial sums
         travel. ``s >= 0`` is the caller's to ensure (it is lazy here).
+
+        Parameters
+        ----------
+        s : array_like or dask array of shape (n,)
+            Row weights :math:`s_i \ge 0`.
+        V : array_like or dask array of shape (n,) or (n, k), optional
+            Vectors for :math:`X^\top V`, in the same pass.
+        lazy : bool, default False
+            Return the ``dask.delayed`` sum instead of computing it.
+
+        Returns
+        -------
+        G : ndarray of shape (d, d)
+            :math:`X^\top\mathrm{diag}(s)X`.
+        XtV : ndarray of shape (d,) or (d, k)
+            :math:`X^\top V`; returned, as ``(G, XtV)``, only when ``V`` is given.
         """
         self.passes += 1
         if V is None:
@@ -826,33 +887,91 @@ class DaskOperator:
         return self._done(self.reduce(_wgram_block, s, V), lazy)
 
     def gram_diagonal(self, s: Any, *, lazy: bool = False) -> Any:
-        r"""The diagonal of :math:`X^\top\mathrm{diag}(s)X`; one pass, a tree sum."""
+        r"""The diagonal of :math:`X^\top\mathrm{diag}(s)X`; one pass, a tree sum.
+
+        Parameters
+        ----------
+        s : array_like or dask array of shape (n,)
+            Row weights.
+        lazy : bool, default False
+            Return the ``dask.delayed`` sum instead of computing it.
+
+        Returns
+        -------
+        ndarray of shape (d,)
+            :math:`\sum_i s_i x_{ij}^2`.
+        """
         self.passes += 1
         return self._done(self.reduce(lambda Xb, sb: np.einsum("ij,ij,i->j", Xb, Xb, sb), s), lazy)
 
     def row_norms(self) -> Any:
-        r""":math:`\|x_i\|_2` of every row: a lazy dask array; one pass."""
+        r""":math:`\|x_i\|_2` of every row: a lazy dask array; one pass.
+
+        Returns
+        -------
+        dask.array.Array of shape (n,)
+            :math:`\|x_i\|_2`, chunked like the rows of ``X``; not computed.
+        """
         import dask.array as da
 
         self.passes += 1
         return da.sqrt((self._X * self._X).sum(axis=1))
 
     def abs_matvec(self, w: ArrayLike) -> Any:
-        r""":math:`|X|\,w`: a lazy dask array; one pass."""
+        r""":math:`|X|\,w`: a lazy dask array; one pass.
+
+        Parameters
+        ----------
+        w : array_like of shape (d,)
+            Nonnegative weights.
+
+        Returns
+        -------
+        dask.array.Array of shape (n,)
+            :math:`\sum_j |x_{ij}|\,w_j`; not computed.
+        """
         import dask.array as da
 
         self.passes += 1
         return da.absolute(self._X) @ np.asarray(w, dtype=np.float64)
 
     def abs_rmatvec(self, v: Any, *, lazy: bool = False) -> Any:
-        r""":math:`|X|^\top v`; one pass, a tree sum."""
+        r""":math:`|X|^\top v`; one pass, a tree sum.
+
+        Parameters
+        ----------
+        v : array_like or dask array of shape (n,)
+            Nonnegative weights.
+        lazy : bool, default False
+            Return the ``dask.delayed`` sum instead of computing it.
+
+        Returns
+        -------
+        ndarray of shape (d,)
+            :math:`\sum_i |x_{ij}|\,v_i`.
+        """
         self.passes += 1
         return self._done(self.reduce(lambda Xb, vb: np.abs(Xb).T @ vb, v), lazy)
 
     def rows(self, idx: ArrayLike) -> Array:
-        """The rows ``idx`` (sorted or not; integer indices) gathered to the driver as a numpy array; not a full pass.
+        """The rows ``idx`` gathered to the driver as a numpy array; not a full pass.
 
         Only the blocks holding the rows are read. Counted in ``rows_read``.
+
+        Parameters
+        ----------
+        idx : array_like of int
+            Row indices (a boolean mask, an n-vector, is refused).
+
+        Returns
+        -------
+        ndarray of shape (k, d)
+            The k rows, in the order of ``idx``.
+
+        Raises
+        ------
+        DualSVMError
+            For a boolean mask.
         """
         idx_ = np.asarray(idx)
         if idx_.dtype == bool:
@@ -878,5 +997,16 @@ class DaskOperator:
         raise self._in_memory_only("the n x n sample Gram X X^T")
 
     def extended(self, w: ArrayLike, v: ArrayLike) -> Any:
-        """Not available as such: the certificate of dask data works block by block (``dualsvm/chunked_certificate.py``)."""
+        """Not available as such: the certificate of dask data works block by block (``dualsvm/chunked_certificate.py``).
+
+        Parameters
+        ----------
+        w, v : array_like
+            As :meth:`DenseOperator.extended`; unused.
+
+        Raises
+        ------
+        DualSVMError
+            Always.
+        """
         raise self._in_memory_only("the certificate's in-memory longdouble products")
