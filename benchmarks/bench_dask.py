@@ -93,11 +93,13 @@ def main() -> None:
                           "blocks": len(X.chunks[0])}), flush=True)
         results.append(solve(problem, "dask"))
         del problem, X, y
+        print(json.dumps({"driver_peak_MB_after_dask_solve": round(peak_mb(), 1)}), flush=True)
         if args.mem_n:
             X, y = make(args.mem_n, args.d, min(args.chunk, args.mem_n), args.seed)
             X, y = client.persist([X, y])
             distributed.wait([X, y])
-            results.append(solve(ds.SVMProblem(X, y, C=args.C), "dask (comparison size)"))
+            if args.mem_n != args.n:  # else the run above is the comparison
+                results.append(solve(ds.SVMProblem(X, y, C=args.C), "dask (comparison size)"))
             Xm, ym = client.compute([X, y], sync=True)  # the same data, gathered into memory
     if args.mem_n:
         results.append(solve(ds.SVMProblem(Xm, ym, C=args.C), "in memory"))
