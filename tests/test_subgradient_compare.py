@@ -286,3 +286,15 @@ def test_implicit_dual_matches_the_eager_frank_wolfe_updates(renew):
             assert dual.total() == pytest.approx(alpha.sum(), rel=1e-12)
             np.testing.assert_allclose(dual.average(), avg, rtol=1e-11)
             assert dual.avg_total == pytest.approx(avg_total, rel=1e-12)
+
+
+def test_balanced_violators_when_the_midpoint_rounds_onto_a_breakpoint():
+    # Breakpoints t = y - s at 1 and the next float: (lo + hi) / 2 rounds to lo, the negative
+    # point's breakpoint, so it sits on the margin although lo < hi. theta must still balance:
+    # sum_i theta_i y_i = 0 (the positive point violates by one ulp).
+    hi = np.nextafter(1.0, 2.0)
+    y = np.array([1.0, -1.0])
+    t = np.array([hi, 1.0])
+    b, theta = sg.balanced_violators(y, y - t)
+    assert b == 1.0
+    assert theta @ y == 0.0 and theta[0] == 1.0
