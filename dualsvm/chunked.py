@@ -523,7 +523,7 @@ def subgradient_chunked(
         b = 0.5 * (lo + hi)
         window = (lo - width, hi + width)
         fp = fn = 0.0
-        if lo == hi:  # b at a breakpoint: the margin points balance y^T C theta = 0
+        if not lo < b < hi:  # b on a breakpoint (or the midpoint of adjacent floats rounded onto one): balance
             bp, bn, onp, onn = _tree_sum(_map(_sg_on_block, B, YC, b=b)).compute()
             if onp + onn > 0:
                 target = min(max(bp, bn), min(bp + onp, bn + onn)) if max(bp, bn) <= min(bp + onp, bn + onn) else max(bp, bn)
