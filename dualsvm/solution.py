@@ -45,6 +45,11 @@ class Solution:
     alpha : ndarray of shape (n,)
         A dual-feasible point: :math:`0 \le \alpha_i \le C_i` and
         :math:`|y^\top\alpha|` at rounding level. Not multiplied by y.
+        On a problem over a dask array (``SVMProblem.chunked``) ``alpha``,
+        ``margins``, ``margin_range`` and ``C`` are **dask arrays**, chunked
+        like X's rows and persisted where the rows are (they are n-vectors:
+        ``.compute()`` brings one to memory when it fits); every other field,
+        the label index arrays included, is in memory as usual.
     primal_objective : float
         :math:`P(w,b) = \frac12\|w\|^2 + \sum_i C_i\max(0, 1 - y_i(w^\top x_i + b))`.
     dual_objective : float

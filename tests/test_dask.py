@@ -133,6 +133,8 @@ def test_solve_ipm_on_dask_equals_in_memory(scheduler: str, data, reference, req
     _same_answer(sol, reference)
     assert sol.status == "optimal" and sol.relative_gap <= 1e-9
     assert hasattr(sol.alpha, "dask") and sol.alpha.shape == (N,)  # alpha stays a dask array
+    assert "optimal" in repr(sol) and sol.to_dict()["n_bound_support"] == reference.bound_support.size
+    np.testing.assert_array_equal(sol.predict(X), reference.predict(X))
     np.testing.assert_allclose(sol.alpha.compute(), reference.alpha, atol=1e-6 * 2.0)
     np.testing.assert_allclose(sol.margins.compute(), reference.margins, atol=1e-8)
     assert sol.extras["newton"] == "features" and sol.extras["finish"][-1]["n_free"] <= 2 * (D + 1)
