@@ -400,6 +400,19 @@ budgeted vs subgradient     #       #       #           #             #
   point # differs (exact vs subgradient): exact: m=#, subgradient: m=#
   point # differs (budgeted vs subgradient): budgeted: m=#, subgradient: m=#
   point # differs (budgeted vs subgradient): budgeted: m=#, subgradient: m=#
+
+pointwise band: |f(x) - f*(x)| <= band(x) = r sqrt(k(x, x)) + b width at every x; the largest shown
+method       band on the data  on the grid #x#  sign of f* certified on the grid
+-----------  ----------------  -----------------  --------------------------------
+exact                #           #                            #%
+budgeted             #           #                            #%
+subgradient          #           #                             #%
+
+pair                     data: max |f_i-f_j|  <= max band_i+band_j  grid: max |f_i-f_j|  <= max band_i+band_j
+-----------------------  -------------------  --------------------  -------------------  --------------------
+exact vs budgeted                   #              #             #              #
+exact vs subgradient                #              #             #              #
+budgeted vs subgradient             #              #             #              #
 note: subgradient stopped with status max_iter after # iterations; certified gap # (its own dual point alone certifies #), target #
 
 INCONCLUSIVE: subgradient (max_iter, certified gap # <= target #) did not meet its target on its own, so the bound it satisfies proves little. \
@@ -502,7 +515,8 @@ def test_compare_report_dict_and_arguments(monkeypatch):
     assert text.endswith("\n\nINCONCLUSIVE: " + res.summary)
     # The dict, JSON-ready.
     d = res.to_dict()
-    assert set(d) == {"problem", "best_dual", "best_dual_method", "methods", "pairs", "agree", "verdict", "summary", "violations", "warnings"}
+    assert set(d) == {"problem", "best_dual", "best_dual_method", "methods", "pairs", "agree", "verdict", "summary", "violations", "warnings",
+                      "band"}
     assert d["problem"] == {"n": 4, "d": 2, "C": 1.0, "classes": ["-1", "1"]}
     assert d["best_dual"] == 0.5 and d["best_dual_method"] == "exact" and d["summary"] == res.summary
     assert d["agree"] is False and d["verdict"] == "INCONCLUSIVE" and d["violations"] == [] and d["warnings"] == res.warnings
