@@ -31,6 +31,7 @@ agreement.
 from __future__ import annotations
 
 import inspect
+import math
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -248,7 +249,7 @@ class Comparison:
 
         cols = ("method", "band on the data", f"on the {grid}", "sign of f* certified on the grid")
         rows = [(k, e(v["data"]), e(v["grid"]),
-                 "-" if v["grid_sign_certified"] is None else f"{100 * v['grid_sign_certified']:.1f}%")
+                 "-" if v["grid_sign_certified"] is None else f"{math.floor(1000 * v['grid_sign_certified']) / 10:.1f}%")
                 for k, v in self.bands.items()]
         w = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
         fmt = _row_format(w)

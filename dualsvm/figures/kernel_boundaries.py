@@ -3,15 +3,16 @@ r"""Kernel boundaries, three ways, with the certified band.
 The RBF kernel SVM (``gamma="scale"``, C = 1) on seeded, standardized moons
 (top) and circles (bottom), solved as the primal QP in representer form, the
 dual QP and by subgradient descent (columns). Each panel draws that answer's
-boundary f(x) = 0 and its ±1 margins, and shades the certified band where
-the sign of the optimal f\* is not certified: |f(x)| ≤ β(x) =
-√(2G)·√k(x, x) + (b's distance to the ends of its certified interval), a bound
-on |f(x) − f\*(x)| at every x (``proofs/T14``). The exact methods' band is at
-most 1e-4 wide and hidden under the line; the subgradient's, at its target
-relative gap 1e-4, is a visible strip, widest where f is flat (far from
-the data), and the exact boundary (dashed) runs inside it, as it must: where
-f\*(x) = 0, |f(x)| ≤ β(x). Support vectors carry their certified
-labels (``proofs/T06``): on the margin, at the bound α = C, or undecided.
+boundary :math:`f(x) = 0` and its ±1 margins, and shades the certified band
+where the sign of the optimal :math:`f^*` is not certified,
+:math:`|f(x)| \le \beta(x) = \sqrt{2G}\sqrt{k(x, x)} + \max(b - B_{lo}, B_{hi} - b)`,
+a bound on :math:`|f(x) - f^*(x)|` at every x (``proofs/T14``). The exact
+methods' band is at most 1e-4 wide and hidden under the line; the
+subgradient's, at its target relative gap 1e-4, is a visible strip, widest
+where f is flat (far from the data), and the exact boundary (dashed) runs
+inside it, as it must: where :math:`f^*(x) = 0`, :math:`|f(x)| \le \beta(x)`.
+Support vectors carry their certified labels (``proofs/T06``): on the margin,
+at the bound α = C, or undecided.
 """
 
 from __future__ import annotations
@@ -108,13 +109,13 @@ def _panel(ax, problem, X, s, method, gx, gy, pts, exact=None):
 
 
 def make_figure(seed: int = SEED):
-    """Return (figure, numbers): per data set and method the certified gap, band, support labels, certified fraction.
+    r"""Return (figure, numbers): per data set and method the certified gap, band, support labels, certified fraction.
 
     The numbers per data set: ``X``, ``y`` (standardized, labels 0/1), ``grid`` (the drawing grid's points),
     ``verdict`` of :func:`~dualsvm.compare`, ``gamma`` (resolved), and per method ``relative_gap``,
     ``radius``, ``b_interval``, ``band_max`` (largest band on the grid), ``band_data`` (on the data),
-    ``n_margin``, ``n_bound``, ``n_undecided`` and their indices, ``certified_fraction`` (grid points with
-    |f| > band), ``f`` and ``band`` on the grid.
+    ``n_margin``, ``n_bound``, ``n_undecided`` and their indices, ``certified_fraction`` (the share of grid
+    points where :math:`|f(x)| > \beta(x)`), ``f`` and ``band`` on the grid.
     """
     fig, axes = plt.subplots(2, 3, figsize=(12.5, 8.6), constrained_layout=True)
     data = {}
