@@ -238,30 +238,36 @@ class Comparison:
         return "\n".join(lines)
 
     def _band_lines(self) -> list[str]:
-        """The band table: per method its largest band, per pair the observed difference beside the bound."""
+        """The band table: per method its largest band, per pair the observed difference beside the bound.
+
+        The grid columns appear only when there is a grid (2-D data).
+        """
         if not self.bands:
             return []
         g = self.grid
-        grid = f"grid {g['size']}x{g['size']}" if g else "grid"
 
-        def e(v: float | None) -> str:
-            return "-" if v is None else f"{v:.2e}"
+        def table(cols: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+            w = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
+            fmt = _row_format(w)
+            return [fmt.format(*cols), fmt.format(*("-" * x for x in w))] + [fmt.format(*r) for r in rows]
 
-        cols = ("method", "band on the data", f"on the {grid}", "sign of f* certified on the grid")
-        rows = [(k, e(v["data"]), e(v["grid"]),
-                 "-" if v["grid_sign_certified"] is None else f"{math.floor(1000 * v['grid_sign_certified']) / 10:.1f}%")
-                for k, v in self.bands.items()]
-        w = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
-        fmt = _row_format(w)
+        grid = f"grid {g['size']}x{g['size']}" if g else ""
+        cols: tuple[str, ...] = ("method", "band on the data")
+        rows = [(k, f"{v['data']:.2e}") for k, v in self.bands.items()]
+        if g:
+            cols += (f"on the {grid}", "sign of f* certified on the grid")
+            rows = [r + (f"{v['grid']:.2e}", f"{math.floor(1000 * v['grid_sign_certified']) / 10:.1f}%")
+                    for r, v in zip(rows, self.bands.values(), strict=True)]
         out = ["", "pointwise band: |f(x) - f*(x)| <= band(x) = r sqrt(k(x, x)) + b width at every x; the largest shown",
-               fmt.format(*cols), fmt.format(*("-" * x for x in w))] + [fmt.format(*r) for r in rows]
+               *table(cols, rows)]
         if self.pairs:
-            pcols = ("pair", "data: max |f_i-f_j|", "<= max band_i+band_j", "grid: max |f_i-f_j|", "<= max band_i+band_j")
-            prow = [(f"{q['a']} vs {q['b']}", e(q["max_decision_diff"]), e(q["band_bound"]),
-                     e(q["max_decision_diff_grid"]), e(q["band_bound_grid"])) for q in self.pairs]
-            pw = [max(len(c), *(len(r[i]) for r in prow)) for i, c in enumerate(pcols)]
-            pfmt = _row_format(pw)
-            out += ["", pfmt.format(*pcols), pfmt.format(*("-" * x for x in pw))] + [pfmt.format(*r) for r in prow]
+            pcols: tuple[str, ...] = ("pair", "data: max |f_i-f_j|", "<= max band_i+band_j")
+            prow = [(f"{q['a']} vs {q['b']}", f"{q['max_decision_diff']:.2e}", f"{q['band_bound']:.2e}") for q in self.pairs]
+            if g:
+                pcols += (f"{grid}: max |f_i-f_j|", "<= max band_i+band_j")
+                prow = [r + (f"{q['max_decision_diff_grid']:.2e}", f"{q['band_bound_grid']:.2e}")
+                        for r, q in zip(prow, self.pairs, strict=True)]
+            out += ["", *table(pcols, prow)]
         return out
 
 

@@ -408,11 +408,11 @@ exact                #           #                            #%
 budgeted             #           #                            #%
 subgradient          #           #                             #%
 
-pair                     data: max |f_i-f_j|  <= max band_i+band_j  grid: max |f_i-f_j|  <= max band_i+band_j
------------------------  -------------------  --------------------  -------------------  --------------------
-exact vs budgeted                   #              #             #              #
-exact vs subgradient                #              #             #              #
-budgeted vs subgradient             #              #             #              #
+pair                     data: max |f_i-f_j|  <= max band_i+band_j  grid #x#: max |f_i-f_j|  <= max band_i+band_j
+-----------------------  -------------------  --------------------  -------------------------  --------------------
+exact vs budgeted                   #              #                   #              #
+exact vs subgradient                #              #                   #              #
+budgeted vs subgradient             #              #                   #              #
 note: subgradient stopped with status max_iter after # iterations; certified gap # (its own dual point alone certifies #), target #
 
 INCONCLUSIVE: subgradient (max_iter, certified gap # <= target #) did not meet its target on its own, so the bound it satisfies proves little. \
