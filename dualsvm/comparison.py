@@ -323,7 +323,8 @@ def pointwise_band(problem: SVMProblem, solution: Solution, X: ArrayLike | None 
     :math:`|\langle f - f^*, k(x, \cdot)\rangle| \le \sqrt{2G}\sqrt{k(x, x)}` by Cauchy–Schwarz) and
     :math:`[B_{lo}, B_{hi}]` = ``solution.b_interval``, which holds every optimal :math:`b^*`
     (``proofs/T14``). For the linear kernel :math:`\sqrt{k(x, x)} = \|x\|`, the same formula;
-    for a kernel it is :func:`dualsvm.kernels.pointwise_bound`. Where
+    for a kernel it is the bound of :func:`dualsvm.kernels.pointwise_bound` (this one rounds up by
+    :math:`\gamma_{d+8}` rather than :math:`4u`, to cover the norm's rounding). Where
     :math:`|f(x)| > \beta(x)` the sign of :math:`f^*(x)`, the optimal prediction, is certified.
 
     Parameters
@@ -408,9 +409,9 @@ def band_grid(problem: SVMProblem, size: int = BAND_GRID, pad: float = BAND_PAD)
         If ``size`` is not an integer >= 2 or ``pad`` is not a finite number >= 0.
     """
     if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 2:
-        raise DualSVMError(f"band grid size must be an integer >= 2, got {size!r}")
+        raise DualSVMError(f"band_grid size must be an integer >= 2, got {size!r}")
     if isinstance(pad, bool) or not isinstance(pad, (int, float, np.floating, np.integer)) or not np.isfinite(pad) or pad < 0:
-        raise DualSVMError(f"band grid pad must be a finite number >= 0, got {pad!r}")
+        raise DualSVMError(f"band_grid pad must be a finite number >= 0, got {pad!r}")
     factor = problem.kernel_factor
     if factor is None:
         if problem.d != 2:

@@ -180,9 +180,9 @@ def test_bad_points_name_the_argument():
         pointwise_band(p, s, np.ones((3, 3)))
     with pytest.raises(ds.DualSVMError, match="X must be finite"):
         decision_values(p, s, np.array([[0.0, np.nan]]))
-    with pytest.raises(ds.DualSVMError, match="band grid size must be an integer >= 2, got 1"):
+    with pytest.raises(ds.DualSVMError, match="band_grid size must be an integer >= 2, got 1"):
         band_grid(p, 1)
-    with pytest.raises(ds.DualSVMError, match="band grid pad must be a finite number >= 0, got -0.1"):
+    with pytest.raises(ds.DualSVMError, match="band_grid pad must be a finite number >= 0, got -0.1"):
         band_grid(p, 5, pad=-0.1)
     res = ds.compare(p, methods=("dual",), grid_size=0)
     assert res.grid is None and res.bands["dual"]["grid"] is None
