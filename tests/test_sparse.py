@@ -148,6 +148,7 @@ def test_certificate_of_a_sparse_problem_equals_the_dense_one():
 SOLVERS = {
     "ipm": ds.solve_ipm,
     "ipm-cg": lambda p: ds.solve_ipm(p, newton="cg"),
+    "ipm-cg-samples": lambda p: ds.solve_ipm(p, newton="cg-samples"),
     "dual": ds.solve_dual,
     "primal": ds.solve_primal,
     "subgradient": lambda p: ds.solve_subgradient(p, target_gap=1e-2, max_iter=2000),
@@ -173,19 +174,25 @@ def test_sparse_and_dense_give_the_same_certified_answer(solver, data):
         np.testing.assert_array_equal(getattr(a, part), getattr(b, part), err_msg=part)
     if solver not in ("subgradient", "certify"):
         assert a.success and b.success and b.relative_gap <= 1e-8
-    if solver == "ipm-cg":
-        assert b.extras["newton"] == "cg" and b.extras["cg_iterations"]
+    if solver in ("ipm-cg", "ipm-cg-samples"):
+        assert b.extras["newton"] == solver[4:] and b.extras["cg_iterations"]
 
 
 def test_ipm_auto_takes_conjugate_gradients_when_both_dense_forms_are_large(monkeypatch):
     dense, sparse = _text_pair()
     monkeypatch.setattr(ipm, "_DENSE_NEWTON_MAX", 150)  # n = 200, d + 1 = 601: both "large"
-    s = ds.solve_ipm(sparse)
-    assert s.extras["newton"] == "cg" and s.success
+    s = ds.solve_ipm(dense)
+    assert s.extras["newton"] == "cg-samples" and s.success
     monkeypatch.setattr(ipm, "_DENSE_NEWTON_MAX", 4000)
     ref = ds.solve_ipm(dense)
     assert ref.extras["newton"] == "samples"
     assert np.linalg.norm(s.w - ref.w) <= s.radius + ref.radius
+    # Sparse X: CG as soon as a dense Cholesky of order min(n, d + 1) costs more than
+    # the O(nnz) products of a CG step (_choose_form's measured cases).
+    assert ipm._choose_form(5000, 5000, nnz=235_657) == "cg-samples"
+    assert ipm._choose_form(1000, 50_000, nnz=50_000) == "cg-samples"
+    assert ipm._choose_form(20_000, 1500, nnz=1_000_000) == "features"
+    assert ipm._choose_form(200, 600, nnz=3000) == "samples"  # small: the robust dense form
 
 
 def test_ipm_with_zero_costs_on_sparse_data():
