@@ -224,6 +224,58 @@ def test_reduced_kkt_solve_equals_the_full_one(monkeypatch):
     np.testing.assert_allclose(red[2], s.alpha, atol=1e-8)
 
 
+@pytest.mark.parametrize("duplicates", [False, True])
+def test_kkt_solve_by_cg_on_sparse_rows_equals_the_least_squares_one(monkeypatch, duplicates):
+    """The reduced KKT solve by CG (sparse free rows) gives the dense least squares' solution.
+
+    With duplicated rows K = Z_F Z_F^T is singular: the equalities then have a
+    family of solutions, and both solves must return the one nearest the start
+    (CG from the start stays in the range of K: the minimum-norm correction).
+    """
+    X, y = make_sparse_text(200, 600, nnz_per_row=15, n_informative=60, seed=3)
+    if duplicates:
+        X = sp.vstack([X, X[:40]]).tocsr()
+        y = np.concatenate([y, y[:40]])
+    p = SVMProblem(X, y, C=10.0)
+    s = ds.solve_ipm(SVMProblem(X.toarray(), y, C=10.0))
+    free = np.zeros(p.n, bool)
+    free[s.margin_support] = True
+    at_C = np.zeros(p.n, bool)
+    at_C[s.bound_support] = True
+    assert free.sum() > 20
+    rng = np.random.default_rng(0)
+    start = (s.w + 1e-3 * rng.normal(size=p.d), s.b + 1e-3, s.alpha[free] + 1e-3 * rng.random(int(free.sum())))
+    calls = []
+    real = finish._reduced_by_cg
+    monkeypatch.setattr(finish, "_reduced_by_cg", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(finish, "_CG_KKT_ABOVE_K", 0)
+    w_cg, b_cg, a_cg = finish.kkt_solve_wb(p, free, at_C, start=start)
+    assert calls
+    monkeypatch.setattr(finish, "_CG_KKT_ABOVE_K", 10**9)  # the least-squares path
+    w_ls, b_ls, a_ls = finish.kkt_solve_wb(p, free, at_C, start=start)
+    assert len(calls) == 1
+    np.testing.assert_allclose(a_cg, a_ls, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(w_cg, w_ls, rtol=0, atol=1e-9)
+    assert abs(b_cg - b_ls) <= 1e-9
+    np.testing.assert_allclose(p.margins(w_cg, b_cg)[free], 1.0, atol=1e-10)  # the free points on the margin
+    if duplicates:  # alpha_i - alpha_j of two copies is a null direction: kept from the start
+        a0 = np.zeros(p.n)
+        a0[free] = start[2]
+        both = np.flatnonzero(free[:40] & free[200:])
+        assert both.size > 5
+        np.testing.assert_allclose(a_cg[both + 200] - a_cg[both], a0[both + 200] - a0[both], rtol=0, atol=1e-9)
+
+
+def test_ipm_samples_cg_converges_on_its_own(monkeypatch):
+    """Without the exact finish, the n x n CG form reaches the target gap and the dense answer."""
+    dense, sparse = _text_pair(C=10.0)
+    s = ds.solve_ipm(sparse, newton="cg-samples", finish=False)
+    ref = ds.solve_ipm(dense)
+    assert s.success and s.relative_gap <= 1e-9 and s.extras["newton"] == "cg-samples"
+    assert np.linalg.norm(s.w - ref.w) <= s.radius + ref.radius
+    assert max(s.extras["cg_iterations"]) < ipm._CG_MAX_ITER  # every solve converged
+
+
 # -- memory: d = 50,000 at 0.1 % density through every solver ----------------------------
 def _status_bytes() -> dict[str, int]:
     out = {}
