@@ -375,3 +375,127 @@ def test_every_solver_runs_on_d_50000_without_densifying():
         if name in ("ipm", "ipm-cg", "dual", "primal"):
             assert success, name
     assert not over, peaks
+
+
+# -- the faces: DualSVC, certify_estimator, the CLI --------------------------------------
+@pytest.mark.parametrize("method", ["ipm", "dual"])
+def test_dualsvc_fits_and_predicts_on_sparse_X(method):
+    from dualsvm.sklearn import DualSVC
+
+    dense, sparse = _text_pair(C=10.0)
+    X, y = sparse.X, sparse.classes[(sparse.y > 0).astype(int)]
+    a = DualSVC(C=10.0, method=method).fit(X.toarray(), y)
+    b = DualSVC(C=10.0, method=method).fit(sp.csr_matrix(X), y)
+    assert b.certificate_.success and b.certificate_.relative_gap <= 1e-8
+    assert np.linalg.norm(a.coef_[0] - b.coef_[0]) <= a.certificate_.radius + b.certificate_.radius
+    np.testing.assert_array_equal(a.support_, b.support_)
+    assert sp.issparse(b.support_vectors_)  # as SVC: sparse in, sparse support vectors
+    np.testing.assert_array_equal(b.support_vectors_.toarray(), X.toarray()[b.support_])
+    Xt, _ = make_sparse_text(50, 600, nnz_per_row=15, n_informative=60, seed=9)
+    for fmt in (sp.csr_matrix, sp.csc_array, sp.coo_matrix):
+        f = b.decision_function(fmt(Xt))
+        assert isinstance(f, np.ndarray) and f.shape == (50,)
+        np.testing.assert_allclose(f, Xt.toarray() @ b.coef_[0] + b.intercept_[0], rtol=1e-12, atol=1e-12)
+        np.testing.assert_array_equal(b.predict(fmt(Xt)), b.classes_[(f > 0).astype(int)])
+    # the same model, within the certified radii, decides the same on points clear of the boundary
+    fa, fb = a.decision_function(Xt.toarray()), b.decision_function(Xt)
+    clear = np.abs(fa) > 1e-6
+    np.testing.assert_array_equal(np.sign(fa[clear]), np.sign(fb[clear]))
+
+
+def test_certify_estimator_on_estimators_fitted_on_sparse_X():
+    """LinearSVC, SVC (whose coef_ is then a sparse matrix) and SGDClassifier fitted on CSR."""
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.svm import SVC, LinearSVC
+
+    from dualsvm.conventions import sgd_alpha_from_C
+    from dualsvm.sklearn import certify_estimator
+
+    dense, sparse = _text_pair(C=1.0)
+    Xs, Xd, y = sp.csr_matrix(sparse.X), dense.X, dense.classes[(dense.y > 0).astype(int)]
+    estimators = [
+        SVC(kernel="linear", C=1.0, tol=1e-10),
+        LinearSVC(C=1.0, loss="hinge", tol=1e-8, max_iter=100_000),
+        SGDClassifier(loss="hinge", alpha=sgd_alpha_from_C(1.0, dense.n), max_iter=50, tol=None, random_state=0),
+    ]
+    for est in estimators:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            on_sparse = certify_estimator(est.fit(Xs, y), Xs, y)
+            if isinstance(est, SVC):
+                assert sp.issparse(est.coef_)
+            on_dense = certify_estimator(est, Xd, y)  # the same fitted (w, b), certified on dense X
+        name = type(est).__name__
+        assert on_sparse.reference.success and on_sparse.reference.relative_gap <= 1e-8, name
+        np.testing.assert_allclose(on_sparse.certificate.duality_gap, on_dense.certificate.duality_gap,
+                                   rtol=1e-9, atol=1e-12, err_msg=name)
+        assert on_sparse.verdict == on_dense.verdict, name
+        assert on_sparse.distance <= on_sparse.bound, name
+    assert estimators[0].fit(Xs, y) and certify_estimator(estimators[0], Xs, y).relative_gap <= 1e-6
+
+
+def _write_svmlight(path, X, y, one_based=True):
+    X = sp.csr_array(X)
+    X.sort_indices()  # the format wants increasing indices on a line (scikit-learn's reader checks)
+    lines = []
+    for i in range(X.shape[0]):
+        lo, hi = X.indptr[i], X.indptr[i + 1]
+        feats = " ".join(f"{j + one_based}:{float(v)!r}" for j, v in zip(X.indices[lo:hi], X.data[lo:hi], strict=True))
+        lines.append(f"{y[i]} {feats}  # row {i}\n")
+    path.write_text("".join(lines))
+    return path
+
+
+@pytest.mark.parametrize("one_based", [True, False])
+def test_cli_reads_svmlight_sparse_data(tmp_path, capsys, one_based):
+    import json
+
+    from sklearn.datasets import load_svmlight_file
+
+    from dualsvm.cli import load_svmlight, main
+
+    X, y = make_sparse_text(120, 400, nnz_per_row=12, n_informative=40, seed=5)
+    X = X[:, : X.indices.max() + 1]  # the file has as many features as the largest index
+    labels = np.where(y > 0, 3, -1)
+    path = _write_svmlight(tmp_path / "text.svm", X, labels, one_based)
+    data = load_svmlight(str(path))
+    assert sp.issparse(data.X) and data.X.shape == X.shape
+    np.testing.assert_array_equal(data.X.toarray(), X.toarray())
+    ref_X, ref_y = load_svmlight_file(str(path), zero_based=not one_based)  # scikit-learn reads it alike
+    np.testing.assert_array_equal(data.X.toarray(), ref_X.toarray()[:, : X.shape[1]])
+    np.testing.assert_array_equal(data.y, ref_y)
+    code = main(["solve", "--svmlight", str(path), "--method", "ipm", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    ref = ds.solve_ipm(SVMProblem(X, labels))
+    assert np.linalg.norm(np.array(out["w"]) - ref.w) <= out["radius"] + ref.radius
+    assert out["data"]["classes"] == {"-1": "-1", "+1": "3"}
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["--svmlight", "FILE", "--standardize"], "--svmlight does not take --standardize: centring"),
+    (["--svmlight", "FILE", "--label", "y"], "--svmlight does not take --label"),
+])
+def test_cli_svmlight_refuses_dense_only_options(tmp_path, capsys, argv, needle):
+    from dualsvm.cli import main
+
+    path = _write_svmlight(tmp_path / "t.svm", sp.csr_array(np.eye(4)), [1, -1, 1, -1])
+    code = main(["solve"] + [str(path) if a == "FILE" else a for a in argv])
+    assert code == 2 and needle in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text, needle", [
+    ("1 1:0.5\n-1 x:1\n", "line 2: 'x:1' is not index:value"),
+    ("1 1:0.5\n-1 2:x\n", "line 2: the value of feature 2 is not a finite number ('x')"),
+    ("1 1:0.5\n-1 2:nan\n", "line 2: the value of feature 2 is not a finite number"),
+    ("1 1:0.5 1:2\n-1 2:1\n", "line 1: feature 1 is given twice"),
+    ("1 qid:3 1:0.5\n-1 2:1\n", "line 1: 'qid:' is ranking data"),
+    ("1 1:0.5\n2 2:1\n3 1:1\n", "the labels has 3 classes"),
+])
+def test_cli_svmlight_errors_name_the_line(tmp_path, capsys, text, needle):
+    from dualsvm.cli import main
+
+    path = tmp_path / "bad.svm"
+    path.write_text(text)
+    assert main(["solve", "--svmlight", str(path)]) == 2
+    assert needle in capsys.readouterr().err
