@@ -118,12 +118,18 @@ def limited(fn: Callable[[ds.SVMProblem], Result], p: ds.SVMProblem, budget: flo
     proc = ctx.Process(target=_child, args=(fn, p, mem_gb, send))
     t0 = time.perf_counter()
     proc.start()
+    send.close()  # the child's end only: a child that dies (a Rust allocation abort) closes the pipe
     got = recv.poll(budget)
     if not got:
         proc.kill()
         proc.join()
         return f"not finished within the budget of {budget:.0f} s (killed)"
-    kind, out = recv.recv()
+    try:
+        kind, out = recv.recv()
+    except EOFError:
+        proc.join()
+        return (f"died after {time.perf_counter() - t0:.0f} s (exit code {proc.exitcode}; an allocation "
+                f"beyond the {mem_gb:g} GB limit aborts Clarabel's Rust code: see stderr)")
     proc.join()
     if kind != "ok":
         return f"failed after {time.perf_counter() - t0:.0f} s: {out}"

@@ -66,7 +66,7 @@ Mask = NDArray[np.bool_]
 IPM_MAX_ITER = 100
 #: Options of :func:`solve_ipm` beyond ``target_gap`` and ``max_iter``, with defaults.
 IPM_OPTIONS: dict[str, Any] = {
-    "newton": "auto",  # "features": (d+1)x(d+1); "samples": n x n; "cg": matrix-free; "auto": see _choose_form
+    "newton": "auto",  # "features": (d+1)x(d+1); "samples": n x n; "cg", "cg-samples": those by CG; "auto": _choose_form
     "finish": True,  # working-set finish with an exact KKT solve; False: certify the interior iterate
     "step_fraction": 0.995,  # fraction of the step to the boundary
     "finish_below": 0.1,  # start the working-set finish once the estimated relative gap is below this
@@ -80,7 +80,7 @@ _KAPPA = 10.0
 _SUB_MAX_ITER = 60
 _EPS = np.finfo(np.float64).eps
 #: "auto" forms a dense Newton matrix only up to this order; above it (both n and d + 1
-#: larger: sparse text data) it solves the (d+1)x(d+1) system by conjugate gradients.
+#: larger) it solves the n x n system by conjugate gradients ("cg-samples").
 _DENSE_NEWTON_MAX = 4000
 #: Conjugate-gradient budget per Newton solve, and its relative residual.
 _CG_MAX_ITER = 2000
@@ -199,7 +199,9 @@ class _CGNewton(_FeatureNewton):
     (Jacobi: :math:`1 + \sum_i h_i x_{ij}^2` and :math:`\sum_i h_i`). Memory
     :math:`O(\mathrm{nnz} + n + d)`. The step is inexact to the CG tolerance;
     the iteration is an infeasible-start one (the residuals are carried), and
-    the certificate, not the step, decides.
+    the certificate, not the step, decides. Only on request (``newton="cg"``):
+    "auto" takes :class:`_SampleCGNewton`, whose conditioning does not grow
+    with :math:`1/\mu` (its docstring).
     """
 
     form = "cg"
@@ -454,7 +456,8 @@ def _check_options(target_gap: Any, max_iter: Any, options: dict[str, Any]) -> t
     max_iter = check_max_iter(max_iter)
     opts = {**IPM_OPTIONS, **options}
     if opts["newton"] not in ("auto", "features", "samples", "cg", "cg-samples"):
-        raise DualSVMError(f"newton must be 'auto', 'features', 'samples' or 'cg', got {opts['newton']!r}")
+        raise DualSVMError(f"newton must be 'auto', 'features', 'samples', 'cg-samples' or 'cg', "
+                           f"got {opts['newton']!r}")
     if not isinstance(opts["finish"], (bool, np.bool_)):
         raise DualSVMError(f"finish must be True or False, got {opts['finish']!r}")
     sf = opts["step_fraction"]
@@ -625,7 +628,18 @@ def solve_ipm(
     That is four passes per iteration. The reduction of the Newton system to
     :math:`M` is ``proofs/T13-newton-reduction.md``. When :math:`d + 1 > n`
     the :math:`n\times n` system :math:`(ZZ^\top + D)\Delta\alpha + y\Delta b = g`
-    is factored instead (no data pass per iteration).
+    is factored instead (no data pass per iteration). When both are large
+    (for sparse X: when a dense Cholesky would cost more than the
+    :math:`O(\mathrm{nnz})` products of conjugate gradients, as on text data)
+    the :math:`n\times n` system is solved by CG, matrix-free, preconditioned
+    by its diagonal :math:`\|x_i\|^2 + D_i` (``newton="cg-samples"``;
+    memory :math:`O(\mathrm{nnz} + n + d)`). Not the :math:`(d+1)\times(d+1)`
+    one (``newton="cg"``): as the iteration converges its weights
+    :math:`1/D_i` spread from :math:`\mu` to :math:`1/\mu` inside each
+    feature's column, where no diagonal scaling reaches them; measured on
+    text data, n = d = 5000, without the finish: 11 iterations of at most 64
+    CG steps and 2.9 s to a gap of 8e-12, against 34 iterations, 307 s and a
+    gap stuck at 3e-7.
 
     **Exact finish** (working set, then KKT). Once the estimated relative gap
     :math:`\sum_i[\alpha_i s_i + u_i\xi_i]/\max(1, |D|)` is below
@@ -668,7 +682,7 @@ def solve_ipm(
         (the certificate of the answer in hand still runs), and the status is
         then ``"max_time"`` unless that answer meets ``target_gap``.
     **options
-        ``newton`` (``"auto"``, ``"features"``, ``"samples"``, ``"cg"``), ``finish``
+        ``newton`` (``"auto"``, ``"features"``, ``"samples"``, ``"cg-samples"``, ``"cg"``), ``finish``
         (bool, default True; False certifies the interior iterate itself),
         ``step_fraction`` (default 0.995), ``finish_below`` (default 0.1),
         ``blas_threads`` (default 1: BLAS runs single-threaded during the
