@@ -43,7 +43,7 @@ SOLVE_METHODS: dict[str, tuple[str, float, str]] = {
     "primal": ("target_gap", 1e-8, "the primal QP in cvxpy (Clarabel, an interior-point solver)"),
     "subgradient": ("target_gap", 1e-4, "subgradient descent on the primal, numpy only"),
     "stochastic": ("target_gap", 1e-2, "mini-batch (Pegasos-style) subgradient descent"),
-    "ipm": ("target_gap", 1e-9, "interior-point method on the (d+1)x(d+1) Newton system, then an exact finish"),
+    "ipm": ("target_gap", 1e-9, "interior-point method on the (d+1)x(d+1) or n x n Newton system, then an exact finish"),
 }
 
 #: Cells read as "no value" in a feature column (compared in lower case).
@@ -247,10 +247,16 @@ def load_svmlight(path: str, *, positive: str | None = None, source: str | None 
     Parameters
     ----------
     path : str
+        The file.
     positive : str, optional
         This label becomes +1 and every other label one class, -1, named "(rest)".
     source : str, optional
         How messages name the file (default ``path``).
+
+    Returns
+    -------
+    CSVData
+        ``X`` (CSR), ``y``, the features named by their index in the file, and the merged labels.
 
     Raises
     ------

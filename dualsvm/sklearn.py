@@ -30,7 +30,7 @@ from .exceptions import ConvergenceWarning, DualSVMError
 from .problem import SVMProblem
 from .solution import Solution
 
-#: Sparse formats DualSVC takes as they are (others are converted to CSR by scikit-learn).
+#: Sparse formats DualSVC.decision_function takes as they are (others are converted to CSR by scikit-learn).
 _SPARSE = ("csr", "csc", "coo")
 
 __all__ = ["DualSVC", "certify_estimator", "EstimatorReport"]
@@ -148,9 +148,9 @@ class DualSVC(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array_like or scipy.sparse matrix of shape (n_samples, n_features)
-            Training features. Sparse X (CSR, CSC or COO; other formats are
-            converted to CSR) is solved sparse, never densified (with a
-            kernel it is densified for the kernel, as in :class:`~dualsvm.SVMProblem`).
+            Training features. Sparse X (any format, converted to CSR) is
+            solved sparse, never densified (with a kernel it is densified for
+            the kernel, as in :class:`~dualsvm.SVMProblem`).
         y : array_like of shape (n_samples,)
             Exactly two classes.
         sample_weight : array_like of shape (n_samples,), optional
@@ -168,7 +168,7 @@ class DualSVC(ClassifierMixin, BaseEstimator):
         """
         if self.method not in _METHODS:
             raise ValueError(f"method must be one of {sorted(_METHODS)}, got {self.method!r}")
-        X, y = validate_data(self, X, y, dtype=np.float64, ensure_min_samples=2, accept_sparse=_SPARSE)
+        X, y = validate_data(self, X, y, dtype=np.float64, ensure_min_samples=2, accept_sparse="csr")
         check_classification_targets(y)
         y_type = type_of_target(y, input_name="y", raise_unknown=True)
         classes = np.unique(y)
@@ -202,7 +202,7 @@ class DualSVC(ClassifierMixin, BaseEstimator):
         sup = sol.support
         order = np.lexsort((sup, problem.y[sup] > 0))  # class -1 first, as SVC
         self.support_ = sup[order].astype(np.int32)
-        self.support_vectors_ = (problem.X if sp.issparse(X) and problem.kernel_factor is None else X)[self.support_]
+        self.support_vectors_ = X[self.support_]  # CSR rows for sparse X
         self.n_support_ = np.array([np.count_nonzero(problem.y[self.support_] < 0),
                                     np.count_nonzero(problem.y[self.support_] > 0)], dtype=np.int32)
         self.dual_coef_ = (problem.y * sol.alpha)[self.support_].reshape(1, -1)
