@@ -287,17 +287,32 @@ def _status_bytes() -> dict[str, int]:
     return out
 
 
-def _peak_child(fn, p, warm, conn):
-    """In a forked child: ``fn(warm)`` first (code pages, first-use caches), then the peak of ``fn(p)``.
+_MEMORY_RUNS = {
+    "ipm": lambda q: ds.solve_ipm(q),
+    "ipm-cg": lambda q: ds.solve_ipm(q, newton="cg"),
+    "subgradient": lambda q: ds.solve_subgradient(q, max_iter=50, target_gap=0.5),
+    "certify": lambda q: ds.certify(q, np.zeros(q.d), 0.0),
+    "dual": lambda q: ds.solve_dual(q),
+    "primal": lambda q: ds.solve_primal(q),
+}
+
+
+def _peak_child(name, n, d, conn):
+    """In a fresh child (forked from multiprocessing's forkserver): ``name`` on a small problem first (imports, code pages,
+    first-use caches), then the peak of ``name`` on make_sparse_text(n, d, 50 per row, seed 1).
 
     The peak is the larger of tracemalloc's (numpy, scipy, OSQP: Python's
     allocator) and the resident set's high-water mark above its start
     (``/proc/self/clear_refs`` resets it; sees Clarabel's Rust allocations).
+    Not a fork of the test process, which can inherit a lock held by one of
+    its threads and hang (it did, in the full suite).
     """
     try:
+        fn = _MEMORY_RUNS[name]
+        p = SVMProblem(*make_sparse_text(n, d, nnz_per_row=50, seed=1), C=1.0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ds.ConvergenceWarning)
-            fn(warm)
+            fn(SVMProblem(*make_sparse_text(100, 500, nnz_per_row=10, seed=2), C=1.0))
             with open("/proc/self/clear_refs", "w") as f:
                 f.write("5")  # VmHWM := VmRSS
             start = _status_bytes()["VmRSS"]
@@ -311,14 +326,20 @@ def _peak_child(fn, p, warm, conn):
         conn.send(repr(exc))
 
 
-def _peak_bytes(fn, p, warm):
+def _peak_bytes(name, n, d):
     import multiprocessing as mp
 
-    ctx = mp.get_context("fork")
+    ctx = mp.get_context("forkserver")  # children forked from a fresh single-threaded server
+    ctx.set_forkserver_preload(["dualsvm", "cvxpy", "osqp", "clarabel"])
     recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_peak_child, args=(fn, p, warm, send))
+    proc = ctx.Process(target=_peak_child, args=(name, n, d, send))
     proc.start()
-    got = recv.recv() if recv.poll(600) else "no answer within 600 s"
+    send.close()
+    try:
+        got = recv.recv() if recv.poll(600) else "no answer within 600 s"
+    except EOFError:
+        proc.join(5)
+        got = f"the child died (exit code {proc.exitcode})"
     proc.join(5)
     if proc.is_alive():
         proc.kill()
@@ -345,29 +366,21 @@ def test_every_solver_runs_on_d_50000_without_densifying():
     up to :math:`n(n+1)/2` entries of 12 bytes. Their bound is
     :math:`8B + 128V + 6n^2`. That term is why neither finishes at
     n = d = 50,000 (15 GB of fill; README). None of the bounds is within a
-    third of the dense X, :math:`8nd` = 400 MB. Every solver is run in a forked child.
+    third of the dense X, :math:`8nd` = 400 MB. Every solver runs in a child of its own.
     """
     n, d = 1000, 50_000
-    X, y = make_sparse_text(n, d, nnz_per_row=50, seed=1)
-    p = SVMProblem(X, y, C=1.0)
-    warm = SVMProblem(*make_sparse_text(100, 500, nnz_per_row=10, seed=2), C=1.0)
+    p = SVMProblem(*make_sparse_text(n, d, nnz_per_row=50, seed=1), C=1.0)  # the children's problem
     assert 0.0009 <= p.X.nnz / (n * d) <= 0.0011
     B = (p.X.data.itemsize + p.X.indices.itemsize) * p.X.nnz + p.X.indptr.itemsize * (n + 1)
     V = 8 * (n + d)
     iterative = 8 * (B + V)
     factored = 8 * B + 128 * V + 6 * n * n
     assert factored < 8 * n * d / 3  # densifying X once would break either bound
-    runs = {
-        "ipm": (ds.solve_ipm, iterative),
-        "ipm-cg": (lambda q: ds.solve_ipm(q, newton="cg"), iterative),
-        "subgradient": (lambda q: ds.solve_subgradient(q, max_iter=50, target_gap=0.5), iterative),
-        "certify": (lambda q: ds.certify(q, np.zeros(q.d), 0.0), iterative),
-        "dual": (ds.solve_dual, factored),
-        "primal": (ds.solve_primal, factored),
-    }
+    bounds = {"ipm": iterative, "ipm-cg": iterative, "subgradient": iterative, "certify": iterative,
+              "dual": factored, "primal": factored}
     peaks, over = {}, {}
-    for name, (fn, bound) in runs.items():
-        peak, traced, rss, success, gap = _peak_bytes(fn, p, warm)
+    for name, bound in bounds.items():
+        peak, traced, rss, success, gap = _peak_bytes(name, n, d)
         peaks[name] = f"{peak / 1e6:.1f} MB (traced {traced / 1e6:.1f}, resident {rss / 1e6:.1f}) of {bound / 1e6:.1f}"
         if peak > bound:
             over[name] = peaks[name]
