@@ -78,6 +78,9 @@ IPM_OPTIONS: dict[str, Any] = {
 _KAPPA = 10.0
 #: Newton steps allowed on one working set.
 _SUB_MAX_ITER = 60
+#: After a finish attempt of solve_ipm fails, the next one waits until the estimated
+#: relative gap is this factor below the failed attempt's (the partition was read too early).
+_GATE_AFTER_FAILURE = 0.1
 _EPS = np.finfo(np.float64).eps
 #: "auto" forms a dense Newton matrix only up to this order; above it (both n and d + 1
 #: larger: sparse text data) it solves the (d+1)x(d+1) system by conjugate gradients.
@@ -749,6 +752,7 @@ def _interior_point(
     tried: set[bytes] = set()
     sub_iters = 0
     it = 0
+    gate_below = float(opts["finish_below"])
     for it in range(max_iter + 1):  # noqa: B007 (read after the loop)
         m = qp.measure(z)
         row = {k: v for k, v in m.items() if not k.startswith("_")}
@@ -756,7 +760,7 @@ def _interior_point(
         # The interior iterate is as good as asked for: certify it as it is.
         converged = m["rel_gap_estimate"] <= 0.1 * target_gap and m["r_p"] <= 1e-9
         # Working set: the points not clearly at a bound.
-        gate = bool(opts["finish"]) and m["rel_gap_estimate"] <= opts["finish_below"]
+        gate = bool(opts["finish"]) and m["rel_gap_estimate"] <= gate_below
         if gate:
             ws, at_C = _partition(z.alpha, z.u, z.s, z.xi, C, _KAPPA)
             key = np.packbits(np.concatenate([ws, at_C])).tobytes()
@@ -773,7 +777,7 @@ def _interior_point(
             w_now, c_w = qp.newton.products(z.alpha, np.where(at_C, y * C, 0.0))
             tried.add(key)
             info, found, k = _working_set_finish(problem, op, z, ws, at_C, c_w, w_now, eta, 0.1 * target_gap,
-                                                 deadline)
+                                                 deadline, abandon_on_mass_join=True)
             sub_iters += k
             info["iteration"] = it
             attempts.append(info)
@@ -781,6 +785,9 @@ def _interior_point(
                 found = (found[0], _argmin_b_mid(problem, op, found[0]), found[2])
                 status, why = "optimal", f"exact finish after {it} + {sub_iters} Newton steps"
                 break
+            # The partition was read too early: the next attempt waits for a tenfold smaller
+            # estimate (measured on kernel factors: each early attempt cost up to 60 Newton steps).
+            gate_below = min(gate_below, m["rel_gap_estimate"]) * _GATE_AFTER_FAILURE
         if last:
             if converged:
                 status, why = "optimal", f"interior iterate at iteration {it}"
@@ -821,9 +828,17 @@ def _interior_point(
 
 def _working_set_finish(
     problem: SVMProblem, op: DenseOperator, z: _Iterate, ws: Mask, at_C: Mask, c_w: Array, w_now: Array,
-    eta: float, budget: float, deadline: float | None = None,
+    eta: float, budget: float, deadline: float | None = None, abandon_on_mass_join: bool = False,
 ) -> tuple[dict[str, Any], tuple[Array, float, Array] | None, int]:
     """Freeze the points off the working set ``ws``; iterate on ``ws`` with exact KKT finishes.
+
+    With ``abandon_on_mass_join`` (the caller, :func:`solve_ipm`, can go back to
+    its iteration on all points), an attempt whose KKT check finds more frozen
+    violators than the working set has points is given up (outcome
+    ``"abandoned: mass join"``): the frozen partition was wrong, and the joined
+    points, warm-started from a stale iterate, take tens of short steps (measured
+    on an RBF factor, 10,000 moons: 1,465 joined to a working set of 606, then
+    steps of 0.00-0.01 for 10 iterations; 225 working-set steps in all).
 
     The working set keeps shrinking as its own iterates put points clearly at
     a bound (LIBSVM's shrinking, Chang & Lin 2011, section 5.1, here inside
@@ -880,6 +895,9 @@ def _working_set_finish(
                     if best is None or res["gap"] < best[0]["gap"]:
                         best = (dict(info), found)
                 if res["outcome"] == "frozen point violates":
+                    if abandon_on_mass_join and join.size > A.size:
+                        info.update(outcome="abandoned: mass join", n_violations=int(join.size), sub_iterations=k_all)
+                        return (info, None, k_all) if best is None else (best[0], best[1], k_all)
                     if not join.size:  # violations spread too thin to name: give up here
                         return (info, None, k_all) if best is None else (best[0], best[1], k_all)
                     keep = np.ones(A.size, bool)
