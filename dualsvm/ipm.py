@@ -631,10 +631,19 @@ def solve_ipm(
         sol.message = (
             f"interior point stopped ({why}) at certified relative gap {sol.relative_gap:.3g} > target "
             f"{target_gap:.3g}; raise {'max_time' if status == 'max_time' else 'max_iter'}, or standardize X if it is not"
-            + ("; the kernel factor's residual enters the gap: lower kernel_tol" if problem.kernel_residual > 0 else "")
+            + _kernel_hint(problem)
         )
         warnings.warn(sol.message, ConvergenceWarning, stacklevel=2)
     return sol
+
+
+def _kernel_hint(problem: SVMProblem) -> str:
+    """What to change when a kernel factor's residual keeps the gap up: kernel_tol, or the budget that capped it."""
+    f = problem.kernel_factor
+    if f is not None and f.exact_residual:
+        return (f"; the kernel factor was capped at rank {f.rank} by memory_budget (its residual, evaluated with the "
+                "exact Gram, enters the gap): raise memory_budget")
+    return "; the kernel factor's residual enters the gap: lower kernel_tol" if problem.kernel_residual > 0 else ""
 
 
 def _solve_positive(
