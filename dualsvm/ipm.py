@@ -566,7 +566,10 @@ def solve_ipm(
     bracket is at rounding level; a partition that is only within the budget
     is kept while the working set iterates on for the exact one (a point
     within about 1e-8 of the margin can stop that: the candidate within the
-    budget is returned). Frozen points that violate join the working set; a
+    budget is returned). Frozen points that violate join the working set
+    (when more of them violate than the working set holds, the attempt is
+    abandoned and the iteration on all points resumes; the next attempt
+    waits for a tenfold smaller estimate); a
     wrong partition is never accepted beyond the budget, and the certificate
     alone sets ``status``. ``b`` is the midpoint of :math:`\arg\min_b P(w, b)`.
 
