@@ -177,10 +177,10 @@ class Comparison:
         rows = []
         for k, s in self.solutions.items():
             rows.append((
-                k, self.raw[k].status, f"{s.primal_objective:.10g}", f"{s.relative_gap:.1e}", f"{self.targets[k]:.0e}",
+                k, self.raw[k].status, f"{s.primal_objective:.10g}", f"{s.relative_gap:.1e}", f"{self.targets[k]:.3g}",
                 f"{s.radius:.1e}", f"[{s.b_interval[0]:.6g}, {s.b_interval[1]:.6g}]", str(s.margin_support.size),
                 str(s.bound_support.size), str(s.non_support.size), str(s.undecided.size),
-                str(s.iterations), f"{self.raw[k].solve_time:.2f}s",
+                str(s.iterations), f"{self.raw[k].solve_time:.2f}s" if np.isfinite(self.raw[k].solve_time) else "-",
             ))
         widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
         fmt = _row_format(widths)
@@ -203,7 +203,7 @@ class Comparison:
             r, s = self.raw[k], self.solutions[k]
             lines.append(f"note: {k} stopped with status {r.status} after {r.iterations} iterations; certified gap "
                          f"{s.relative_gap:.1e} (its own dual point alone certifies {r.relative_gap:.1e}), target "
-                         f"{self.targets[k]:.0e}")
+                         f"{self.targets[k]:.3g}")
         lines += ["", f"{self.verdict}: {self.summary}"]
         return "\n".join(lines)
 
@@ -434,7 +434,7 @@ def compare_solutions(
     else:
         verdict = "INCONCLUSIVE"
         missed = [f"{k} ({raw[k].status}, certified gap {sols[k].relative_gap:.1e} "
-                  f"{'>' if sols[k].relative_gap > targets[k] else '<='} target {targets[k]:.0e})"
+                  f"{'>' if sols[k].relative_gap > targets[k] else '<='} target {targets[k]:.3g})"
                   for k in sols if not met[k]]
         good = [k for k in sols if met[k]]
         agreed = [q for q in pairs if q["a"] in good and q["b"] in good]
