@@ -63,3 +63,20 @@ def test_solve_working_set_never_abandons():
     if found is not None:
         sol = ds.certify(problem, found[0], found[1], found[2])
         assert np.linalg.norm(sol.w - ref.w) <= sol.radius + ref.radius
+
+
+def test_a_free_set_fitted_only_by_a_huge_w_is_not_consistent():
+    # Rows of a kernel factor: trailing columns tiny. 20 points on 10 features can lie on
+    # y = X w + b exactly, but only with ||w|| ~ 1e7, far beyond sqrt(2 sum C) >= ||w*||:
+    # such a free set is no optimum's, and its dense KKT solve is not worth doing.
+    rng = np.random.default_rng(0)
+    XF = rng.standard_normal((20, 10))
+    XF[:, 5:] *= 1e-7
+    w0 = np.concatenate([rng.standard_normal(5), 1e7 * rng.standard_normal(5)])
+    yF = XF @ w0 + 0.3
+    assert ipm._margins_consistent(XF, yF)  # the residual test alone: an exact fit exists
+    assert not ipm._margins_consistent(XF, yF, w_bound=100.0)
+    # a fit within the bound passes
+    w1 = np.concatenate([rng.standard_normal(5), np.zeros(5)])
+    assert ipm._margins_consistent(XF, XF @ w1 - 0.2, w_bound=100.0)
+    assert not ipm._margins_consistent(XF, XF @ w1 - 0.2 + 1e-3 * rng.standard_normal(20), w_bound=100.0)
