@@ -228,6 +228,8 @@ def certificate(
     G_hat = max(float(identity), 0.0)
     if problem.kernel_factor is not None:  # the true kernel's dual: D_K >= D_L - (sum_i alpha_i sqrt(E_ii))^2 / 2 (T14)
         q = 0.5 * float(a @ np.sqrt(problem.kernel_factor.residual_diag)) ** 2 * (1.0 + _gamma(n + 4, u))
+        if problem.kernel_factor.exact_residual:  # rank capped by the budget: v'Ev itself, exact Gram in blocks (T15)
+            q = min(q, 0.5 * problem.kernel_factor.residual_quadratic(problem.X, y * a) * (1.0 + 4 * u))
         D -= q
         G_hat += q
     floor0 = G_hat * (_gamma(n + d + 6, ue) + 4 * u) + err_brackets + err_wv

@@ -43,15 +43,26 @@ and stated.
 **Memory.** Kernel blocks (columns, the diagonal, rows of new points, the Gram
 for the eigenvalue check) never take more than ``memory_budget`` bytes
 (default 1 GiB); the factor :math:`L` itself is held to the same budget, so the
-rank is at most ``memory_budget / (8 n)``. A kernel whose numerical rank is
-higher than that raises a :class:`~dualsvm.DualSVMError` (an exact-Gram
-fallback in blocks is not implemented).
+rank is at most ``memory_budget / (8 n)``.
+
+**Exact-Gram fallback.** A kernel whose numerical rank is higher than that
+is *not* refused: the factor stops at the budget's rank, a
+:class:`~dualsvm.ConvergenceWarning` says so, and the certificate then
+evaluates the residual's share of the dual exactly,
+:math:`v^\top E v = v^\top K v - \|L^\top v\|^2` with :math:`v = y\circ\alpha`
+(:meth:`KernelFactor.residual_quadratic`: the exact Gram in row blocks within
+the budget, :math:`n^2` kernel values per certificate, rounding bounded),
+instead of the bound :math:`(\sum_i\alpha_i\sqrt{E_{ii}})^2`, which a coarse
+factor makes useless (``proofs/T15``). The solvers still solve the SVM on the
+truncated factor: the certified gap is then exact for the true kernel problem,
+and as large as the truncation makes it.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,7 +70,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .exceptions import DualSVMError
+from .exceptions import ConvergenceWarning, DualSVMError
 
 __all__ = ["KERNELS", "KernelFactor", "kernel_matrix", "factorize", "pivoted_cholesky", "pointwise_bound",
            "expansion_certificate", "resolve_gamma"]
@@ -262,6 +273,9 @@ class KernelFactor:
         The smallest eigenvalue of K when it was checked (kernels not PSD by construction), else None.
     memory_budget : int
         Bytes for kernel blocks (of new points too).
+    exact_residual : bool
+        True when the rank was capped by ``memory_budget`` before ``tol`` was met: certificates
+        then evaluate :math:`v^\top E v` with the exact Gram (:meth:`residual_quadratic`).
     extras : dict
         ``trace_K``.
     """
@@ -279,6 +293,7 @@ class KernelFactor:
     tol: float
     lambda_min: float | None = None
     memory_budget: int = DEFAULT_MEMORY_BUDGET
+    exact_residual: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -360,6 +375,51 @@ class KernelFactor:
             raise DualSVMError("kernel_diag needs the points; with kernel='precomputed' pass k(x, x) as kxx=")
         X_ = np.asarray(X, dtype=np.float64)
         return _diag(self.kernel, X_, self.gamma, self.degree, self.coef0, self.memory_budget)
+
+    def residual_quadratic(self, L: ArrayLike, v: ArrayLike) -> float:
+        r"""An upper bound on :math:`v^\top E v = v^\top K v - \|L^\top v\|^2`, with the exact Gram in row blocks.
+
+        :math:`Kv` and :math:`|K||v|` are computed block by block (at most
+        ``memory_budget`` bytes; :math:`n^2` kernel values in all), then the
+        rounding allowance :math:`\gamma_{n+8}|v|^\top|K||v|` (every kernel
+        value within a few ulps of exact, the convention of
+        :func:`expansion_certificate`) and :math:`\gamma_{n+r+4}\||L|^\top|v|\|^2`
+        is added. Never below 0 (:math:`E \succeq 0`, ``proofs/T14``).
+
+        Parameters
+        ----------
+        L : array_like of shape (n, r)
+            The factor (``problem.X``).
+        v : array_like of shape (n,)
+            Typically :math:`y \circ \alpha`.
+
+        Returns
+        -------
+        float
+            An upper bound on :math:`v^\top E v`.
+        """
+        L_ = np.asarray(L, dtype=np.float64)
+        v_ = np.asarray(v, dtype=np.float64).reshape(-1)
+        X, n = self.X_train, self.diag.shape[0]
+        if L_.shape[0] != n or v_.shape[0] != n:
+            raise DualSVMError(f"L and v must have n = {n} rows, got {L_.shape[0]} and {v_.shape[0]}")
+        Kv, absKv = np.empty(n), np.empty(n)
+        av = np.abs(v_)
+        step = self._block_rows(n + X.shape[1])
+        for lo in range(0, n, step):
+            if self.kernel == "precomputed":
+                Kb = X[lo:lo + step]
+            else:
+                Kb = kernel_matrix(self.kernel, X[lo:lo + step], X, gamma=self.gamma, degree=self.degree,
+                                   coef0=self.coef0)
+            Kv[lo:lo + step] = Kb @ v_
+            absKv[lo:lo + step] = np.abs(Kb) @ av
+        t = L_.T @ v_
+        abs_t = np.abs(L_).T @ av
+        r = L_.shape[1]
+        q = float(v_ @ Kv) - float(t @ t)
+        err = _gamma_k(n + 8) * float(av @ absKv) + _gamma_k(n + r + 4) * float(abs_t @ abs_t)
+        return max(q + err, 0.0) * (1.0 + 4 * _U)
 
     def decision_function(self, w: ArrayLike, b: float, X: ArrayLike) -> Array:
         r""":math:`f(x) = \varphi(x)^\top w + b` on new points.
@@ -524,10 +584,13 @@ def factorize(X: Array, kernel: str | KernelFn, *, gamma: Any = "scale", degree:
     r = L.shape[1]
     if r == 0:
         raise DualSVMError(f"the Gram matrix of kernel={kernel!r} is zero (trace {trace_K:g}): every f is 0 on the data")
-    if not converged:
-        raise DualSVMError(
+    if not converged:  # the exact-Gram fallback (module docstring): said so, never an error
+        warnings.warn(
             f"the kernel's numerical rank is above {max_rank}, the most that memory_budget={memory_budget} bytes holds "
-            f"for n={n} (residual trace still above {tol:g} * trace K); raise memory_budget, or lower gamma")
+            f"for n={n} (residual trace still above {tol:g} * trace K): the factor stops at rank {r}, and "
+            f"certificates evaluate the dual with the exact Gram in row blocks ({n}^2 kernel values each); the "
+            "solvers solve the truncated problem, so the certified gap can be large. Raise memory_budget, or lower "
+            "gamma", ConvergenceWarning, stacklevel=3)
     # E_ii = K_ii - ||L_i||^2, recomputed (not the downdated running value), rounded up:
     # |fl(e_i) - e_i| <= gamma_{r+2} (K_ii + ||L_i||^2) (Higham, section 3.1).
     sq = np.einsum("ij,ij->i", L, L)
@@ -540,7 +603,7 @@ def factorize(X: Array, kernel: str | KernelFn, *, gamma: Any = "scale", degree:
     factor = KernelFactor(
         kernel=kernel, gamma=g, degree=degree, coef0=coef0, X_train=X_ro, pivots=pivots, L_P=L_P,
         diag=diag, residual_diag=e_up, residual_trace=residual_trace, tol=float(tol), lambda_min=lam_min,
-        memory_budget=int(memory_budget), extras={"trace_K": trace_K},
+        memory_budget=int(memory_budget), exact_residual=not converged, extras={"trace_K": trace_K},
     )
     return L, factor
 

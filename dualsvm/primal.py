@@ -13,6 +13,25 @@ so loses :math:`\alpha`).
 The default solver is Clarabel: an interior-point method that ships with
 cvxpy and reaches gaps near 1e-10 when asked, where first-order solvers
 (OSQP, SCS) stall around 1e-4 to 1e-6 and leave the support set ambiguous.
+
+**Representer form** (``form="representer"``, issue 12). For a kernel problem
+the function is :math:`f = \sum_j \beta_j k(x_j, \cdot)`, and the QP is over
+:math:`(\beta, b, \xi)`:
+
+.. math::
+
+    \min_{\beta, b, \xi}\ \tfrac12\|L^\top\beta\|^2 + \textstyle\sum_i C_i\xi_i
+    \quad\text{s.t.}\quad y_i\bigl((LL^\top\beta)_i + b\bigr) \ge 1 - \xi_i,\quad \xi \ge 0,
+
+with :math:`K \approx LL^\top` the problem's factor (``problem.X``): the
+quadratic term :math:`\beta^\top K\beta` is given to cvxpy as a sum of
+squares through the factor, never as ``quad_form(beta, K)`` on a matrix that
+rounding can leave indefinite (cvxpy#2362). It is the slack form in
+:math:`w = L^\top\beta` (``proofs/T15``), so it has the same optimum, and its
+answer is certified as :math:`(w, b)` with :math:`w = L^\top\beta`;
+``extras["beta"]`` keeps :math:`\beta` (one of many when the rank of
+:math:`L` is below n). A linear problem is accepted too (:math:`L = X`, the
+dual-form primal :math:`w = X^\top\beta`).
 """
 
 from __future__ import annotations
@@ -34,6 +53,8 @@ from .working_set import polish, refine
 __all__ = ["solve_primal", "DEFAULT_SOLVER"]
 
 DEFAULT_SOLVER = "CLARABEL"
+#: The formulations of :func:`solve_primal`.
+FORMS = ("slack", "representer")
 _CLARABEL_TIGHT = {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10, "tol_ktratio": 1e-8}
 
 
@@ -41,6 +62,7 @@ def solve_primal(
     problem: SVMProblem,
     *,
     solver: str | None = None,
+    form: str = "slack",
     target_gap: float = 1e-8,
     refine_working_set: bool = True,
     max_iter: int | None = None,
@@ -56,6 +78,12 @@ def solve_primal(
     solver : str, optional
         Any installed cvxpy solver that accepts QPs (``cp.installed_solvers()``).
         Default :data:`DEFAULT_SOLVER` (Clarabel, with tolerances 1e-10).
+    form : {"slack", "representer"}, default "slack"
+        ``"slack"``: variables :math:`(w, b, \xi)`. ``"representer"``: variables
+        :math:`(\beta, b, \xi)`, :math:`f = \sum_j\beta_j k(x_j, \cdot)`, with
+        :math:`\beta^\top K\beta = \|L^\top\beta\|^2` through the factor (module
+        docstring); ``w`` is :math:`L^\top\beta` and ``extras["beta"]`` is
+        :math:`\beta`. n + 1 + n variables: meant for small kernel problems.
     target_gap : float, default 1e-8
         Required relative duality gap of the certificate.
     refine_working_set : bool, default True
@@ -73,7 +101,8 @@ def solve_primal(
     -------
     Solution
         ``alpha`` is the (projected) ``dual_value`` of the margin constraints.
-        ``extras`` has cvxpy's status, ``compile_time`` and ``solver_time``.
+        ``extras`` has cvxpy's status, ``compile_time``, ``solver_time`` and ``form``
+        (and ``beta`` for the representer form).
         A solver failure or a missed target gives ``status != "optimal"`` and
         a :class:`ConvergenceWarning`.
     """
@@ -83,6 +112,8 @@ def solve_primal(
         raise DualSVMError(f"solver must be one of the installed cvxpy solvers {cp.installed_solvers()}, got {solver!r}")
     if (max_iter is not None or max_time is not None) and name != "CLARABEL":
         raise DualSVMError(f"max_iter and max_time apply to solver='CLARABEL' only, got solver={solver!r}")
+    if not isinstance(form, str) or form not in FORMS:
+        raise DualSVMError(f"form must be one of {list(FORMS)}, got {form!r}")
     target_gap = check_target_gap(target_gap)
     max_iter = check_max_iter(max_iter)
     max_time = check_max_time(max_time)
@@ -91,7 +122,12 @@ def solve_primal(
         solver_options = {**_CLARABEL_TIGHT, **{k: v for k, v in budgets.items() if v is not None}, **solver_options}
     X, y, n, d = problem.X, problem.y, problem.n, problem.d
     t0 = time.perf_counter()
-    w, b, xi = cp.Variable(d), cp.Variable(), cp.Variable(n)
+    b, xi = cp.Variable(), cp.Variable(n)
+    if form == "representer":
+        beta = cp.Variable(n)
+        w = X.T @ beta  # w = L^T beta: beta^T K beta as ||L^T beta||^2, a sum of squares (never quad_form on K)
+    else:
+        w = cp.Variable(d)
     margin = cp.multiply(y, X @ w + b) >= 1 - xi
     loss = problem.C * cp.sum(xi) if not problem.weighted else problem.costs @ xi
     prob = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(w) + loss), [margin, xi >= 0])
@@ -108,8 +144,10 @@ def solve_primal(
     extras: dict[str, Any] = {
         "cvxpy_status": prob.status, "solver": name,
         "compile_time": getattr(prob, "compilation_time", None),
-        "solver_time": stats.solve_time, "refined": False, "polished": False,
+        "solver_time": stats.solve_time, "refined": False, "polished": False, "form": form,
     }
+    if form == "representer" and beta.value is not None:
+        extras["beta"] = np.asarray(beta.value, dtype=float)
     if w.value is None or margin.dual_value is None:
         raise DualSVMError(f"cvxpy solver {name} returned no solution (status {prob.status!r})")
     w_, b_ = np.asarray(w.value, dtype=float), float(b.value)
