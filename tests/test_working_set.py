@@ -209,18 +209,22 @@ def test_balance_leaves_a_balanced_working_set_alone():
 
 def test_refine_starts_from_the_points_nearest_the_margin(monkeypatch):
     """The first working set is the n_work points of positive cost with the smallest |m_i - 1|
-    (plus those _balance adds, counted in n_balance)."""
+    (plus those _balance adds, counted in n_balance); the engine gets refine's target_gap and the
+    margins already computed (no second pass over the data for them)."""
     p = SVMProblem(*ds.datasets.make_overlapping(60, 2, seed=2), C=1.0)
     w, b = np.array([0.7, -0.4]), 0.2
     real = ws.solve_working_set
-    first = []
+    first, kws = [], []
 
     def spy(problem, w_, b_, work, at_C, **kw):
         first.append(work.copy())
+        kws.append(kw)
         return real(problem, w_, b_, work, at_C, **kw)
 
     monkeypatch.setattr(ws, "solve_working_set", spy)
-    r = ws.refine(p, w, b, n_work=8)
+    r = ws.refine(p, w, b, n_work=8, target_gap=1e-6)
     nearest = np.argsort(np.abs(p.margins(w, b) - 1.0))[:8]
     assert set(nearest.tolist()) <= set(np.flatnonzero(first[0]).tolist())
     assert first[0].sum() == 8 + r.info["attempts"][0]["n_balance"]
+    assert kws[0]["target_gap"] == 1e-6
+    np.testing.assert_array_equal(kws[0]["margins"], p.margins(w, b))
