@@ -616,7 +616,7 @@ def _add_weight_args(g: Any) -> None:
 
 
 def _add_run_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--tol", type=float, default=None, help="deprecated alias of --target-gap")
+    p.add_argument("--tol", type=_relative_gap, default=None, help="deprecated alias of --target-gap")
     p.add_argument("--max-iter", type=_positive_int, default=None, metavar="N",
                    help="iteration budget of every method (default: each method's own)")
     p.add_argument("--time-limit", type=_positive_float, default=None, metavar="SECONDS",
@@ -631,6 +631,16 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text}") from None
     if v < 1:
         raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text}")
+    return v
+
+
+def _relative_gap(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a relative gap in (0, 1), got {text}") from None
+    if not 0 < v < 1:
+        raise argparse.ArgumentTypeError(f"must be a relative gap in (0, 1), got {text}")
     return v
 
 
@@ -657,7 +667,7 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
     p.add_argument("--method", choices=list(SOLVE_METHODS), default="dual",
                    help="the solver, one of the methods listed below (default: %(default)s)")
     tols = ", ".join(f"{_num(v[1])} for {k}" for k, v in SOLVE_METHODS.items())
-    p.add_argument("--target-gap", type=float, default=None, metavar="GAP",
+    p.add_argument("--target-gap", type=_relative_gap, default=None, metavar="GAP",
                    help=f"target certified relative duality gap (default: {tols})")
     _add_run_args(p)
     _add_kernel_args(p)
@@ -668,7 +678,7 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
     _add_data_args(p)
     p.add_argument("--methods", default="primal,dual,subgradient", metavar="M1,M2,...",
                    help=f"comma-separated, from {', '.join(METHODS)} (default: %(default)s)")
-    p.add_argument("--target-gap", type=float, default=None, metavar="GAP",
+    p.add_argument("--target-gap", type=_relative_gap, default=None, metavar="GAP",
                    help="target certified relative gap of the subgradient methods; the QP methods aim at 1e-8 "
                         "(default: 1e-4 for subgradient, 1e-2 for stochastic)")
     _add_run_args(p)

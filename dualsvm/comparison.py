@@ -11,7 +11,13 @@ is the one certified gap reported per method. Certificates then imply
   every optimal margin;
 * no point is certified non-support by one method and bound by another;
 * where two methods predict differently, at least one of them has a
-  certified margin range containing 0 (its sign is not certified).
+  certified margin range containing 0 (its sign is not certified);
+* at every point :math:`x`, :math:`|f_i(x) - f_j(x)| \le \beta_i(x) + \beta_j(x)`,
+  where :math:`\beta_k(x) = r_k\sqrt{k(x, x)} + \max(b_k - B_{lo}, B_{hi} - b_k)`
+  (:math:`[B_{lo}, B_{hi}]` its certified b interval) is method k's pointwise
+  band (:func:`pointwise_band`; ``proofs/T14``, and for the linear kernel
+  :math:`\sqrt{k(x, x)} = \|x\|`), checked on the training points and, for
+  2-D data, on a grid over the data's padded bounding box.
 
 A failure of any of these is a certificate bug: verdict **DISAGREE**, and
 :class:`CertificateViolation` unless ``strict=False``. Otherwise the verdict
@@ -25,6 +31,7 @@ agreement.
 from __future__ import annotations
 
 import inspect
+import math
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -33,7 +40,7 @@ from itertools import combinations
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from .certificates import certificate
 from .dual import solve_dual
@@ -46,9 +53,16 @@ from .problem import SVMProblem, check_target_gap
 from .solution import SUCCESS_STATUSES, Solution
 from .subgradient import solve_subgradient
 
-__all__ = ["compare", "Comparison", "CertificateViolation", "METHODS", "VERDICTS", "REFERENCE"]
+__all__ = ["compare", "Comparison", "CertificateViolation", "METHODS", "VERDICTS", "REFERENCE", "pointwise_band",
+           "decision_values", "band_grid", "BAND_GRID"]
 
 Array = NDArray[np.float64]
+_U = np.finfo(np.float64).eps / 2
+
+#: Points per side of the grid on which :func:`compare` evaluates the band for 2-D data.
+BAND_GRID = 50
+#: The grid extends beyond the data's bounding box by this fraction of each side.
+BAND_PAD = 0.1
 
 #: The verdicts of :func:`compare`, and the exit code ``dualsvm compare`` gives each.
 VERDICTS: dict[str, int] = {"AGREE": 0, "DISAGREE": 1, "INCONCLUSIVE": 3}
@@ -112,7 +126,10 @@ class Comparison:
         ``n_prediction_disagreements``, ``n_unexplained_predictions`` (points
         where both methods certify opposite signs of :math:`f^*`: a violation),
         ``support_diff`` (points in the symmetric difference of the certified
-        support sets, both decided) and ``support_diff_margins``.
+        support sets, both decided) and ``support_diff_margins``; and the pointwise band check
+        :math:`|f_i(x) - f_j(x)| \\le \\beta_i(x) + \\beta_j(x)` (:func:`pointwise_band`):
+        ``band_bound`` (the largest :math:`\\beta_i + \\beta_j` over the data), and for 2-D data
+        ``max_decision_diff_grid`` and ``band_bound_grid``, the same over the grid (None otherwise).
     violations : list of str
         Broken certificate implications (empty unless ``verdict == "DISAGREE"``).
     verdict : str
@@ -121,6 +138,14 @@ class Comparison:
         One paragraph saying why.
     warnings : dict of str to str
         Convergence warnings issued by a method.
+    bands : dict of str to dict
+        Per method its certified pointwise band :math:`\\beta(x) \\ge |f(x) - f^*(x)|`
+        (:func:`pointwise_band`): ``data``, the largest over the training points; ``grid``,
+        the largest over the grid (None unless the data is 2-D); ``grid_sign_certified``, the
+        fraction of grid points where :math:`|f(x)| > \\beta(x)`, so the sign of :math:`f^*(x)`
+        is certified (None unless 2-D).
+    grid : dict or None
+        The grid of 2-D data (:func:`band_grid`): ``size`` per side, ``lo`` and ``hi`` corners.
     """
 
     problem: SVMProblem
@@ -135,6 +160,8 @@ class Comparison:
     verdict: str
     summary: str
     warnings: dict[str, str] = field(default_factory=dict)
+    bands: dict[str, dict[str, Any]] = field(default_factory=dict)
+    grid: dict[str, Any] | None = None
 
     @property
     def agree(self) -> bool:
@@ -150,7 +177,7 @@ class Comparison:
             ``problem`` (n, d, C, classes), ``best_dual``, ``methods`` (per method its
             cross-certified :meth:`Solution.to_dict` with its own status, target and
             ``self_certified_gap``), ``pairs``, ``agree``, ``verdict``, ``summary``,
-            ``violations`` and ``warnings``.
+            ``violations``, ``warnings`` and ``band`` (``methods``: :attr:`bands`; ``grid``).
         """
         return {
             "problem": {"n": self.problem.n, "d": self.problem.d, "C": self.problem.C,
@@ -167,6 +194,8 @@ class Comparison:
                       for p in self.pairs],
             "agree": self.agree, "verdict": self.verdict, "summary": self.summary,
             "violations": list(self.violations), "warnings": dict(self.warnings),
+            "band": {"methods": {k: dict(v) for k, v in self.bands.items()},
+                     "grid": None if self.grid is None else dict(self.grid)},
         }
 
     def __str__(self) -> str:
@@ -177,10 +206,10 @@ class Comparison:
         rows = []
         for k, s in self.solutions.items():
             rows.append((
-                k, self.raw[k].status, f"{s.primal_objective:.10g}", f"{s.relative_gap:.1e}", f"{self.targets[k]:.0e}",
+                k, self.raw[k].status, f"{s.primal_objective:.10g}", f"{s.relative_gap:.1e}", f"{self.targets[k]:.3g}",
                 f"{s.radius:.1e}", f"[{s.b_interval[0]:.6g}, {s.b_interval[1]:.6g}]", str(s.margin_support.size),
                 str(s.bound_support.size), str(s.non_support.size), str(s.undecided.size),
-                str(s.iterations), f"{self.raw[k].solve_time:.2f}s",
+                str(s.iterations), f"{self.raw[k].solve_time:.2f}s" if np.isfinite(self.raw[k].solve_time) else "-",
             ))
         widths = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
         fmt = _row_format(widths)
@@ -199,18 +228,255 @@ class Comparison:
             for j, i in enumerate(q["support_diff"][:10]):
                 ms = ", ".join(f"{k}: m={v[j]:.4f}" for k, v in q["support_diff_margins"].items())
                 lines.append(f"  point {i} differs ({q['a']} vs {q['b']}): {ms}")
+        lines += self._band_lines()
         for k in self.warnings:
             r, s = self.raw[k], self.solutions[k]
             lines.append(f"note: {k} stopped with status {r.status} after {r.iterations} iterations; certified gap "
                          f"{s.relative_gap:.1e} (its own dual point alone certifies {r.relative_gap:.1e}), target "
-                         f"{self.targets[k]:.0e}")
+                         f"{self.targets[k]:.3g}")
         lines += ["", f"{self.verdict}: {self.summary}"]
         return "\n".join(lines)
+
+    def _band_lines(self) -> list[str]:
+        """The band table: per method its largest band, per pair the observed difference beside the bound.
+
+        The grid columns appear only when there is a grid (2-D data).
+        """
+        if not self.bands:
+            return []
+        g = self.grid
+
+        def table(cols: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+            w = [max(len(c), *(len(r[i]) for r in rows)) for i, c in enumerate(cols)]
+            fmt = _row_format(w)
+            return [fmt.format(*cols), fmt.format(*("-" * x for x in w))] + [fmt.format(*r) for r in rows]
+
+        grid = f"grid {g['size']}x{g['size']}" if g else ""
+        cols: tuple[str, ...] = ("method", "band on the data")
+        rows = [(k, f"{v['data']:.2e}") for k, v in self.bands.items()]
+        if g:
+            cols += (f"on the {grid}", "sign of f* certified on the grid")
+            rows = [r + (f"{v['grid']:.2e}", f"{math.floor(1000 * v['grid_sign_certified']) / 10:.1f}%")
+                    for r, v in zip(rows, self.bands.values(), strict=True)]
+        out = ["", "pointwise band: |f(x) - f*(x)| <= band(x) = r sqrt(k(x, x)) + b width at every x; the largest shown",
+               *table(cols, rows)]
+        if self.pairs:
+            pcols: tuple[str, ...] = ("pair", "data: max |f_i-f_j|", "<= max band_i+band_j")
+            prow = [(f"{q['a']} vs {q['b']}", f"{q['max_decision_diff']:.2e}", f"{q['band_bound']:.2e}") for q in self.pairs]
+            if g:
+                pcols += (f"{grid}: max |f_i-f_j|", "<= max band_i+band_j")
+                prow = [r + (f"{q['max_decision_diff_grid']:.2e}", f"{q['band_bound_grid']:.2e}")
+                        for r, q in zip(prow, self.pairs, strict=True)]
+            out += ["", *table(pcols, prow)]
+        return out
 
 
 def _row_format(widths: list[int]) -> str:
     """First column left-aligned, the rest right-aligned."""
     return "  ".join(f"{{:<{w}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths))
+
+
+def _gamma(k: int) -> float:
+    """Higham's :math:`\\gamma_k = ku/(1-ku)`: the relative rounding of a k-term dot product."""
+    return k * _U / (1.0 - k * _U)
+
+
+def _check_points(problem: SVMProblem, X: ArrayLike, name: str) -> Array:
+    """New points in the problem's original feature space, validated."""
+    factor = problem.kernel_factor
+    if factor is not None and factor.kernel == "precomputed":
+        raise DualSVMError(f"{name} cannot be evaluated at new points for kernel='precomputed' (there are no points); "
+                           "use dualsvm.kernels.pointwise_bound with kxx=, or X=None for the training points")
+    d0 = problem.d if factor is None else factor.X_train.shape[1]
+    X_ = np.asarray(X, dtype=np.float64)
+    if X_.ndim != 2 or X_.shape[1] != d0:
+        raise DualSVMError(f"X must have shape (m, {d0}) (the problem's original features), got {X_.shape}")
+    if not np.all(np.isfinite(X_)):
+        raise DualSVMError(f"X must be finite, got {int(np.count_nonzero(~np.isfinite(X_)))} NaN or infinite values")
+    return X_
+
+
+def _sqrt_kxx(problem: SVMProblem, X: Array | None) -> Array:
+    r""":math:`\sqrt{k(x, x)}`: :math:`\|x\|` for the linear kernel, else from the kernel's diagonal."""
+    factor = problem.kernel_factor
+    if factor is None:
+        return problem.operator().row_norms() if X is None else np.sqrt(np.einsum("ij,ij->i", X, X))
+    return np.sqrt(np.maximum(factor.diag if X is None else factor.kernel_diag(X), 0.0))
+
+
+def _band(solution: Solution, sqrt_k: Array, d: int) -> Array:
+    r""":math:`(r\sqrt{k(x, x)} + \text{b width})`, rounded up (the norm or kernel value within :math:`\gamma_{d+8}`)."""
+    lo, hi = solution.b_interval
+    b = float(solution.b)
+    width = max(b - lo, hi - b, 0.0)  # |b - b*| for every optimal b*, which lies in the b interval
+    return (float(solution.radius) * sqrt_k + width) * (1.0 + _gamma(d + 8))
+
+
+def pointwise_band(problem: SVMProblem, solution: Solution, X: ArrayLike | None = None) -> Array:
+    r"""The certified band :math:`|f(x) - f^*(x)| \le \beta(x)` around an answer's decision function.
+
+    .. math::
+
+        \beta(x) = \sqrt{2G}\,\sqrt{k(x, x)} + \max(b - B_{lo},\ B_{hi} - b),
+
+    with :math:`\sqrt{2G}` = ``solution.radius`` (:math:`\|f - f^*\|_{\mathcal H} \le \sqrt{2G}`, so
+    :math:`|\langle f - f^*, k(x, \cdot)\rangle| \le \sqrt{2G}\sqrt{k(x, x)}` by Cauchy–Schwarz) and
+    :math:`[B_{lo}, B_{hi}]` = ``solution.b_interval``, which holds every optimal :math:`b^*`
+    (``proofs/T14``). For the linear kernel :math:`\sqrt{k(x, x)} = \|x\|`, the same formula;
+    for a kernel it is the bound of :func:`dualsvm.kernels.pointwise_bound` (this one rounds up by
+    :math:`\gamma_{d+8}` rather than :math:`4u`, to cover the norm's rounding). Where
+    :math:`|f(x)| > \beta(x)` the sign of :math:`f^*(x)`, the optimal prediction, is certified.
+
+    Parameters
+    ----------
+    problem : SVMProblem
+        The problem, linear or with a kernel.
+    solution : Solution
+        A certified answer for ``problem`` (its ``radius`` and ``b_interval`` are used).
+    X : array_like of shape (m, d0), optional
+        Points in the problem's original feature space (not the kernel factor's); default: the
+        training points. Not available for ``kernel="precomputed"``, which has no points.
+
+    Returns
+    -------
+    ndarray of shape (m,)
+        :math:`\beta(x)` at each point, rounded up.
+
+    Raises
+    ------
+    DualSVMError
+        If ``X`` has the wrong number of columns or is not finite, or the kernel is precomputed.
+    """
+    X_ = None if X is None else _check_points(problem, X, "pointwise_band")
+    d0 = problem.d if problem.kernel_factor is None else problem.kernel_factor.X_train.shape[1]
+    return _band(solution, _sqrt_kxx(problem, X_), d0)
+
+
+def decision_values(problem: SVMProblem, solution: Solution, X: ArrayLike | None = None) -> Array:
+    r"""An answer's decision function :math:`f(x)` at points of the original feature space.
+
+    :math:`f(x) = w^\top x + b` for a linear problem and :math:`\varphi(x)^\top w + b` (the Nyström
+    map of the kernel factor, :meth:`~dualsvm.kernels.KernelFactor.decision_function`) with a kernel.
+
+    Parameters
+    ----------
+    problem : SVMProblem
+        The problem, linear or with a kernel.
+    solution : Solution
+        An answer for ``problem``.
+    X : array_like of shape (m, d0), optional
+        Points in the original feature space; default: the training points (then :math:`f(x_i) = y_i m_i`).
+
+    Returns
+    -------
+    ndarray of shape (m,)
+        :math:`f(x_j)`.
+
+    Raises
+    ------
+    DualSVMError
+        If ``X`` has the wrong number of columns or is not finite, or the kernel is precomputed.
+    """
+    if X is None:
+        return problem.operator().matvec(solution.w) + float(solution.b)
+    X_ = _check_points(problem, X, "decision_values")
+    if problem.kernel_factor is None:
+        return X_ @ solution.w + float(solution.b)
+    return problem.kernel_factor.decision_function(solution.w, solution.b, X_)
+
+
+def band_grid(problem: SVMProblem, size: int = BAND_GRID, pad: float = BAND_PAD) -> Array | None:
+    """A ``size`` × ``size`` grid over the padded bounding box of 2-D training data.
+
+    Parameters
+    ----------
+    problem : SVMProblem
+        The problem; its original points are used (not the kernel factor's rows).
+    size : int, default :data:`BAND_GRID`
+        Points per side, at least 2.
+    pad : float, default :data:`BAND_PAD`
+        The box extends beyond the data by this fraction of each side (by ``pad`` itself when a side is 0).
+
+    Returns
+    -------
+    ndarray of shape (size * size, 2) or None
+        The grid points, first coordinate fastest (``numpy.meshgrid``'s "xy" order, flattened);
+        None unless the original data has two features (and for ``kernel="precomputed"``).
+
+    Raises
+    ------
+    DualSVMError
+        If ``size`` is not an integer >= 2 or ``pad`` is not a finite number >= 0.
+    """
+    if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 2:
+        raise DualSVMError(f"band_grid size must be an integer >= 2, got {size!r}")
+    if isinstance(pad, bool) or not isinstance(pad, (int, float, np.floating, np.integer)) or not np.isfinite(pad) or pad < 0:
+        raise DualSVMError(f"band_grid pad must be a finite number >= 0, got {pad!r}")
+    factor = problem.kernel_factor
+    if factor is None:
+        if problem.d != 2:
+            return None
+        X = problem.X.toarray() if problem.sparse else np.asarray(problem.X)
+    else:
+        if factor.kernel == "precomputed" or factor.X_train.shape[1] != 2:
+            return None
+        X = factor.X_train
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    side = np.where(hi > lo, hi - lo, 1.0) * float(pad)
+    xs, ys = (np.linspace(lo[j] - side[j], hi[j] + side[j], int(size)) for j in (0, 1))
+    gx, gy = np.meshgrid(xs, ys)
+    return np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def _check_grid_size(grid_size: Any) -> int:
+    if isinstance(grid_size, bool) or not isinstance(grid_size, (int, np.integer)) or grid_size == 1 or grid_size < 0:
+        raise DualSVMError(f"grid_size must be 0 (no grid) or an integer >= 2, got {grid_size!r}")
+    return int(grid_size)
+
+
+def _band_values(problem: SVMProblem, sols: dict[str, Solution], grid: Array | None) -> dict[str, dict[str, Any]]:
+    """Per place ("data", "grid") the points' feature norms and each method's f and band, for compare."""
+    factor = problem.kernel_factor
+    d0 = problem.d if factor is None else factor.X_train.shape[1]
+    places: dict[str, dict[str, Any]] = {}
+    # ||phi(x)|| of the features actually multiplied (x itself, or a row of L, or the computed Nystrom map):
+    # the pair check bounds |phi^T (w_i - w_j)| through it, so rounding in phi cannot raise a false alarm.
+    norms = problem.operator().row_norms()
+    places["data"] = {"sqrt_k": _sqrt_kxx(problem, None), "phi_norm": norms, "rank": problem.d,
+                      "f": {k: problem.y * s.margins for k, s in sols.items()}}
+    if grid is not None:
+        F = grid if factor is None else factor.feature_map(grid)
+        places["grid"] = {"sqrt_k": _sqrt_kxx(problem, grid), "phi_norm": np.sqrt(np.einsum("ij,ij->i", F, F)),
+                          "rank": F.shape[1], "f": {k: F @ s.w + float(s.b) for k, s in sols.items()}}
+    for v in places.values():
+        v["band"] = {k: _band(s, v["sqrt_k"], d0) for k, s in sols.items()}
+    return places
+
+
+def _band_pair(places: dict[str, dict[str, Any]], a: str, sa: Solution, b: str, sb: Solution
+               ) -> tuple[dict[str, Any], list[str]]:
+    r"""Check :math:`|f_a(x) - f_b(x)| \le \beta_a(x) + \beta_b(x)` at every point of every place."""
+    rep: dict[str, Any] = {"band_bound": None, "max_decision_diff_grid": None, "band_bound_grid": None}
+    bad: list[str] = []
+    for where, v in places.items():
+        diff = np.abs(v["f"][a] - v["f"][b])
+        bound = v["band"][a] + v["band"][b]
+        # Arithmetic, not slack: the computed features may be longer than sqrt(k(x, x)) by rounding, and
+        # each f carries gamma_{r+2} (|phi| |w| + |b|) of its own rounding.
+        phi = v["phi_norm"]
+        allowance = ((sa.radius + sb.radius) * np.maximum(phi - v["sqrt_k"], 0.0)
+                     + _gamma(v["rank"] + 2) * (phi * (np.linalg.norm(sa.w) + np.linalg.norm(sb.w))
+                                                + abs(sa.b) + abs(sb.b)))
+        over = np.flatnonzero(diff > (bound + allowance) * (1.0 + 2 * _U))
+        if over.size:
+            i = int(over[np.argmax(diff[over] - bound[over])])
+            bad.append(f"{a} and {b} differ by {diff[i]:.3e} at {'training point' if where == 'data' else 'grid point'} "
+                       f"{i}, more than their pointwise bands allow ({bound[i]:.3e}), at {over.size} point(s)")
+        key = "" if where == "data" else "_grid"
+        rep[f"band_bound{key}"] = float(bound.max())
+        if where == "grid":
+            rep["max_decision_diff_grid"] = float(diff.max())
+    return rep, bad
 
 
 def _pair(problem: SVMProblem, a: str, sa: Solution, b: str, sb: Solution) -> tuple[dict[str, Any], list[str]]:
@@ -262,6 +528,7 @@ def compare(
     progress: Callable[[str], None] | None = None,
     strict: bool = True,
     tol: float | None = None,
+    grid_size: int = BAND_GRID,
 ) -> Comparison:
     r"""Run each method on ``problem``, cross-certify, and give a verdict.
 
@@ -318,6 +585,9 @@ def compare(
         with ``False`` the :class:`Comparison` carries it instead.
     tol : float, optional
         Deprecated alias of ``target_gap``.
+    grid_size : int, default :data:`BAND_GRID`
+        For 2-D data, the pointwise band (:func:`pointwise_band`) is also evaluated and checked on a
+        ``grid_size`` × ``grid_size`` grid over the padded bounding box (:func:`band_grid`); 0 turns it off.
 
     Returns
     -------
@@ -334,6 +604,7 @@ def compare(
     """
     if tol is not None or target_gap is not None:
         target_gap = check_target_gap(target_gap, tol, "compare")
+    _check_grid_size(grid_size)
     methods = list(methods)
     unknown = [m for m in methods if m not in METHODS]
     if unknown or not methods or len(set(methods)) != len(methods):
@@ -380,7 +651,8 @@ def compare(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # an inexact dual point is still a valid one
             reference = solve_ipm(problem).alpha
-    return compare_solutions(problem, raw, targets=targets, warnings_=caught, strict=strict, reference=reference)
+    return compare_solutions(problem, raw, targets=targets, warnings_=caught, strict=strict, reference=reference,
+                             grid_size=grid_size)
 
 
 def compare_solutions(
@@ -391,11 +663,13 @@ def compare_solutions(
     warnings_: dict[str, str] | None = None,
     strict: bool = True,
     reference: Array | None = None,
+    grid_size: int = BAND_GRID,
 ) -> Comparison:
     """Cross-certify already computed answers and give the verdict (the second half of :func:`compare`).
 
     ``reference`` is a further dual point (the ``alpha`` of an exact method not
-    among ``raw``); it is used when its :math:`D` is the largest.
+    among ``raw``); it is used when its :math:`D` is the largest. ``grid_size``
+    is the side of the band's grid for 2-D data (0: no grid).
     """
     best_m = max(raw, key=lambda k: raw[k].dual_objective)
     alpha_best, best_dual = raw[best_m].alpha, float(raw[best_m].dual_objective)
@@ -411,10 +685,18 @@ def compare_solutions(
         }
     met = {k: bool(raw[k].status in SUCCESS_STATUSES and sols[k].relative_gap <= targets[k]) for k in sols}
     pairs, violations = [], []
+    grid = band_grid(problem, grid_size) if _check_grid_size(grid_size) else None
+    places = _band_values(problem, sols, grid)
+    bands = {k: {"data": float(places["data"]["band"][k].max(initial=0.0)),
+                 "grid": float(places["grid"]["band"][k].max()) if grid is not None else None,
+                 "grid_sign_certified": (float(np.mean(np.abs(places["grid"]["f"][k]) > places["grid"]["band"][k]))
+                                         if grid is not None else None)}
+             for k in sols}
     for a, b in combinations(sols, 2):
         rep, bad = _pair(problem, a, sols[a], b, sols[b])
-        pairs.append(rep)
-        violations += bad
+        brep, bbad = _band_pair(places, a, sols[a], b, sols[b])
+        pairs.append({**rep, **brep})
+        violations += bad + bbad
     if violations:
         verdict = "DISAGREE"
         summary = "a certificate is wrong (a bug): " + "; ".join(violations)
@@ -434,7 +716,7 @@ def compare_solutions(
     else:
         verdict = "INCONCLUSIVE"
         missed = [f"{k} ({raw[k].status}, certified gap {sols[k].relative_gap:.1e} "
-                  f"{'>' if sols[k].relative_gap > targets[k] else '<='} target {targets[k]:.0e})"
+                  f"{'>' if sols[k].relative_gap > targets[k] else '<='} target {targets[k]:.3g})"
                   for k in sols if not met[k]]
         good = [k for k in sols if met[k]]
         agreed = [q for q in pairs if q["a"] in good and q["b"] in good]
@@ -446,8 +728,10 @@ def compare_solutions(
                f"Certified: {', '.join(good) or 'none'}.")
             + " Raise the budget (--max-iter, --time-limit), standardize X if it is not, or use an exact method."
         )
+    grid_info = None if grid is None else {"size": int(grid_size), "lo": grid.min(axis=0).tolist(),
+                                           "hi": grid.max(axis=0).tolist()}
     out = Comparison(problem, sols, raw, targets, met, best_dual, best_m, pairs, violations, verdict, summary,
-                     dict(warnings_ or {}))
+                     dict(warnings_ or {}), bands, grid_info)
     if verdict == "DISAGREE" and strict:
         raise CertificateViolation(summary)
     return out

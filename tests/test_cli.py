@@ -467,3 +467,12 @@ def test_usage_errors_are_one_line(capsys):
     for argv in (["solve", "-C", "abc"], ["compare", "--max-iter", "0"], ["solve", "--stand"]):
         code, out, err = run(argv, capsys)
         assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, err
+
+
+def test_a_bad_target_gap_names_the_option(capsys):
+    """The error names --target-gap (or --tol), the option the user typed, not the Python keyword target_gap."""
+    for argv, option in ((["solve", "--target-gap", "2"], "--target-gap"), (["compare", "--target-gap", "0"], "--target-gap"),
+                         (["solve", "--tol", "nan"], "--tol")):
+        code, out, err = run(argv, capsys)
+        assert code == 2 and out == ""
+        assert f"argument {option}: must be a relative gap in (0, 1), got {argv[-1]}" in err, err

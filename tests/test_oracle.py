@@ -387,8 +387,8 @@ dualsvm compare: n=#, d=#, C=#, best lower bound D=# (exact)
 
 method          status  objective  certified gap  target   radius            b interval  margin  bound  non-SV  undec.  iter   time
 -----------  ---------  ---------  -------------  ------  -------  --------------------  ------  -----  ------  ------  ----  -----
-exact        certified        #        #   #  #              [#, #]       #      #       #       #     #   #s
-budgeted     certified        #        #   #  #              [#, #]       #      #       #       #     #   #s
+exact        certified        #        #   #  #              [#, #]       #      #       #       #     #      -
+budgeted     certified        #        #   #  #              [#, #]       #      #       #       #     #      -
 subgradient   max_iter    #        #   #  #  [#, #]       #      #       #       #     #  #s
 
 pair                     |w_i - w_j|  bound r_i+r_j  max |f_i-f_j|  pred. diff  support diff
@@ -400,6 +400,19 @@ budgeted vs subgradient     #       #       #           #             #
   point # differs (exact vs subgradient): exact: m=#, subgradient: m=#
   point # differs (budgeted vs subgradient): budgeted: m=#, subgradient: m=#
   point # differs (budgeted vs subgradient): budgeted: m=#, subgradient: m=#
+
+pointwise band: |f(x) - f*(x)| <= band(x) = r sqrt(k(x, x)) + b width at every x; the largest shown
+method       band on the data  on the grid #x#  sign of f* certified on the grid
+-----------  ----------------  -----------------  --------------------------------
+exact                #           #                            #%
+budgeted             #           #                            #%
+subgradient          #           #                             #%
+
+pair                     data: max |f_i-f_j|  <= max band_i+band_j  grid #x#: max |f_i-f_j|  <= max band_i+band_j
+-----------------------  -------------------  --------------------  -------------------------  --------------------
+exact vs budgeted                   #              #                   #              #
+exact vs subgradient                #              #                   #              #
+budgeted vs subgradient             #              #                   #              #
 note: subgradient stopped with status max_iter after # iterations; certified gap # (its own dual point alone certifies #), target #
 
 INCONCLUSIVE: subgradient (max_iter, certified gap # <= target #) did not meet its target on its own, so the bound it satisfies proves little. \
@@ -483,7 +496,7 @@ def test_compare_report_dict_and_arguments(monkeypatch):
     # A support difference is not a broken implication: the verdict is the missed target's.
     assert res.violations == [] and res.verdict == "INCONCLUSIVE" and not res.agree
     assert res.summary == (
-        f"subgradient (max_iter, certified gap {ss.relative_gap:.1e} <= target 1e-01) did not meet its target on its own, "
+        f"subgradient (max_iter, certified gap {ss.relative_gap:.1e} <= target 0.125) did not meet its target on its own, "
         "so the bound it satisfies proves little. The certified methods (exact, budgeted) agree: largest |w_i - w_j| = "
         "0.0e+00, 0 prediction difference(s). Raise the budget (--max-iter, --time-limit), standardize X if it is not, or use an exact method.")
     # The report.
@@ -495,14 +508,15 @@ def test_compare_report_dict_and_arguments(monkeypatch):
     assert f"exact: m={q['support_diff_margins']['exact'][0]:.4f}, subgradient: m={q['support_diff_margins']['subgradient'][0]:.4f}" in text
     assert f"D={res.best_dual:.10g} (exact)" in text and "0.25s" in text and f"{ss.radius:.1e}" in text
     row = next(line for line in text.splitlines() if line.startswith("subgradient "))
-    assert row.split()[1:5] == ["max_iter", f"{ss.primal_objective:.10g}", f"{ss.relative_gap:.1e}", "1e-01"]
+    assert row.split()[1:5] == ["max_iter", f"{ss.primal_objective:.10g}", f"{ss.relative_gap:.1e}", "0.125"]
     assert row.split()[-6:] == ["0", "0", "4", "0", "7", "0.25s"]  # margin, bound, non-SV, undecided, iterations, time
     assert (f"note: subgradient stopped with status max_iter after 7 iterations; certified gap {ss.relative_gap:.1e} "
-            f"(its own dual point alone certifies {res.raw['subgradient'].relative_gap:.1e}), target 1e-01") in text
+            f"(its own dual point alone certifies {res.raw['subgradient'].relative_gap:.1e}), target 0.125") in text
     assert text.endswith("\n\nINCONCLUSIVE: " + res.summary)
     # The dict, JSON-ready.
     d = res.to_dict()
-    assert set(d) == {"problem", "best_dual", "best_dual_method", "methods", "pairs", "agree", "verdict", "summary", "violations", "warnings"}
+    assert set(d) == {"problem", "best_dual", "best_dual_method", "methods", "pairs", "agree", "verdict", "summary", "violations", "warnings",
+                      "band"}
     assert d["problem"] == {"n": 4, "d": 2, "C": 1.0, "classes": ["-1", "1"]}
     assert d["best_dual"] == 0.5 and d["best_dual_method"] == "exact" and d["summary"] == res.summary
     assert d["agree"] is False and d["verdict"] == "INCONCLUSIVE" and d["violations"] == [] and d["warnings"] == res.warnings
@@ -604,6 +618,21 @@ def test_compare_lists_at_most_ten_differing_points_per_pair(monkeypatch):
     assert text.count(" differs (a vs b)") == 10 and "point 9 differs" in text and "point 10 differs" not in text
     # Bound by one method and non-support by the other is a broken implication; at most 10 points are named.
     assert res.verdict == "DISAGREE" and any(v.startswith(f"points {list(range(10))} are certified non-support") for v in res.violations)
+
+
+def test_compare_prints_the_target_and_a_missing_time_as_they_are(monkeypatch):
+    """A target of 0.125 is printed as 0.125 (it was rounded to "1e-01", below the gap it was compared with),
+    and a solution with no solve time (certify's) shows "-" in the time column, not "nans"."""
+    p = hand_two_margin()
+    alpha = np.full(4, 0.2)
+    monkeypatch.setattr(comparison, "METHODS", {"m": lambda pr, **kw: certificate(
+        pr, [1.0, 0.0], -1.0, alpha, status="max_iter", extras={"target_gap": 0.125})})
+    res = ds.compare(p, methods=("m",))
+    assert math.isnan(res.raw["m"].solve_time) and res.targets == {"m": 0.125}
+    assert f"certified gap {res.solutions['m'].relative_gap:.1e} > target 0.125)" in res.summary
+    text = str(res)
+    assert "nan" not in text and "target 0.125" in text
+    assert text.splitlines()[4].split()[-1] == "-"
 
 
 def test_compare_status_target_and_warning_routing(monkeypatch):
@@ -757,7 +786,7 @@ def test_compare_summaries_count_and_join(monkeypatch):
                                                 "c": method([0.8, 0.0], -1.0, extras=tight)})
     res = ds.compare(p, methods=("a", "b", "c"))
     gb, gc = res.solutions["b"].relative_gap, res.solutions["c"].relative_gap
-    assert res.summary.startswith(f"b (inaccurate, certified gap {gb:.1e} > target 1e-03), c (inaccurate, certified gap {gc:.1e} > target 1e-03) "
+    assert res.summary.startswith(f"b (inaccurate, certified gap {gb:.1e} > target 0.001), c (inaccurate, certified gap {gc:.1e} > target 0.001) "
                                   "did not meet its target on its own") and "Certified: a." in res.summary
     # A target equal to the certified relative gap is met.
     monkeypatch.setattr(comparison, "METHODS", {"c": method([0.8, 0.0], -1.0, extras={"target_gap": gc})})

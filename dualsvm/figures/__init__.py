@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from importlib import import_module
 
-NAMES = ("boundaries", "convergence", "dual_box", "regularization_path", "certified_support", "loss_functions", "relu_boundaries")
+NAMES = ("boundaries", "convergence", "dual_box", "regularization_path", "certified_support", "loss_functions", "relu_boundaries",
+         "kernel_boundaries")
 
 
 def load(name: str):

@@ -1,0 +1,199 @@
+"""compare's pointwise band |f(x) - f*(x)| <= r sqrt(k(x, x)) + b width (proofs/T14), against exact references.
+
+The reference f* is solve_ipm at a certified relative gap of 1e-12; it is itself only within its own
+(tiny) band of the true optimum, so soundness is checked as |f_m - f_ref| <= band_m + band_ref, which
+holds for the true f* by the triangle inequality.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_moons
+
+import dualsvm as ds
+from dualsvm import comparison
+from dualsvm.certificates import certificate
+from dualsvm.comparison import band_grid, decision_values, pointwise_band
+from dualsvm.kernels import pointwise_bound
+
+
+def _moons(n: int = 80, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    X, y = make_moons(n, noise=0.25, random_state=seed)
+    return (X - X.mean(0)) / X.std(0), y
+
+
+def _reference(problem: ds.SVMProblem) -> ds.Solution:
+    ref = ds.solve_ipm(problem, target_gap=1e-12)
+    assert ref.success and ref.relative_gap <= 1e-12
+    return ref
+
+
+def _early_subgradient(problem: ds.SVMProblem, ref: ds.Solution, max_iter: int) -> ds.Solution:
+    """Subgradient descent stopped early, certified with the reference's dual point (as compare does)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ds.ConvergenceWarning)
+        s = ds.solve_subgradient(problem, max_iter=max_iter)
+    return certificate(problem, s.w, s.b, ref.alpha)
+
+
+def _far_points(problem: ds.SVMProblem) -> np.ndarray:
+    """A 40 x 40 grid 30 times as wide as the data (|x| up to about 90): there r |x| dominates the band."""
+    return band_grid(problem, 40, pad=15.0)
+
+
+def test_rbf_band_holds_on_the_grid_and_the_data_and_is_not_vacuous():
+    X, y = _moons()
+    p = ds.SVMProblem(X, y, C=1.0, kernel="rbf")
+    ref = _reference(p)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ds.ConvergenceWarning)
+        res = ds.compare(p, methods=("primal", "dual", "subgradient"), options={"subgradient": {"max_iter": 3}})
+    assert res.verdict == "INCONCLUSIVE" and res.violations == []  # the early stop misses its target; no bound broken
+    grid = band_grid(p)
+    assert res.grid == {"size": 50, "lo": grid.min(0).tolist(), "hi": grid.max(0).tolist()}
+    for where, pts in (("data", None), ("grid", grid)):
+        f_ref, b_ref = decision_values(p, ref, pts), pointwise_band(p, ref, pts)
+        assert b_ref.max() < 1e-4
+        for m, s in res.solutions.items():
+            f, band = decision_values(p, s, pts), pointwise_band(p, s, pts)
+            dev = np.abs(f - f_ref)
+            assert np.all(dev <= band + b_ref), (m, where, float(np.max(dev - band - b_ref)))
+            assert res.bands[m][where] == pytest.approx(float(band.max()), rel=1e-15)
+            certified = np.abs(f) > band
+            assert np.all(np.sign(f[certified]) == np.sign(f_ref[certified])), (m, where)  # a certified sign is f*'s
+    # The inaccurate candidate (r = 3.6 > 1, b width 3.6): its band is 11.3 times its true largest deviation on
+    # the grid; stated multiple 15. With the radius squared it would be 26 times.
+    s = res.solutions["subgradient"]
+    assert s.radius > 1
+    dev = np.abs(decision_values(p, s, grid) - decision_values(p, ref, grid))
+    assert res.bands["subgradient"]["grid"] <= 15 * dev.max()
+    assert res.bands["subgradient"]["grid_sign_certified"] < res.bands["dual"]["grid_sign_certified"]
+
+
+def test_linear_band_holds_far_from_the_data_where_the_radius_term_dominates():
+    """Linear kernel, sqrt k(x, x) = |x|: far from the data only r |x| can cover |(w - w*) . x|."""
+    X, y = _moons()
+    p = ds.SVMProblem(X, y, C=1.0)
+    ref = _reference(p)
+    far = _far_points(p)
+    assert np.linalg.norm(far, axis=1).max() > 80
+    f_ref, b_ref = decision_values(p, ref, far), pointwise_band(p, ref, far)
+    # max_iter 100: r = 0.034 < 1 with |w - w*| = 0.026 > r^2 (a squared radius would be unsound here);
+    # max_iter 3: r = 1.7 > 1 (a squared radius would be 10 times the true deviation, not 6).
+    for max_iter, multiple in ((100, 2.5), (3, 8.0)):
+        s = _early_subgradient(p, ref, max_iter)
+        dev = np.abs(decision_values(p, s, far) - f_ref)
+        band = pointwise_band(p, s, far)
+        assert np.all(dev <= band + b_ref), (max_iter, float(np.max(dev - band - b_ref)))
+        assert band.max() <= multiple * dev.max(), (max_iter, band.max() / dev.max())
+        lo, hi = s.b_interval
+        assert np.any(dev > max(s.b - lo, hi - s.b) + b_ref)  # the b width alone does not cover it
+
+
+def test_compare_says_disagree_when_the_band_is_computed_wrongly(monkeypatch):
+    """The pair check |f_i - f_j| <= band_i + band_j is a certificate implication: a band without its radius
+    term breaks it (a DISAGREE naming the bands), the correct band does not."""
+    X, y = _moons()
+    p = ds.SVMProblem(X, y, C=1.0)
+    kw = {"methods": ("dual", "subgradient"), "options": {"subgradient": {"max_iter": 100}}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ds.ConvergenceWarning)
+        ok = ds.compare(p, **kw)
+        assert ok.violations == []
+        q = ok.pairs[0]
+        assert q["max_decision_diff"] <= q["band_bound"] and q["max_decision_diff_grid"] <= q["band_bound_grid"]
+        real = comparison._band
+
+        def no_radius(solution, sqrt_k, d):
+            return real(solution, 0.0 * sqrt_k, d)
+
+        monkeypatch.setattr(comparison, "_band", no_radius)
+        with pytest.raises(ds.CertificateViolation, match="more than their pointwise bands allow"):
+            ds.compare(p, **kw)
+        bad = ds.compare(p, strict=False, **kw)
+    assert bad.verdict == "DISAGREE" and any("pointwise bands" in v for v in bad.violations)
+
+
+def test_band_is_the_kernel_modules_pointwise_bound_and_reported_in_the_text_and_dict():
+    X, y = _moons(60, seed=1)
+    p = ds.SVMProblem(X, y, C=1.0, kernel="rbf")
+    res = ds.compare(p, methods=("dual", "ipm"))
+    for s in res.solutions.values():
+        np.testing.assert_allclose(pointwise_band(p, s), pointwise_bound(p, s), rtol=1e-14)
+        new = X[:7] + 0.3
+        np.testing.assert_allclose(pointwise_band(p, s, new), pointwise_bound(p, s, new), rtol=1e-14)
+        np.testing.assert_allclose(decision_values(p, s, X), decision_values(p, s), atol=1e-8)  # phi(x_i) = L_i
+    text = str(res)
+    assert "pointwise band: |f(x) - f*(x)| <= band(x) = r sqrt(k(x, x)) + b width" in text
+    row = next(line for line in text.splitlines() if line.startswith("dual ") and "%" in line)
+    assert row.split()[1:3] == [f"{res.bands['dual']['data']:.2e}", f"{res.bands['dual']['grid']:.2e}"]
+    d = res.to_dict()["band"]
+    assert d["grid"]["size"] == 50 and set(d["methods"]) == {"dual", "ipm"}
+    assert d["methods"]["ipm"]["data"] == res.bands["ipm"]["data"]
+
+
+def test_no_grid_beyond_two_features_and_for_precomputed_kernels():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = np.where(X[:, 0] + 0.3 * rng.normal(size=40) > 0, 1, -1)
+    p3 = ds.SVMProblem(X, y, C=1.0, kernel="rbf")
+    assert band_grid(p3) is None
+    res = ds.compare(p3, methods=("dual", "ipm"))
+    assert res.grid is None and res.bands["dual"]["grid"] is None and res.pairs[0]["band_bound_grid"] is None
+    assert "max |f_i-f_j|" in str(res) and "grid" not in str(res) and res.bands["dual"]["data"] > 0
+    K = X[:, :2] @ X[:, :2].T
+    pk = ds.SVMProblem(K, y, C=1.0, kernel="precomputed")
+    assert band_grid(pk) is None
+    s = ds.solve_dual(pk)
+    assert pointwise_band(pk, s).shape == (40,)
+    with pytest.raises(ds.DualSVMError, match="kernel='precomputed'"):
+        pointwise_band(pk, s, K[:3])
+    # Linear 2-D data: the grid covers the data with the padding on each side.
+    X2 = X[:, :2]
+    p2 = ds.SVMProblem(X2, y, C=1.0)
+    g = band_grid(p2, 5, pad=0.5)
+    span = X2.max(0) - X2.min(0)
+    np.testing.assert_allclose(g.min(0), X2.min(0) - 0.5 * span)
+    np.testing.assert_allclose(g.max(0), X2.max(0) + 0.5 * span)
+    assert g.shape == (25, 2) and np.unique(g[:, 0]).size == 5
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"grid_size": 1}, "grid_size must be 0 .* got 1"),
+    ({"grid_size": -3}, "grid_size must be 0 .* got -3"),
+    ({"grid_size": 2.5}, "grid_size must be 0 .* got 2.5"),
+    ({"grid_size": True}, "grid_size must be 0 .* got True"),
+])
+def test_bad_grid_size_is_refused_before_solving(kwargs, match):
+    with pytest.raises(ds.DualSVMError, match=match):
+        ds.compare(ds.SVMProblem(*_moons(20), C=1.0), **kwargs)
+
+
+def test_bad_points_name_the_argument():
+    X, y = _moons(30)
+    p = ds.SVMProblem(X, y, C=1.0, kernel="rbf")
+    s = ds.solve_dual(p)
+    with pytest.raises(ds.DualSVMError, match=r"X must have shape \(m, 2\).*got \(3, 3\)"):
+        pointwise_band(p, s, np.ones((3, 3)))
+    with pytest.raises(ds.DualSVMError, match="X must be finite"):
+        decision_values(p, s, np.array([[0.0, np.nan]]))
+    with pytest.raises(ds.DualSVMError, match="band_grid size must be an integer >= 2, got 1"):
+        band_grid(p, 1)
+    with pytest.raises(ds.DualSVMError, match="band_grid pad must be a finite number >= 0, got -0.1"):
+        band_grid(p, 5, pad=-0.1)
+    res = ds.compare(p, methods=("dual",), grid_size=0)
+    assert res.grid is None and res.bands["dual"]["grid"] is None
+
+
+def test_caller_arrays_are_not_modified():
+    X, y = _moons(30)
+    p = ds.SVMProblem(X, y, C=1.0)
+    s = ds.solve_dual(p)
+    pts = X[:5].copy()
+    before = pts.copy()
+    pointwise_band(p, s, pts)
+    decision_values(p, s, pts)
+    np.testing.assert_array_equal(pts, before)
