@@ -1019,6 +1019,9 @@ def test_project_dual_rejects_labels_other_than_plus_minus_one():
         ds.project_dual([0.5, 0.5], [0.0, 1.0], 1.0)
     with pytest.raises(ValueError, match=r"y must hold only -1 and \+1, got values \[-2.0, 2.0\]"):
         ds.project_dual([0.5, 0.5], [2.0, -2.0], 1.0)
+    # Many distinct labels: the message lists the first six, sorted.
+    with pytest.raises(ValueError, match=r"got values \[0.0, 2.0, 3.0, 4.0, 5.0, 6.0\]$"):
+        ds.project_dual(np.full(8, 0.5), [0.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0], 1.0)
 
 
 def test_project_dual_absorbs_the_rounding_residual():

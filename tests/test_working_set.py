@@ -79,6 +79,10 @@ def test_refine_widens_the_working_set_when_the_engine_finds_nothing(monkeypatch
     r = ws.refine(p, np.zeros(2), 0.0, n_work=10)
     assert sizes == [10, 40, 160, 300] and r.converged
     assert certificate(p, r.w, r.b, r.alpha).relative_gap <= 1e-10
+    # The record's data passes: one for the margins, plus each attempt's.
+    monkeypatch.setattr(ws, "solve_working_set", lambda *a, **kw: (None, {"data_passes": 0.5}))
+    r = ws.refine(p, np.zeros(2), 0.0, n_work=10)
+    assert not r.converged and len(r.info["attempts"]) == 4 and r.info["data_passes"] == 3.0
 
 
 def test_refine_balances_the_frozen_costs():
