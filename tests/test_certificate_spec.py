@@ -88,8 +88,8 @@ def test_weighted_b_interval_is_the_weighted_order_statistic():
 
 
 def test_kernel_certificate_uses_the_true_kernel():
-    """A coarse rbf-kernel factor (K = L L^T + E, E visible): for the factor's optimum and a poor
-    candidate, (1) duality_gap >= P_K(f_w, b) - D_K(alpha) with D_K from the full Gram (T14; the gap
+    """A coarse rbf-kernel factor (K = L L^T + E, E visible), two poor candidates and a random dual
+    point: (1) duality_gap >= P_K(f_w, b) - D_K(alpha) with D_K from the full Gram (T14; the gap
     identity of the factor is most of it for the poor candidate); (2) dual_objective lies in
     [D_K - q, D_K], q = (sum_i alpha_i sqrt(E_ii))^2 / 2; (3) each margin range is
     2 r sqrt(|L_i|^2 + E_ii) + 2 delta_i plus the b interval's width wide, and no narrower than

@@ -1316,8 +1316,9 @@ def test_balance_term_reads_the_first_b_interval():
 
 
 def _symmetric_problem():
-    """Points and their negatives with opposite labels (so b* = 0) and mirror images in x_2 (so
-    w*_2 = 0), plus (0, +-1): margins y_i b, s_i = 0. Returns the problem and its exact optimum (tests/oracle.py)."""
+    """Points and their negatives with opposite labels (so b* = 0), most also mirrored in x_2, plus
+    (0, 1) and (0, -1): w*_2 = 0 here (checked), so s_i = 0 at those two. Returns the problem and its
+    exact optimum (tests/oracle.py)."""
     rng = np.random.default_rng(5)
     A = np.round(rng.uniform(0.5, 3, size=(5, 2)) * 8) / 8
     pos = np.vstack([A, A * [1, -1], [[0.0, 1.0]]])
