@@ -25,6 +25,7 @@ from importlib import resources
 from typing import Any, NoReturn
 
 import numpy as np
+import scipy.sparse as sp
 
 from . import __version__
 from .comparison import FIRST_ORDER, METHODS, VERDICTS, CertificateViolation
@@ -42,7 +43,7 @@ SOLVE_METHODS: dict[str, tuple[str, float, str]] = {
     "primal": ("target_gap", 1e-8, "the primal QP in cvxpy (Clarabel, an interior-point solver)"),
     "subgradient": ("target_gap", 1e-4, "subgradient descent on the primal, numpy only"),
     "stochastic": ("target_gap", 1e-2, "mini-batch (Pegasos-style) subgradient descent"),
-    "ipm": ("target_gap", 1e-9, "interior-point method on the (d+1)x(d+1) Newton system, then an exact finish"),
+    "ipm": ("target_gap", 1e-9, "interior-point method on the (d+1)x(d+1) or n x n Newton system, then an exact finish"),
 }
 
 #: Cells read as "no value" in a feature column (compared in lower case).
@@ -60,7 +61,7 @@ class CLIError(DualSVMError):
 class CSVData:
     """What :func:`load_csv` read: features, labels and where they came from."""
 
-    X: np.ndarray
+    X: Any  # ndarray, or a scipy.sparse CSR array from load_svmlight
     y: np.ndarray
     features: list[str]
     label: str
@@ -205,6 +206,13 @@ def load_csv(path: str, label: str, *, drop: Sequence[str] = (), positive: str |
         what = "is empty" if v == "" else f"has no value ({v!r})" if math.isnan(X[i, c]) else f"is infinite ({v!r})"
         raise CLIError(f"{name} line {rows[i + 1][0]}, column {col!r} {what}; every feature needs a finite number: "
                        f"fill it in, delete the row, or leave the column out with --drop {shlex.quote(col)}")
+    y, rest = _two_classes(labels, positive, name, f"column {label!r}")
+    return CSVData(X, y, [header[k] for k in keep], label, name, rest, [c for c in header if c in drop],
+                   sample_weight=np.array(weights) if weight is not None else None, weight_column=weight)
+
+
+def _two_classes(labels: list[str], positive: str | None, name: str, where: str) -> tuple[np.ndarray, list[str]]:
+    """The labels as y (numbers when all are numbers), with ``positive`` against the rest; the merged labels."""
     y = np.array(labels)
     numeric = _as_numbers(labels)  # numeric labels order as numbers (9 < 10), as in scikit-learn
     classes = sorted(set(labels)) if numeric is None else [str(v) for v in sorted(set(numeric.tolist()))]
@@ -213,22 +221,111 @@ def load_csv(path: str, label: str, *, drop: Sequence[str] = (), positive: str |
         key = _as_numbers([positive]) if numeric is not None else None
         match = (numeric == key[0]) if key is not None else (y == positive)
         if not match.any():
-            raise CLIError(f"--positive {positive!r} is not a label in column {label!r} of {name}; labels: {_shown(classes, 10)}")
+            raise CLIError(f"--positive {positive!r} is not a label in {where} of {name}; labels: {_shown(classes, 10)}")
         rest = sorted(set(y[~match].tolist()), key=lambda v: (numeric is not None and float(v), v))
         if rest:
             y = np.where(match, positive, _rest_name(positive))
     elif len(classes) > 2:
-        raise CLIError(f"{name}: column {label!r} has {len(classes)} classes ({_shown(classes)}); the SVM separates two: "
+        raise CLIError(f"{name}: {where} has {len(classes)} classes ({_shown(classes)}); the SVM separates two: "
                        f"choose one with --positive LABEL (that class against the rest)")
     elif numeric is not None:
         y = numeric
     if len(set(y.tolist())) < 2:
-        raise CLIError(f"{name}: column {label!r} has only one class ({classes[0]!r}); the SVM needs two")
-    return CSVData(X, y, [header[k] for k in keep], label, name, rest, [c for c in header if c in drop],
-                   sample_weight=np.array(weights) if weight is not None else None, weight_column=weight)
+        raise CLIError(f"{name}: {where} has only one class ({classes[0]!r}); the SVM needs two")
+    return y, rest
+
+
+def load_svmlight(path: str, *, positive: str | None = None, source: str | None = None) -> CSVData:
+    """Read sparse data in the svmlight / LIBSVM text format: ``label index:value ...`` per line.
+
+    Indices are 1-based, as LIBSVM writes them (feature ``j`` is column
+    ``j - 1``); a file that uses index 0 is read as 0-based (scikit-learn's
+    ``load_svmlight_file(zero_based="auto")``). Features not listed are 0;
+    ``#`` starts a comment. The result's ``X`` is a ``scipy.sparse`` CSR
+    array, never densified; there are as many features as the largest index.
+
+    Parameters
+    ----------
+    path : str
+        The file.
+    positive : str, optional
+        This label becomes +1 and every other label one class, -1, named "(rest)".
+    source : str, optional
+        How messages name the file (default ``path``).
+
+    Returns
+    -------
+    CSVData
+        ``X`` (CSR), ``y``, the features named by their index in the file, and the merged labels.
+
+    Raises
+    ------
+    DualSVMError
+        A one-line message naming the line: unreadable file, a token that is not
+        ``index:value``, a negative or repeated index, a value that is not a finite
+        number, ``qid:`` (ranking data), more than two classes without ``--positive``.
+    """
+    name = source or path
+    labels: list[str] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    indptr = [0]
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            for lineno, line in enumerate(fh, start=1):
+                tokens = line.split("#", 1)[0].split()
+                if not tokens:
+                    continue
+                labels.append(tokens[0])
+                seen: set[int] = set()
+                for tok in tokens[1:]:
+                    idx, sep, val = tok.partition(":")
+                    if idx == "qid":
+                        raise CLIError(f"{name} line {lineno}: 'qid:' is ranking data; the SVM here classifies")
+                    try:
+                        j = int(idx)
+                    except ValueError:
+                        j = -1
+                    if not sep or j < 0:
+                        raise CLIError(f"{name} line {lineno}: {tok!r} is not index:value with an integer index >= 0")
+                    try:
+                        v = float(val)
+                    except ValueError:
+                        v = math.nan
+                    if not math.isfinite(v):
+                        raise CLIError(f"{name} line {lineno}: the value of feature {j} is not a finite number ({val!r})")
+                    if j in seen:
+                        raise CLIError(f"{name} line {lineno}: feature {j} is given twice")
+                    seen.add(j)
+                    cols.append(j)
+                    vals.append(v)
+                indptr.append(len(cols))
+    except OSError as exc:
+        raise CLIError(f"cannot read --svmlight {path!r}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise CLIError(f"--svmlight {path!r} is not a UTF-8 text file") from None
+    if len(labels) < 2:
+        raise CLIError(f"--svmlight {name} needs at least two data rows, got {len(labels)}")
+    col = np.array(cols, dtype=np.int64)
+    base = 1 if col.size and col.min() > 0 else 0  # 1-based, as LIBSVM writes it, unless an index is 0
+    col -= base
+    d = int(col.max()) + 1 if col.size else 1
+    X = sp.csr_array((np.array(vals, dtype=np.float64), col, np.array(indptr, dtype=np.int64)), shape=(len(labels), d))
+    y, rest = _two_classes(labels, positive, name, "the labels")
+    return CSVData(X, y, [str(j + base) for j in range(d)], "(first field)", name, rest)  # features named by index
 
 
 def _data(args: argparse.Namespace) -> CSVData:
+    if getattr(args, "svmlight", None) is not None:
+        given = [opt for opt, v in (("--csv", args.csv), ("--label", args.label), ("--drop", args.drop),
+                                    ("--weight-column", getattr(args, "weight_column", None)),
+                                    ("--standardize", args.standardize)) if v]
+        if given:
+            why = ("centring would make every entry non-zero; scale the rows instead (e.g. tf-idf of unit norm)"
+                   if given[0] == "--standardize" else "the label is each line's first field and every other "
+                   "field a feature")
+            raise CLIError(f"--svmlight does not take {given[0]}: {why}")
+        return load_svmlight(args.svmlight, positive=args.positive)
     if args.csv is None:
         if args.label is not None:
             raise CLIError("--label needs --csv FILE")
@@ -566,11 +663,17 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         super().__init__(prog, max_help_position=30)
 
 
-def _add_data_args(p: argparse.ArgumentParser, weights: bool = True) -> None:
-    """The data options; ``weights=False`` for commands whose models are fitted unweighted."""
+def _add_data_args(p: argparse.ArgumentParser, weights: bool = True, sparse: bool = True) -> None:
+    """The data options; ``weights=False`` for commands whose models are fitted unweighted, ``sparse=False``
+    for those that need dense features (no ``--svmlight``)."""
     g = p.add_argument_group("data (default: the built-in iris data)")
     g.add_argument("--csv", metavar="FILE",
                    help="CSV file with a header row; every column except --label and --drop is a feature")
+    if sparse:
+        g.add_argument("--svmlight", metavar="FILE",
+                       help="sparse data in the svmlight/LIBSVM format ('label index:value ...' per line, "
+                            "1-based indices), solved sparse (e.g. text); --positive applies, --label, --drop"
+                            + (", --weight-column" if weights else "") + " and --standardize do not")
     g.add_argument("--label", metavar="COLUMN", help="name of the label column in --csv")
     g.add_argument("--drop", metavar="COLUMN", action="append",
                    help="leave out this column, e.g. a name or a date (repeat for several)")
@@ -690,7 +793,7 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
     p.set_defaults(func=_cmd_explain)
 
     p = cmds["relu"]
-    _add_data_args(p, weights=False)
+    _add_data_args(p, weights=False, sparse=False)  # the network is trained on dense features
     p.add_argument("--seed", type=int, default=0, help="seed of the initial weights (default: %(default)s)")
     p.set_defaults(func=_cmd_relu)
 

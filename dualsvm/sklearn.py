@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
@@ -28,6 +29,9 @@ from .dual_point import certify
 from .exceptions import ConvergenceWarning, DualSVMError
 from .problem import SVMProblem
 from .solution import Solution
+
+#: Sparse formats DualSVC.decision_function takes as they are (others are converted to CSR by scikit-learn).
+_SPARSE = ("csr", "csc", "coo")
 
 __all__ = ["DualSVC", "certify_estimator", "EstimatorReport"]
 
@@ -97,8 +101,8 @@ class DualSVC(ClassifierMixin, BaseEstimator):
     support_ : ndarray of shape (n_SV,)
         Indices of the support vectors, grouped by class as in ``SVC``: the
         certified ``margin_support`` and ``bound_support`` of ``certificate_``.
-    support_vectors_ : ndarray of shape (n_SV, n_features)
-        ``X[support_]``.
+    support_vectors_ : ndarray or scipy.sparse CSR of shape (n_SV, n_features)
+        ``X[support_]``; sparse (CSR) when ``X`` was sparse, as ``SVC``.
     n_support_ : ndarray of shape (2,)
         Number of support vectors of ``classes_[0]`` and of ``classes_[1]``.
     dual_coef_ : ndarray of shape (1, n_SV)
@@ -132,6 +136,7 @@ class DualSVC(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = False
+        tags.input_tags.sparse = True  # scipy.sparse X is solved sparse (issue 13)
         return tags
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> DualSVC:
@@ -142,8 +147,10 @@ class DualSVC(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array_like of shape (n_samples, n_features)
-            Training features.
+        X : array_like or scipy.sparse matrix of shape (n_samples, n_features)
+            Training features. Sparse X (any format, converted to CSR) is
+            solved sparse, never densified (with a kernel it is densified for
+            the kernel, as in :class:`~dualsvm.SVMProblem`).
         y : array_like of shape (n_samples,)
             Exactly two classes.
         sample_weight : array_like of shape (n_samples,), optional
@@ -161,7 +168,7 @@ class DualSVC(ClassifierMixin, BaseEstimator):
         """
         if self.method not in _METHODS:
             raise ValueError(f"method must be one of {sorted(_METHODS)}, got {self.method!r}")
-        X, y = validate_data(self, X, y, dtype=np.float64, ensure_min_samples=2)
+        X, y = validate_data(self, X, y, dtype=np.float64, ensure_min_samples=2, accept_sparse="csr")
         check_classification_targets(y)
         y_type = type_of_target(y, input_name="y", raise_unknown=True)
         classes = np.unique(y)
@@ -195,7 +202,7 @@ class DualSVC(ClassifierMixin, BaseEstimator):
         sup = sol.support
         order = np.lexsort((sup, problem.y[sup] > 0))  # class -1 first, as SVC
         self.support_ = sup[order].astype(np.int32)
-        self.support_vectors_ = X[self.support_]
+        self.support_vectors_ = X[self.support_]  # CSR rows for sparse X
         self.n_support_ = np.array([np.count_nonzero(problem.y[self.support_] < 0),
                                     np.count_nonzero(problem.y[self.support_] > 0)], dtype=np.int32)
         self.dual_coef_ = (problem.y * sol.alpha)[self.support_].reshape(1, -1)
@@ -208,8 +215,8 @@ class DualSVC(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array_like of shape (m, n_features)
-            Points to evaluate.
+        X : array_like or scipy.sparse matrix of shape (m, n_features)
+            Points to evaluate (sparse: a sparse product; with a kernel, made dense).
 
         Returns
         -------
@@ -217,17 +224,18 @@ class DualSVC(ClassifierMixin, BaseEstimator):
             :math:`f(x_j)` for each row.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_data(self, X, dtype=np.float64, reset=False, accept_sparse=_SPARSE)
         if self.kernel_factor_ is not None:
+            X = X.toarray() if sp.issparse(X) else X  # the kernel columns are dense
             return self.kernel_factor_.decision_function(self.certificate_.w, self.intercept_[0], X)
-        return X @ self.coef_[0] + self.intercept_[0]
+        return np.asarray(X @ self.coef_[0]).reshape(-1) + self.intercept_[0]
 
     def predict(self, X: Any) -> np.ndarray:
         r"""Predicted labels: ``classes_[1]`` where :math:`f(x) = w^\top x + b > 0`, else ``classes_[0]``.
 
         Parameters
         ----------
-        X : array_like of shape (m, n_features)
+        X : array_like or scipy.sparse matrix of shape (m, n_features)
             Points to classify.
 
         Returns
@@ -392,8 +400,9 @@ def certify_estimator(
     estimator : estimator object
         A fitted ``SVC(kernel="linear")``, ``LinearSVC``, ``SGDClassifier(loss="hinge")``
         or ``LogisticRegression``, binary.
-    X : array_like of shape (n, d)
-        The training features the estimator was fitted on.
+    X : array_like or scipy.sparse matrix of shape (n, d)
+        The training features the estimator was fitted on (sparse stays sparse:
+        the reference is solved on the sparse problem).
     y : array_like of shape (n,)
         The training labels it was fitted on.
     sample_weight : array_like of shape (n,), optional
@@ -418,7 +427,7 @@ def certify_estimator(
         loss or penalty, or a multi-class estimator.
     """
     check_is_fitted(estimator)
-    problem_text, C, certifiable = _describe(estimator, np.asarray(X).shape[0])
+    problem_text, C, certifiable = _describe(estimator, X.shape[0] if sp.issparse(X) else np.asarray(X).shape[0])
     class_weight = estimator.get_params().get("class_weight")
     if type(estimator).__name__ == "SVC" and estimator.get_params()["kernel"] != "linear":
         return _certify_kernel_svc(estimator, X, y, C, problem_text, sample_weight, class_weight, near_optimal)
@@ -426,7 +435,8 @@ def certify_estimator(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         ref = solve_dual(problem)
-    coef = np.asarray(estimator.coef_, dtype=float)
+    coef_ = estimator.coef_
+    coef = np.asarray(coef_.toarray() if sp.issparse(coef_) else coef_, dtype=float)  # SVC on sparse X: CSR
     if coef.shape[0] != 1:
         raise DualSVMError(f"estimator must be binary (coef_ with one row), got coef_ of shape {coef.shape}")
     w, b = coef[0], float(np.ravel(estimator.intercept_)[0]) if np.size(estimator.intercept_) else 0.0
@@ -460,9 +470,10 @@ def _certify_kernel_svc(est: Any, X: Any, y: Any, C: float, problem_text: str, s
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         ref = solve_ipm(problem)
-    if np.asarray(est.dual_coef_).shape[0] != 1:
-        raise DualSVMError(f"estimator must be binary (dual_coef_ with one row), got shape {est.dual_coef_.shape}")
-    S, c, b = est.support_, np.asarray(est.dual_coef_[0], dtype=float), float(est.intercept_[0])
+    dual_coef = est.dual_coef_.toarray() if sp.issparse(est.dual_coef_) else np.asarray(est.dual_coef_)  # sparse fit
+    if dual_coef.shape[0] != 1:
+        raise DualSVMError(f"estimator must be binary (dual_coef_ with one row), got shape {dual_coef.shape}")
+    S, c, b = est.support_, np.asarray(dual_coef[0], dtype=float), float(est.intercept_[0])
     # libsvm's decision is sum_j dual_coef_j k(sv_j, x) + intercept with classes_[1] positive, as dualsvm's +1.
     kc = expansion_certificate(problem, ref.primal_objective - ref.duality_gap, S, c, b)
     f = problem.kernel_factor

@@ -94,33 +94,32 @@ def balanced_violators(y: Array, s: Array, costs: Array | None = None) -> tuple[
     return b, theta
 
 
-def _violators(y: Array, t: Array, costs: Array | None) -> tuple[float, Array, Array]:
+def _violators(
+    y: Array, t: Array, costs: Array | None, near: tuple[int, float, float] | None = None
+) -> tuple[float, Array, Array]:
     r""":func:`balanced_violators` from the breakpoints :math:`t = y - s`, also returning :math:`1 - m`.
 
     :math:`1 - m_i = 1 - y_i(s_i + b) = y_i(t_i - b)` because :math:`y_i^2 = 1`:
-    one array gives both the violators and the hinge losses.
+    one array gives both the violators and the hinge losses. ``near`` is
+    ``(n_pos, b_prev, width)`` for uniform costs: the two order statistics
+    are first sought among the breakpoints within ``width`` of the previous
+    bias (:func:`_window_pair`), where the bias of the next iterate lies.
     """
-    lo, hi = slope_zero(t, t, y, costs)
+    pair = None if near is None or costs is not None else _window_pair(t, *near)
+    lo, hi = slope_zero(t, t, y, costs) if pair is None else pair
     b = 0.5 * (lo + hi)
     viol = y * (t - b)  # 1 - m_i
     theta = (viol > 0).astype(np.float64)
-    if not lo < b < hi:  # b sits on breakpoints: balance with the points on the margin
-        _balance_ties(theta, y, costs, t == b)
+    if not lo < b < hi:  # b sits on breakpoints (also when the midpoint of adjacent floats rounds onto one)
+        pos = y > 0
+        c = np.ones_like(y) if costs is None else costs
+        tie = t == b
+        excess = float((y * c) @ theta)  # > 0: too much positive violator cost
+        side = tie & (~pos if excess > 0 else pos)
+        room = float(c[side].sum())
+        if excess != 0.0 and room > 0:
+            theta[side] = min(1.0, abs(excess) / room)
     return float(b), theta, viol
-
-
-def _balance_ties(theta: Array, y: Array, costs: Array | None, tie: NDArray[np.bool_]) -> None:
-    r"""Set :math:`\theta` on the points at the margin (``tie``) so that :math:`\sum_i C_i\theta_i y_i = 0`, in place.
-
-    One side of the ties gets the common fraction that cancels the violators'
-    excess cost; it exists because :math:`b` minimises :math:`P(w, \cdot)` (``proofs/T08``).
-    """
-    c = np.ones_like(y) if costs is None else costs
-    excess = float((y * c) @ theta)  # > 0: too much positive violator cost
-    side = tie & ((y < 0) if excess > 0 else (y > 0))
-    room = float(c[side].sum())
-    if excess != 0.0 and room > 0:
-        theta[side] = min(1.0, abs(excess) / room)
 
 
 def _window_pair(t: Array, k: int, center: float, width: float) -> tuple[float, float] | None:
@@ -139,82 +138,6 @@ def _window_pair(t: Array, k: int, center: float, width: float) -> tuple[float, 
         return None
     part = np.partition(win, (j, j + 1))
     return float(part[j]), float(part[j + 1])
-
-
-class _ImplicitDual:
-    r"""The full-batch dual iterate, updated in O(changed points) per step instead of O(n).
-
-    Frank–Wolfe's step :math:`\alpha \leftarrow (1-\eta)\alpha + \eta C\theta`
-    touches every coordinate, but :math:`\theta` changes on few points. So
-    :math:`\alpha_i = S\,C_i\,(a_i + \theta_i(\Lambda - \ell_i))` with the scalars
-    :math:`S = \prod(1-\eta)` and :math:`\Lambda = \sum \eta / S`: a step
-    changes only them, and a point whose :math:`\theta_i` changes closes its
-    interval (:math:`a_i \mathrel{+}= \theta_i(\Lambda - \ell_i)`, :math:`\ell_i = \Lambda`).
-    :math:`\sum_i \alpha_i` is kept from three running sums, and the weighted
-    average :math:`\sum_t t\,\alpha^{(t)}` from two more scalars
-    (:math:`M_1 = \sum_t tS_t`, :math:`M_2 = \sum_t tS_t\Lambda_t`) and their
-    values at each point's interval start. Everything is rebuilt from the
-    materialized vectors every ``renew`` steps, when :math:`S` falls below
-    1e-4 (the sums' rounding grows like :math:`1/S`), and at :math:`\eta = 1`.
-    """
-
-    def __init__(self, C: Array, renew: int = 1000) -> None:
-        n = C.size
-        self.C, self.renew, self.since = C, renew, 0
-        self.theta, self.acc, self.start = np.zeros(n), np.zeros(n), np.zeros(n)
-        self.avg, self.m1_at, self.m2_at = np.zeros(n), np.zeros(n), np.zeros(n)
-        self.S, self.lam, self.m1, self.m2 = 1.0, 0.0, 0.0, 0.0
-        self.sum_acc = self.sum_ct = self.sum_ctl = 0.0  # sum C a, sum C theta, sum C theta l
-        self.avg_total = 0.0  # sum_t t * sum_i alpha_i^(t)
-
-    def value(self, idx: NDArray[np.intp] | slice = slice(None)) -> Array:
-        """The current alpha (at ``idx``), clipped to its box: exactly, it is a convex combination of points of the box."""
-        Ci = self.C[idx]
-        return np.clip(self.S * Ci * (self.acc[idx] + self.theta[idx] * (self.lam - self.start[idx])), 0.0, Ci)
-
-    def total(self) -> float:
-        """sum_i alpha_i."""
-        return self.S * (self.sum_acc + self.lam * self.sum_ct - self.sum_ctl)
-
-    def average(self, idx: NDArray[np.intp] | slice = slice(None)) -> Array:
-        """sum_t t alpha^(t) (at ``idx``), over the steps so far."""
-        th = self.theta[idx]
-        return self.avg[idx] + self.C[idx] * (
-            (self.acc[idx] - th * self.start[idx]) * (self.m1 - self.m1_at[idx]) + th * (self.m2 - self.m2_at[idx]))
-
-    def set_theta(self, idx: NDArray[np.intp], new: Array) -> None:
-        """theta[idx] = new, before the step."""
-        old, start, Ci, acc = self.theta[idx], self.start[idx], self.C[idx], self.acc[idx]  # each gathered once
-        self.avg[idx] += Ci * ((acc - old * start) * (self.m1 - self.m1_at[idx]) + old * (self.m2 - self.m2_at[idx]))
-        self.m1_at[idx], self.m2_at[idx] = self.m1, self.m2
-        gain = old * (self.lam - start)
-        self.acc[idx] = acc + gain
-        self.sum_acc += float(Ci @ gain)
-        self.sum_ct += float(Ci @ (new - old))
-        self.sum_ctl += float(Ci @ new) * self.lam - float(Ci @ (old * start))
-        self.start[idx], self.theta[idx] = self.lam, new
-
-    def step(self, eta: float, it: int) -> None:
-        """alpha <- (1 - eta) alpha + eta C theta, then add it * alpha to the average."""
-        self.since += 1
-        if eta >= 1.0 or self.since >= self.renew or self.S * (1.0 - eta) < 1e-4:  # 1/S scales the rounding of the sums
-            alpha = self.C * self.theta if eta >= 1.0 else (1.0 - eta) * self.value() + eta * self.C * self.theta
-            self._rebuild(alpha)
-        else:
-            self.S *= 1.0 - eta
-            self.lam += eta / self.S
-        self.m1 += it * self.S
-        self.m2 += it * self.S * self.lam
-        self.avg_total += it * self.total()
-
-    def _rebuild(self, alpha: Array) -> None:
-        self.avg = self.average()
-        self.m1_at[:], self.m2_at[:], self.m1, self.m2 = 0.0, 0.0, 0.0, 0.0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            self.acc = np.where(self.C > 0, alpha / self.C, 0.0)
-        self.start[:] = 0.0
-        self.S, self.lam, self.since = 1.0, 0.0, 0
-        self.sum_acc, self.sum_ct, self.sum_ctl = float(alpha.sum()), float(self.C @ self.theta), 0.0
 
 
 def _stratified_batches(y: Array, batch_size: int, rng: np.random.Generator) -> Iterator[tuple[NDArray[np.intp], Array]]:
@@ -327,22 +250,17 @@ def solve_subgradient(
     hist: dict[str, list[float]] = {k: [] for k in ("iteration", "primal", "dual", "gap", "primal_last", "primal_avg", "gap_avg")}
     trace: list[Array] = []
 
-    full = batch_size is None
-    alpha = np.zeros(n)  # the stochastic iterate; the full-batch one is `dual`
-    dual = _ImplicitDual(C) if full else None
+    alpha = np.zeros(n)
     w = np.zeros(problem.d)
-    alpha_avg, w_avg, weight = np.zeros(0 if full else n), np.zeros(problem.d), 0.0
+    alpha_avg, w_avg, weight = np.zeros(n), np.zeros(problem.d), 0.0
     best_P, best_w, best_b = np.inf, w.copy(), 0.0
-    best_D, best_alpha = -np.inf, None if full else alpha.copy()  # None: the full-batch iterate (D never decreases)
+    best_D, best_alpha = -np.inf, alpha.copy()
     rng = np.random.default_rng(seed)
     status, it = "max_iter", 0
-    # full batch: u = y C theta and v = X^T u, kept up to date on the points whose theta flips
-    u, v = np.zeros(n), np.zeros(problem.d)
-    pos = y > 0
-    cur, prev, flip = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-    frac = np.zeros(0, dtype=np.intp)  # points with 0 < theta < 1, from a step whose b sat on breakpoints
-    n_pos, b, b_last, width = int(np.count_nonzero(pos)), 0.0, 0.0, 0.0
-    batches = None if full else _stratified_batches(y, batch_size, rng)
+    theta_prev, v = np.zeros(n), np.zeros(problem.d)
+    buf = np.empty(n)  # scratch for the O(n) updates, so that they allocate nothing
+    n_pos, b, b_last, width = int(np.count_nonzero(y > 0)), 0.0, 0.0, 0.0
+    batches = _stratified_batches(y, batch_size, rng) if batch_size is not None else None
     passes = 0.0  # products with X or X^T, in units of the whole matrix
     last_progress = t0
 
@@ -350,45 +268,22 @@ def solve_subgradient(
         return max(1.0, abs(P))
 
     for it in range(1, max_iter + 1):
-        check = full or it == 1 or it % check_every == 0 or it in record_at
+        check = batch_size is None or it == 1 or it % check_every == 0 or it in record_at
         if check:
             t = y - X @ w  # breakpoints
             passes += 1
-            if full:
-                pair = None if it == 1 or costs is not None else _window_pair(t, n_pos, b, width)
-                lo, hi = slope_zero(t, t, y, costs) if pair is None else pair
-                b = 0.5 * (lo + hi)
-                width = max(8.0 * abs(b - b_last), 1e-3 * (1.0 + abs(b)))  # measured: the window holds both ranks 19 times in 20
-                b_last = b
-                t -= b  # y_i (1 - m_i)
-                if lo < b < hi:  # no breakpoint at b: theta is the violator indicator
-                    np.greater(t, 0.0, out=cur)
-                    np.equal(cur, pos, out=cur)  # y_i (t_i - b) > 0
-                    np.not_equal(cur, prev, out=flip)
-                    idx = np.flatnonzero(flip)
-                    if frac.size:
-                        idx, frac = np.union1d(idx, frac), frac[:0]
-                    new = cur[idx].astype(np.float64)
-                else:
-                    theta = (y * t > 0).astype(np.float64)
-                    _balance_ties(theta, y, costs, t == 0.0)
-                    idx = np.flatnonzero(theta != dual.theta)
-                    new = theta[idx]
-                    np.equal(theta, 1.0, out=cur)
-                    frac = np.flatnonzero((theta > 0.0) & (theta < 1.0))
-                prev, cur = cur, prev
-                du = yC[idx] * new - u[idx]
-                u[idx] += du
-                dual.set_theta(idx, new)
-                P = 0.5 * w @ w + float(u @ t)  # sum_i C_i theta_i y_i (t_i - b): the hinge losses
-                D = dual.total() - 0.5 * w @ w  # w = Z^T alpha, alpha feasible
-                best_D = max(best_D, D)
-            else:
-                b, theta, viol = _violators(y, t, costs)
-                P = 0.5 * w @ w + float(C @ np.maximum(viol, 0.0))
+            b, theta, viol = _violators(y, t, costs, None if it == 1 else (n_pos, b, width))
+            width = max(2.0 * abs(b - b_last), 1e-3 * (1.0 + abs(b)))  # measured: the window holds both ranks 4 times in 5
+            b_last = b
+            np.maximum(viol, 0.0, out=viol)
+            P = 0.5 * w @ w + float(C @ viol)
             if P < best_P:
                 best_P, best_w, best_b = P, w.copy(), b
-            if not full and weight:
+            if batch_size is None:
+                D = float(alpha.sum()) - 0.5 * w @ w  # exact: w = Z^T alpha, alpha feasible
+                if D > best_D:
+                    best_D, best_alpha = D, alpha.copy()
+            elif weight:
                 w_bar = w_avg / weight
                 P_bar, b_bar = _primal_exact_b(problem, w_bar)
                 if P_bar < best_P:
@@ -399,38 +294,43 @@ def solve_subgradient(
                 if D > best_D:
                     best_D, best_alpha = D, a_feas
             if callback is not None:
-                callback(it, w, b, dual.value() if full else alpha)
+                callback(it, w, b, alpha)
             if progress is not None and time.perf_counter() - last_progress > 0.2:
                 last_progress = time.perf_counter()
                 progress({"iteration": it, "relative_gap": (best_P - best_D) / scale(best_P),
                           "elapsed": last_progress - t0, "done": False})
             if it in record_at:
-                D_avg = _averaged_dual(problem, dual, alpha_avg, w_avg, weight)
-                _record(problem, hist, it, best_P, best_D, P, w_avg, weight, D_avg)
-                passes += 1 if full else 2
-                trace.append(dual.value(trace_index) if full else alpha[trace_index].copy())
+                _record(problem, hist, it, best_P, best_D, P, w_avg, alpha_avg, weight, batch_size is None)
+                passes += 1 if batch_size is None else 2
+                trace.append(alpha[trace_index].copy())
             if best_P - best_D <= target_gap * scale(best_P):
                 status = "optimal"
                 break
             if max_time is not None and time.perf_counter() - t0 > max_time:
                 status = "max_time"
                 break
-        if full:
-            # v = X^T u: updated on the flipped points when they are few (late
-            # iterations), else recomputed (early, most points can flip: measured 29k of 50k).
-            if it % 1000 == 1 or idx.size > n // 16:
-                v = X.T @ u
+        if batch_size is None:
+            # v = sum_i theta_i y_i x_i, updated on the points whose theta changed
+            # when they are few (late iterations), else recomputed (the violator
+            # set can swing on most points early: measured 29k of 50k).
+            changed = np.flatnonzero(theta != theta_prev)
+            if it % 1000 == 1 or changed.size > n // 16:
+                v = X.T @ (yC * theta)
                 passes += 1
             else:
-                v = v + X[idx].T @ du
-                passes += idx.size / n
-            g = w - v
+                v = v + X[changed].T @ (yC[changed] * (theta[changed] - theta_prev[changed]))
+                passes += changed.size / n
+            theta_prev = theta
+            g = w - v  # v = sum_i C_i theta_i y_i x_i
             gg = float(g @ g)
             if gg == 0.0:  # w = sum C_i theta_i y_i x_i: an exact optimum
                 status = "optimal"
                 break
             eta = min(1.0, (P - D) / gg)
-            dual.step(eta, it)
+            alpha *= 1.0 - eta
+            np.multiply(C, theta, out=buf)
+            buf *= eta
+            alpha += buf
             w = (1.0 - eta) * w + eta * v
         else:
             idx, inv_rate = next(batches)
@@ -441,16 +341,15 @@ def solve_subgradient(
             alpha *= 1.0 - eta
             alpha[idx] += coef
             w = (1.0 - eta) * w + X[idx].T @ (y[idx] * coef)
-            alpha_avg += it * alpha
         # Weighted (by t) averaging of the iterates: O(1/T) for strongly convex
         # objectives (Lacoste-Julien, Schmidt & Bach, 2012, arXiv:1212.2002).
         weight += it
+        np.multiply(alpha, it, out=buf)
+        alpha_avg += buf
         w_avg += it * w
     elapsed = time.perf_counter() - t0
-    if best_alpha is None:
-        best_alpha = dual.value()
     if weight:
-        a_avg = project_dual((dual.average() if full else alpha_avg) / weight, y, C)
+        a_avg = project_dual(alpha_avg / weight, y, C)
         w_bar = w_avg / weight
         P_bar, b_bar = _primal_exact_b(problem, w_bar)
         if P_bar < best_P:
@@ -460,9 +359,8 @@ def solve_subgradient(
         if D_bar > best_D:
             best_D, best_alpha = D_bar, a_avg
     if not hist["iteration"] or hist["iteration"][-1] != it:
-        D_avg = _averaged_dual(problem, dual, alpha_avg, w_avg, weight)
-        _record(problem, hist, it, best_P, best_D, P, w_avg, weight, D_avg)
-        trace.append(dual.value(trace_index) if full else alpha[trace_index].copy())
+        _record(problem, hist, it, best_P, best_D, P, w_avg, alpha_avg, weight, batch_size is None)
+        trace.append(alpha[trace_index].copy())
     extras: dict[str, Any] = {
         "history": {k: np.asarray(v) for k, v in hist.items()},
         "alpha_trace": np.asarray(trace), "trace_index": trace_index,
@@ -493,26 +391,24 @@ def _primal_exact_b(problem: SVMProblem, w: Array) -> tuple[float, float]:
     return 0.5 * float(w @ w) + float(problem.costs @ np.maximum(0.0, 1.0 - problem.y * (s + b))), b
 
 
-def _averaged_dual(problem: SVMProblem, dual: _ImplicitDual | None, alpha_avg: Array, w_avg: Array, weight: float) -> float:
-    """D at the weighted average of the dual iterates (the full-batch one is feasible: no pass)."""
-    if not weight:
-        return -np.inf
-    if dual is not None:  # alpha_bar is feasible and w_bar = Z^T alpha_bar by linearity
-        w_bar = w_avg / weight
-        return dual.avg_total / weight - 0.5 * float(w_bar @ w_bar)
-    return problem.dual_objective(project_dual(alpha_avg / weight, problem.y, problem.costs))
-
-
 def _record(
     problem: SVMProblem, hist: dict[str, list[float]], it: int, best_P: float, best_D: float,
-    P_last: float, w_avg: Array, weight: float, D_avg: float,
+    P_last: float, w_avg: Array, alpha_avg: Array, weight: float, full_batch: bool,
 ) -> None:
-    """Append one history row; costs one data pass."""
+    """Append one history row; costs one data pass (two for the stochastic variant)."""
     hist["iteration"].append(it)
     hist["primal"].append(best_P)
     hist["dual"].append(best_D)
     hist["gap"].append(best_P - best_D)
     hist["primal_last"].append(P_last)
-    P_bar = _primal_exact_b(problem, w_avg / weight)[0] if weight else P_last
+    if weight:
+        w_bar = w_avg / weight
+        P_bar = _primal_exact_b(problem, w_bar)[0]
+        if full_batch:  # alpha_bar is feasible and w_bar = Z^T alpha_bar by linearity: no pass
+            D_bar = float(alpha_avg.sum()) / weight - 0.5 * float(w_bar @ w_bar)
+        else:
+            D_bar = problem.dual_objective(project_dual(alpha_avg / weight, problem.y, problem.costs))
+    else:
+        P_bar, D_bar = P_last, best_D
     hist["primal_avg"].append(P_bar)
-    hist["gap_avg"].append(P_bar - (D_avg if weight else best_D))
+    hist["gap_avg"].append(P_bar - D_bar)

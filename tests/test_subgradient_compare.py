@@ -256,38 +256,6 @@ def test_window_search_leaves_the_iterates_unchanged(monkeypatch):
     assert fast.b == slow.b
 
 
-@pytest.mark.parametrize("renew", [1000, 7])
-def test_implicit_dual_matches_the_eager_frank_wolfe_updates(renew):
-    # The full-batch alpha is kept implicitly (O(flipped points) per step); it must equal
-    # alpha <- (1 - eta) alpha + eta C theta, its sum and the t-weighted average, done eagerly,
-    # through flips, fractional theta, eta = 1 (a restart) and the periodic rebuilds.
-    from dualsvm.subgradient import _ImplicitDual
-
-    rng = np.random.default_rng(3)
-    n = 40
-    C = rng.uniform(0.0, 2.0, n)
-    C[:3] = 0.0  # zero-cost points: alpha stays 0
-    dual = _ImplicitDual(C, renew=renew)
-    alpha, avg, avg_total = np.zeros(n), np.zeros(n), 0.0
-    theta = np.zeros(n)
-    for it in range(1, 400):
-        idx = np.flatnonzero(rng.random(n) < 0.1)
-        new = np.where(rng.random(idx.size) < 0.2, rng.random(idx.size), (rng.random(idx.size) < 0.5).astype(float))
-        theta[idx] = new
-        dual.set_theta(idx, new)
-        eta = 1.0 if it in (5, 250) else float(rng.uniform(0.0, 0.2))
-        alpha = (1.0 - eta) * alpha + eta * C * theta
-        avg += it * alpha
-        avg_total += it * alpha.sum()
-        dual.step(eta, it)
-        if it % 37 == 0 or it in (5, 6, 250):
-            np.testing.assert_allclose(dual.value(), alpha, rtol=1e-12, atol=1e-14)
-            np.testing.assert_allclose(dual.value(idx), alpha[idx], rtol=1e-12, atol=1e-14)
-            assert dual.total() == pytest.approx(alpha.sum(), rel=1e-12)
-            np.testing.assert_allclose(dual.average(), avg, rtol=1e-11)
-            assert dual.avg_total == pytest.approx(avg_total, rel=1e-12)
-
-
 def test_balanced_violators_when_the_midpoint_rounds_onto_a_breakpoint():
     # Breakpoints t = y - s at 1 and the next float: (lo + hi) / 2 rounds to lo, the negative
     # point's breakpoint, so it sits on the margin although lo < hi. theta must still balance:
