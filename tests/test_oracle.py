@@ -961,6 +961,26 @@ def test_argmin_b_exactly():
         assert ds.argmin_b(p, [0.7]) == (t[n_pos - 1], t[n_pos])
 
 
+def test_slope_zero_weighted_and_its_slack():
+    """slope_zero with costs: the slope of b -> sum_i C_i max(0, 1 - y_i(s_i + b)) rises from
+    -sum_+ C_i by C_i at each breakpoint; it is zero between the returned order statistics, and
+    ``slack`` widens the search by that fraction of S = sum_+ C_i on each side (lo at S (1 - slack),
+    hi at S (1 + slack)). Dyadic costs: every cumulative sum is exact."""
+    from dualsvm.feasibility import slope_zero
+
+    t = np.arange(6.0)
+    y = np.array([-1.0, 1.0, -1.0, 1.0, -1.0, 1.0])
+    ones = np.ones(6)
+    assert slope_zero(t, t, y, ones) == (2.0, 3.0)  # the slope is 0 exactly between t = 2 and t = 3
+    assert slope_zero(t, t, y, ones, slack=0.5) == (1.0, 4.0)  # searched at 1.5 and 4.5 of 6
+    assert slope_zero(t - 0.5, t + 0.5, y, ones) == (1.5, 3.5)  # lo from t_lo, hi from t_hi
+    # Two points: the slope is -0.75 after t = 0 and +0.25 after t = 1, so zero at b = 1, the last
+    # breakpoint (and beyond the last one when the slack reaches the whole cost sum).
+    t2, y2, c2 = np.array([0.0, 1.0]), np.array([-1.0, 1.0]), np.array([0.25, 1.0])
+    assert slope_zero(t2, t2, y2, c2) == (1.0, 1.0)
+    assert slope_zero(t2, t2, y2, c2, slack=0.25) == (1.0, 1.0)
+
+
 # -- compare: the pairwise guard's exact threshold, prediction counts, the worst pair, the status ------
 def _patched_radii(monkeypatch, radii):
     """Make compare's re-certification report the given radius per method name."""
@@ -999,6 +1019,9 @@ def test_project_dual_rejects_labels_other_than_plus_minus_one():
         ds.project_dual([0.5, 0.5], [0.0, 1.0], 1.0)
     with pytest.raises(ValueError, match=r"y must hold only -1 and \+1, got values \[-2.0, 2.0\]"):
         ds.project_dual([0.5, 0.5], [2.0, -2.0], 1.0)
+    # Many distinct labels: the message lists the first six, sorted.
+    with pytest.raises(ValueError, match=r"got values \[0.0, 2.0, 3.0, 4.0, 5.0, 6.0\]$"):
+        ds.project_dual(np.full(8, 0.5), [0.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0], 1.0)
 
 
 def test_project_dual_absorbs_the_rounding_residual():
@@ -1225,3 +1248,113 @@ def test_balance_term_scales_with_y_alpha():
         assert ends <= B <= ends * Fr(101, 100), (float(B), float(ends))
         return
     pytest.fail("no dual point left unbalanced by rounding in 40 seeds")
+
+
+def test_lipschitz_window_is_two_deltas_wide():
+    """The brackets' allowance counts a slope only within 2 delta_i of the kink (module docstring).
+    Two points whose exact margins are 1 -+ 20 * 2^-64, between 2 delta_i = 16 * 2^-64 and 3 delta_i
+    (w_2 = 20 * 2^-64 carries the offset; every product is exact in longdouble): the point below the
+    kink counts only C - alpha_i, the one above only alpha_i. At C = 0.6 (alpha_i = 1/2 > C - alpha_i)
+    and C = 2 (C - alpha_i > alpha_i) the slope outside the window would be the larger one."""
+    if UE == U:
+        pytest.skip("needs an extended longdouble: the offsets are below float64's resolution")
+    off = 20 * 2.0**-64
+    X = np.array([[1.0, -1.0], [-1.0, -1.0]])
+    y = np.array([1.0, -1.0])
+    for C in (0.6, 2.0):
+        p = SVMProblem(X, y, C=C)
+        sol = certificate(p, [1.0, off], 0.0, [0.5, 0.5])
+        t = check_floor(p, sol, "brackets")
+        delta = 2 * gamma(4) * (1 + fr(off))  # |x_i|^T |w| + |b| = 1 + off on both points
+        assert 2 * delta < 20 * UE < 3 * delta
+        assert t["brackets"] == 2 * (1 + gamma(2, U)) * ((fr(C) - Fr(1, 2)) + Fr(1, 2)) * delta
+
+
+def _first_interval_chain(p: SVMProblem, sol: ds.Solution) -> tuple[Fr, tuple[float, float]]:
+    """gap_floor as documented, with B from a *first* b interval: that interval is certified as the
+    final one (T09: order statistics of t -+ rho, rho_i = r_1 |x_i|), from the gap bound with
+    |b*| <= 1 + R sqrt(2 P_up), P_up = |P(w, b)| (1 + 1e-6) + 1 (the a priori bound and its cushion
+    for P's rounding), R = max |x_i|. Exact except for square roots and the sort (floats)."""
+    t = documented_floor(p, sol)
+    floor0 = t["brackets"] + t["square"] + t["sum"]
+    y = [int(v) for v in p.y]
+    a = [fr(v) for v in sol.alpha]
+    yta = abs(sum((yi * ai for yi, ai in zip(y, a, strict=True)), Fr(0)))
+    w, b = [fr(v) for v in sol.w], fr(sol.b)
+    X = [[fr(v) for v in row] for row in p.X]
+    s = [sum((X[i][j] * w[j] for j in range(p.d)), Fr(0)) for i in range(p.n)]
+    P = sum((v * v for v in w), Fr(0)) / 2 + sum((fr(p.costs[i]) * max(Fr(0), 1 - y[i] * (s[i] + b)) for i in range(p.n)), Fr(0))
+    norms = np.linalg.norm(p.X, axis=1)
+    tt = np.array([float(y[i] - s[i]) for i in range(p.n)])
+    n_pos = sum(1 for v in y if v > 0)
+    b1 = 1 + float(norms.max()) * math.sqrt(2 * (float(P) * (1 + 1e-6) + 1))
+    r1 = math.sqrt(2 * float(t["G_hat"] + floor0 + (abs(b) + fr(b1)) * yta))
+    first = (float(np.sort(tt - r1 * norms)[n_pos - 1]), float(np.sort(tt + r1 * norms)[n_pos]))
+    B = max(abs(first[0]), abs(first[1]))
+    return floor0 + (abs(b) + fr(B)) * yta, first
+
+
+def test_balance_term_reads_the_first_b_interval():
+    """solve_dual's dual point, left unbalanced by rounding (|y^T alpha| ~ 1e-12 at C = 1e4), on data
+    shifted so that b* < 0: the balance term is most of gap_floor, and B is the larger end in absolute
+    value of a first interval 1e-4 wider (relative) than the final one. gap_floor is pinned at 1e-8
+    to the documented chain: the first |b*| bound 1 + R sqrt(2 P_up) doubled or its square root
+    dropped, or B read off the upper end only, moves it by 1e-6 or more."""
+    seen = 0
+    for seed in (1, 4, 6, 8):
+        X, y = ds.datasets.make_overlapping(12, 2, seed=seed)
+        p = SVMProblem(X + np.array([3.0, 0.0]), y, C=1e4)
+        opt = ds.solve_dual(p)
+        sol = certificate(p, opt.w, opt.b, opt.alpha)
+        doc, first = _first_interval_chain(p, sol)
+        if sol.kkt["dual_equality"] == 0.0:
+            continue  # balanced exactly: no balance term to read
+        seen += 1
+        assert close(fr(sol.gap_floor), doc, 1e-8), (float(fr(sol.gap_floor) / doc - 1), first, sol.b_interval)
+        assert first[0] <= sol.b_interval[0] <= sol.b_interval[1] <= first[1]  # the final interval is the tighter
+    assert seen >= 2
+
+
+def _symmetric_problem():
+    """Points and their negatives with opposite labels (so b* = 0), most also mirrored in x_2, plus
+    (0, 1) and (0, -1): w*_2 = 0 here (checked), so s_i = 0 at those two. Returns the problem and its
+    exact optimum (tests/oracle.py)."""
+    rng = np.random.default_rng(5)
+    A = np.round(rng.uniform(0.5, 3, size=(5, 2)) * 8) / 8
+    pos = np.vstack([A, A * [1, -1], [[0.0, 1.0]]])
+    p = SVMProblem(np.vstack([pos, -pos]), [1.0] * len(pos) + [-1.0] * len(pos), C=1.0)
+    return p, exact_optimum(p)
+
+
+def test_b_interval_and_margin_range_at_the_documented_ends():
+    """At b* = 0 (symmetric data, the rounded exact optimum), the ends of the b interval and of the
+    margin ranges are of the size of rho ~ 1e-8 and are pinned to the documented ones, from the
+    certified radius: b in [t_(n+) - rho, t_(n+ + 1) + rho] (order statistics of t_i -+ rho_i,
+    rho_i = r |x_i| + delta_i), m_i in y_i s_i -+ rho_i + [min, max] y_i [b_lo, b_hi], up to the
+    rounding of their evaluation (8u times the magnitudes) and of s_i to float64 (u |s_i|).
+    A rounding term that divides by these magnitudes instead would add ~1e-7."""
+    p, ex = _symmetric_problem()
+    assert ex.b_lo == ex.b_hi == 0 and ex.w[1] == 0
+    w = np.array([float(v) for v in ex.w])
+    sol = certificate(p, w, 0.0, [float(v) for v in ex.alpha])
+    r = fr(sol.radius)
+    y = [int(v) for v in p.y]
+    n_pos = sum(1 for v in y if v > 0)
+    X = [[fr(v) for v in row] for row in p.X]
+    s = [sum((X[i][j] * fr(w[j]) for j in range(p.d)), Fr(0)) for i in range(p.n)]
+    norms = [_norm(row) for row in X]
+    delta = [2 * gamma(p.d + 2) * sum((abs(X[i][j]) * abs(fr(w[j])) for j in range(p.d)), Fr(0)) for i in range(p.n)]
+    rho = [r * norms[i] + delta[i] for i in range(p.n)]
+    t = [y[i] - s[i] for i in range(p.n)]
+    lo = sorted(t[i] - rho[i] for i in range(p.n))[n_pos - 1]
+    hi = sorted(t[i] + rho[i] for i in range(p.n))[n_pos]
+    slack = 8 * U * (1 + max(abs(v) for v in s))
+    assert abs(fr(sol.b_interval[0]) - lo) <= slack and abs(fr(sol.b_interval[1]) - hi) <= slack, (sol.b_interval, float(lo), float(hi))
+    assert 1e-9 < -lo < 1e-6  # the ends are small: the slack above is 1e-7 of them
+    B_lo, B_hi = fr(sol.b_interval[0]), fr(sol.b_interval[1])
+    for i in range(p.n):
+        yb = sorted((y[i] * B_lo, y[i] * B_hi))
+        m_lo, m_hi = y[i] * s[i] - rho[i] + yb[0], y[i] * s[i] + rho[i] + yb[1]
+        tol = 8 * U * (abs(s[i]) + rho[i] + abs(B_lo) + abs(B_hi)) + U * abs(s[i])
+        assert abs(fr(sol.margin_range[0][i]) - m_lo) <= tol and abs(fr(sol.margin_range[1][i]) - m_hi) <= tol, i
+    assert abs(sol.margin_range[0][-1]) < 1e-6  # the point (0, -1): s = 0, its range of the size of rho

@@ -79,6 +79,10 @@ def test_refine_widens_the_working_set_when_the_engine_finds_nothing(monkeypatch
     r = ws.refine(p, np.zeros(2), 0.0, n_work=10)
     assert sizes == [10, 40, 160, 300] and r.converged
     assert certificate(p, r.w, r.b, r.alpha).relative_gap <= 1e-10
+    # The record's data passes: one for the margins, plus each attempt's.
+    monkeypatch.setattr(ws, "solve_working_set", lambda *a, **kw: (None, {"data_passes": 0.5}))
+    r = ws.refine(p, np.zeros(2), 0.0, n_work=10)
+    assert not r.converged and len(r.info["attempts"]) == 4 and r.info["data_passes"] == 3.0
 
 
 def test_refine_balances_the_frozen_costs():
@@ -166,3 +170,65 @@ def test_refine_is_silent(capfd):
     ws.refine(p, np.array([1.0, 0.0]), -1.0)
     out, err = capfd.readouterr()
     assert out == "" and err == ""
+
+
+def _balance_case(sign: float):
+    """Six points of positive cost (point 3 costs 0.27, the rest 0.25) and six of cost 0, labels
+    times ``sign``: points 0 and 1 (class +sign) frozen at C, so r = y_U^T C_U = 0.5 sign; the working
+    set holds point 3 (class -sign, 0.27). Point 2 (class +sign, frozen at 0) comes first in the
+    order but cannot help."""
+    y = sign * np.array([1.0, 1.0, 1.0, -1.0, -1.0, -1.0] + [-1.0] * 6)
+    C = np.array([0.25, 0.25, 0.25, 0.27, 0.25, 0.25] + [0.0] * 6)
+    work = np.zeros(12, bool)
+    work[3] = True
+    at_C = np.zeros(12, bool)
+    at_C[:2] = True
+    return work, at_C, y, C, np.array([2, 4, 0, 5, 1])  # the order lists the points of positive cost only
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_balance_joins_the_nearest_points_that_close_the_deficit(sign):
+    """_balance as its docstring states: |r| = 0.5 against 0.27 of the other class in the working set,
+    plus a spare of a tenth of the median positive cost (0.025): a deficit of 0.255. The points that
+    help are of the other class frozen at 0 (4, 5) or of the excess class frozen at C (0, 1); in the
+    given order, 4 (0.25) and then 0 close it, and 0 leaves the frozen-at-C set."""
+    work, at_C, y, C, order = _balance_case(sign)
+    assert ws._balance(work, at_C, y, C, order) == 2
+    assert np.flatnonzero(work).tolist() == [0, 3, 4]
+    assert np.flatnonzero(at_C).tolist() == [1]
+    # Balanced now: the working set's cost of the other class exceeds what is still frozen at C.
+    r = float((y * C)[at_C].sum())
+    assert C[work & (y == -np.sign(r))].sum() > abs(r)
+
+
+def test_balance_leaves_a_balanced_working_set_alone():
+    """No deficit (the working set already holds 0.27 + 0.5 of the other class against 0.5 + the
+    spare): nothing joins and 0 is returned."""
+    work, at_C, y, C, order = _balance_case(1.0)
+    work[[4, 5]] = True
+    before = work.copy()
+    assert ws._balance(work, at_C, y, C, order) == 0
+    np.testing.assert_array_equal(work, before)
+
+
+def test_refine_starts_from_the_points_nearest_the_margin(monkeypatch):
+    """The first working set is the n_work points of positive cost with the smallest |m_i - 1|
+    (plus those _balance adds, counted in n_balance); the engine gets refine's target_gap and the
+    margins already computed (no second pass over the data for them)."""
+    p = SVMProblem(*ds.datasets.make_overlapping(60, 2, seed=2), C=1.0)
+    w, b = np.array([0.7, -0.4]), 0.2
+    real = ws.solve_working_set
+    first, kws = [], []
+
+    def spy(problem, w_, b_, work, at_C, **kw):
+        first.append(work.copy())
+        kws.append(kw)
+        return real(problem, w_, b_, work, at_C, **kw)
+
+    monkeypatch.setattr(ws, "solve_working_set", spy)
+    r = ws.refine(p, w, b, n_work=8, target_gap=1e-6)
+    nearest = np.argsort(np.abs(p.margins(w, b) - 1.0))[:8]
+    assert set(nearest.tolist()) <= set(np.flatnonzero(first[0]).tolist())
+    assert first[0].sum() == 8 + r.info["attempts"][0]["n_balance"]
+    assert kws[0]["target_gap"] == 1e-6
+    np.testing.assert_array_equal(kws[0]["margins"], p.margins(w, b))
