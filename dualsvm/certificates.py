@@ -250,7 +250,8 @@ def certificate(
 
     # |b*| <= max_i |t_i^*| <= 1 + R ||w^*|| and ||w^*||^2 <= 2 P^* <= 2 P(w, b): valid but loose.
     # The b interval it certifies bounds |b*| again, more tightly (the gap term shrinks).
-    P_up = abs(P) * (1 + 1e-6) + err_brackets + 1.0
+    # Each hinge term is off by at most C_i delta_i (err_brackets misses points at alpha_i = C_i).
+    P_up = abs(P) * (1 + 1e-6) + 2.0 * float(C @ delta) + 1.0
     *_, B, _ = bounds(1.0 + R * math.sqrt(2.0 * P_up))
     gap_floor, G, r, (B_lo, B_hi), rho = bounds(max(abs(B[0]), abs(B[1])))
     ys = y * s
