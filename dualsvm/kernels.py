@@ -481,7 +481,7 @@ def _lambda_min(n: int, block: Callable[[int, int], Array], budget: int) -> tupl
         K *= 0.5
         ev = np.linalg.eigvalsh(K)
         return float(ev[0]), float(ev[-1])
-    from scipy.sparse.linalg import LinearOperator, eigsh
+    from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
     step = max(1, budget // (8 * n))
 
@@ -490,8 +490,14 @@ def _lambda_min(n: int, block: Callable[[int, int], Array], budget: int) -> tupl
         return np.concatenate([block(lo, min(n, lo + step)) @ v for lo in range(0, n, step)])
 
     op = LinearOperator((n, n), matvec=mv, dtype=np.float64)
-    lo_ = float(eigsh(op, k=1, which="SA", return_eigenvectors=False, tol=1e-8)[0])
-    hi_ = float(eigsh(op, k=1, which="LA", return_eigenvectors=False, tol=1e-8)[0])
+    try:
+        lo_ = float(eigsh(op, k=1, which="SA", return_eigenvectors=False, tol=1e-8)[0])
+        hi_ = float(eigsh(op, k=1, which="LA", return_eigenvectors=False, tol=1e-8)[0])
+    except ArpackNoConvergence:  # an RBF Gram's smallest eigenvalues cluster near 0
+        raise DualSVMError(
+            f"memory_budget={budget} is too small to check that the {n} x {n} Gram matrix is positive "
+            f"semidefinite: the Lanczos estimate of its smallest eigenvalue did not converge; give at least "
+            f"{4 * 8 * n * n} bytes for the dense check") from None
     return lo_, hi_
 
 

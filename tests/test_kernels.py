@@ -349,6 +349,17 @@ def test_not_psd_names_the_eigenvalue(budget):
     assert ok.kernel_factor.lambda_min == pytest.approx(0.5, rel=1e-6)
 
 
+def test_a_psd_check_that_cannot_converge_in_the_budget_names_memory_budget():
+    # An RBF Gram's smallest eigenvalues cluster near 0, where Lanczos (used when 32 n^2 bytes exceed the
+    # budget) does not converge: that was scipy's ArpackNoConvergence, not a DualSVMError naming the knob.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 2))
+    G = np.exp(-0.5 * ((X[:, None, :] - X[None, :, :]) ** 2).sum(-1))
+    y = np.where(X[:, 0] > 0, 1.0, -1.0)
+    with pytest.raises(ds.DualSVMError, match=r"memory_budget=100000 is too small to check .* at least 2880000 bytes"):
+        ds.SVMProblem(G, y, kernel="precomputed", memory_budget=100_000)
+
+
 def test_a_coarse_factor_says_which_knob_to_turn():
     """When the factor's residual keeps the certified gap above target, the warning names kernel_tol."""
     X, y = _data("moons")
