@@ -276,6 +276,9 @@ def load_svmlight(path: str, *, positive: str | None = None, source: str | None 
                 tokens = line.split("#", 1)[0].split()
                 if not tokens:
                     continue
+                if "," in tokens[0] or (len(tokens) == 1 and ":" in tokens[0]):  # a CSV row, or no label
+                    raise CLIError(f"{name} line {lineno}: not svmlight format (label index:value ...), got "
+                                   f"{line.strip()[:60]!r}; a CSV file goes with --csv FILE --label COLUMN")
                 labels.append(tokens[0])
                 seen: set[int] = set()
                 for tok in tokens[1:]:

@@ -512,3 +512,15 @@ def test_cli_svmlight_errors_name_the_line(tmp_path, capsys, text, needle):
     path.write_text(text)
     assert main(["solve", "--svmlight", str(path)]) == 2
     assert needle in capsys.readouterr().err
+
+
+def test_svmlight_given_a_csv_says_so(tmp_path, capsys):
+    # Each CSV line used to become one "label", and the error spoke of 570 classes and --positive.
+    from dualsvm.cli import main
+
+    f = tmp_path / "bc.csv"
+    f.write_text("a,b,target\n1.0,2.0,0\n3.0,4.0,1\n")
+    code = main(["solve", "--svmlight", str(f)])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "line 1: not svmlight format (label index:value ...), got 'a,b,target'; a CSV file goes with --csv" in err
