@@ -453,7 +453,7 @@ def _step_to_boundary(alpha: Array, u: Array, s: Array, xi: Array, da: Array, ds
 def _check_options(target_gap: Any, max_iter: Any, options: dict[str, Any]) -> tuple[float, int, dict[str, Any]]:
     unknown = sorted(set(options) - set(IPM_OPTIONS))
     if unknown:
-        raise DualSVMError(f"unknown keyword(s) {unknown} for solve_ipm; it takes target_gap, max_iter and "
+        raise DualSVMError(f"unknown keyword(s) {unknown} for solve_ipm; it takes target_gap, max_iter, max_time and "
                            f"the options {sorted(IPM_OPTIONS)}")
     target_gap = check_target_gap(target_gap)
     max_iter = check_max_iter(max_iter)
