@@ -156,6 +156,29 @@ def _check_y(y: ArrayLike, n: int) -> tuple[NDArray[np.float64], NDArray[Any]]:
     return np.where(inverse.reshape(-1) == 1, 1.0, -1.0), classes
 
 
+def _class_factors(class_weight: dict[Any, float] | str | None, classes: NDArray[Any], n: int,
+                   counts: NDArray[Any]) -> NDArray[np.float64]:
+    """The class factors (c_-, c_+), validated; ``counts`` are the samples per class ("balanced" = n / (2 count))."""
+    c = np.ones(2)
+    if isinstance(class_weight, str):
+        if class_weight != "balanced":
+            raise DualSVMError(f"class_weight must be None, 'balanced' or a dict of label -> weight, got {class_weight!r}")
+        return n / (2.0 * np.asarray(counts, dtype=np.float64))
+    if class_weight is not None:
+        if not isinstance(class_weight, dict):
+            raise DualSVMError(f"class_weight must be None, 'balanced' or a dict of label -> weight, got {class_weight!r:.60}")
+        known = {k.item() if hasattr(k, "item") else k for k in classes.tolist()}
+        unknown = [k for k in class_weight if k not in known]
+        if unknown:
+            raise DualSVMError(f"class_weight has labels {unknown} that are not in y (labels: {sorted(known, key=str)})")
+        for j, label in enumerate(classes.tolist()):
+            v = class_weight.get(label, 1.0)
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not np.isfinite(v) or v < 0:
+                raise DualSVMError(f"class_weight[{label!r}] must be a finite number >= 0, got {v!r}")
+            c[j] = float(v)
+    return c
+
+
 def _check_weights(
     sample_weight: ArrayLike | None, class_weight: dict[Any, float] | str | None, y: NDArray[np.float64], classes: NDArray[Any],
 ) -> NDArray[np.float64]:
@@ -172,24 +195,7 @@ def _check_weights(
         if not np.all(np.isfinite(s)) or np.any(s < 0):
             bad = np.flatnonzero(~np.isfinite(s) | (s < 0))
             raise DualSVMError(f"sample_weight must be finite and >= 0, got {float(s[bad[0]])!r} at index {int(bad[0])}")
-    c = np.ones(2)
-    if isinstance(class_weight, str):
-        if class_weight != "balanced":
-            raise DualSVMError(f"class_weight must be None, 'balanced' or a dict of label -> weight, got {class_weight!r}")
-        counts = np.array([np.count_nonzero(y < 0), np.count_nonzero(y > 0)])
-        c = n / (2.0 * counts)
-    elif class_weight is not None:
-        if not isinstance(class_weight, dict):
-            raise DualSVMError(f"class_weight must be None, 'balanced' or a dict of label -> weight, got {class_weight!r:.60}")
-        known = {k.item() if hasattr(k, "item") else k for k in classes.tolist()}
-        unknown = [k for k in class_weight if k not in known]
-        if unknown:
-            raise DualSVMError(f"class_weight has labels {unknown} that are not in y (labels: {sorted(known, key=str)})")
-        for j, label in enumerate(classes.tolist()):
-            v = class_weight.get(label, 1.0)
-            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not np.isfinite(v) or v < 0:
-                raise DualSVMError(f"class_weight[{label!r}] must be a finite number >= 0, got {v!r}")
-            c[j] = float(v)
+    c = _class_factors(class_weight, classes, n, np.array([np.count_nonzero(y < 0), np.count_nonzero(y > 0)]))
     w = s * np.where(y > 0, c[1], c[0])
     if not np.any(w > 0):
         raise DualSVMError("sample_weight and class_weight give every sample weight 0: there is no loss to minimise")
@@ -296,28 +302,12 @@ def _check_dask(X: Any, y: Any, sample_weight: Any, class_weight: Any) -> dict[s
         if sw is not None:
             np.add.at(pos_w, j, st["positive_w"].astype(np.int64))
     n = int(X.shape[0])
-    c = np.ones(2)
     if sw is not None:
         bad = [(i0 + st["bad_w"][0], st["bad_w"][1]) for i0, st in zip(np.cumsum([0, *X.chunks[0]])[:-1], stats, strict=True)
                if st["bad_w"] is not None]
         if bad:
             raise DualSVMError(f"sample_weight must be finite and >= 0, got {bad[0][1]!r} at index {int(bad[0][0])}")
-    if isinstance(class_weight, str):
-        if class_weight != "balanced":
-            raise DualSVMError(f"class_weight must be None, 'balanced' or a dict of label -> weight, got {class_weight!r}")
-        c = n / (2.0 * n_class)
-    elif class_weight is not None:
-        if not isinstance(class_weight, dict):
-            raise DualSVMError(f"class_weight must be None, 'balanced' or a dict of label -> weight, got {class_weight!r:.60}")
-        known = {k.item() if hasattr(k, "item") else k for k in classes.tolist()}
-        unknown = [k for k in class_weight if k not in known]
-        if unknown:
-            raise DualSVMError(f"class_weight has labels {unknown} that are not in y (labels: {sorted(known, key=str)})")
-        for j, label in enumerate(classes.tolist()):
-            v = class_weight.get(label, 1.0)
-            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not np.isfinite(v) or v < 0:
-                raise DualSVMError(f"class_weight[{label!r}] must be a finite number >= 0, got {v!r}")
-            c[j] = float(v)
+    c = _class_factors(class_weight, classes, n, n_class)
     for j in range(2):
         if c[j] == 0 or (sw is not None and pos_w[j] == 0):
             raise DualSVMError(
