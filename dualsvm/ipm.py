@@ -277,7 +277,7 @@ class _SampleNewton:
         return self.zc + self.K @ alpha
 
 
-class _SampleCGNewton:
+class _SampleCGNewton(_SampleNewton):
     r"""The :math:`n\times n` form of :class:`_SampleNewton`, solved matrix-free by CG.
 
     :math:`(ZZ^\top + D)v` is applied in two passes (:math:`X^\top` then
@@ -328,11 +328,6 @@ class _SampleCGNewton:
         self.pre = 1.0 / (self.diagK + D)
         self.deltas.append(0.0)
         self.q = self._cg(self.y, self.q)  # warm start: the previous step's q
-
-    def products(self, alpha: Array, extra: Array) -> tuple[Array, Array]:
-        r""":math:`Z^\top\alpha` and :math:`X^\top` ``extra``; one pass."""
-        out = self.op.rmatvec(np.column_stack([self.y * alpha, extra]))
-        return out[:, 0], out[:, 1]
 
     def solve(
         self, g: Array, r_w: Array | None, r_b: float, also: Array | None = None
