@@ -197,3 +197,30 @@ def test_caller_arrays_are_not_modified():
     pointwise_band(p, s, pts)
     decision_values(p, s, pts)
     np.testing.assert_array_equal(pts, before)
+
+
+def test_new_points_are_validated_with_the_function_named():
+    # The band and the decision values at new points refuse a precomputed kernel (there are no points),
+    # a wrong number of features and non-finite entries, each naming what it got.
+    X, y = _moons(30)
+    lin = ds.SVMProblem(X, y, C=1.0)
+    sol = ds.solve_ipm(lin)
+    for fn, name in ((pointwise_band, "pointwise_band"), (decision_values, "decision_values")):
+        with pytest.raises(ds.DualSVMError, match=r"^X must have shape \(m, 2\) \(the problem's original features\), got \(4, 3\)$"):
+            fn(lin, sol, np.ones((4, 3)))
+        with pytest.raises(ds.DualSVMError, match=r"^X must have shape \(m, 2\) .* got \(2,\)$"):
+            fn(lin, sol, np.ones(2))
+        bad = np.zeros((3, 2))
+        bad[1, 0], bad[2, 1] = np.nan, np.inf
+        with pytest.raises(ds.DualSVMError, match=r"^X must be finite, got 2 NaN or infinite values$"):
+            fn(lin, sol, bad)
+        G = X @ X.T
+        pre = ds.SVMProblem(G, y, C=1.0, kernel="precomputed")
+        with pytest.raises(ds.DualSVMError, match=rf"^{name} cannot be evaluated at new points for kernel='precomputed' "
+                                                  r"\(there are no points\); use dualsvm.kernels.pointwise_bound with kxx=, "
+                                                  r"or X=None for the training points$"):
+            fn(pre, ds.solve_ipm(pre), G[:2])
+    rbf = ds.SVMProblem(X, y, C=1.0, kernel="rbf")  # new points have the original 2 features, not the factor's rank
+    sol = ds.solve_ipm(rbf)
+    assert rbf.d > 2 and pointwise_band(rbf, sol, X[:4]).shape == (4,)
+    np.testing.assert_array_equal(pointwise_band(rbf, sol, X[:4]), pointwise_band(rbf, sol)[:4])
