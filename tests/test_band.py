@@ -115,6 +115,28 @@ def test_compare_says_disagree_when_the_band_is_computed_wrongly(monkeypatch):
             ds.compare(p, **kw)
         bad = ds.compare(p, strict=False, **kw)
     assert bad.verdict == "DISAGREE" and any("pointwise bands" in v for v in bad.violations)
+    # Each place names its worst point, the size of the breach and how many points breach, recomputed here
+    # from the answers with the same (radius-free) bands.
+    sa, sb = bad.solutions["dual"], bad.solutions["subgradient"]
+    grid = band_grid(p)
+    for place, Xp in (("training point", None), ("grid point", grid)):
+        diff = np.abs(decision_values(p, sa, Xp) - decision_values(p, sb, Xp))
+        bound = pointwise_band(p, sa, Xp) + pointwise_band(p, sb, Xp)
+        over = np.flatnonzero(diff > bound * (1 + 1e-9))
+        named = [v for v in bad.violations if f" at {place} " in v]
+        if over.size == 0:  # on the data the b width alone covers the answers' difference
+            assert place == "training point" and named == []
+            continue
+        i = int(over[np.argmax(diff[over] - bound[over])])
+        msg = (f"dual and subgradient differ by {diff[i]:.3e} at {place} {i}, more than their pointwise bands "
+               f"allow ({bound[i]:.3e}), at {over.size} point(s)")
+        assert named == [msg], (msg, bad.violations)
+    q = bad.pairs[0]
+    assert q["band_bound"] == pytest.approx(float((pointwise_band(p, sa) + pointwise_band(p, sb)).max()), rel=1e-12)
+    assert q["band_bound_grid"] == pytest.approx(float((pointwise_band(p, sa, grid) + pointwise_band(p, sb, grid)).max()),
+                                                 rel=1e-12)
+    assert q["max_decision_diff_grid"] == pytest.approx(
+        float(np.abs(decision_values(p, sa, grid) - decision_values(p, sb, grid)).max()), rel=1e-12)
 
 
 def test_band_is_the_kernel_modules_pointwise_bound_and_reported_in_the_text_and_dict():
