@@ -137,6 +137,14 @@ def test_compare_says_disagree_when_the_band_is_computed_wrongly(monkeypatch):
                                                  rel=1e-12)
     assert q["max_decision_diff_grid"] == pytest.approx(
         float(np.abs(decision_values(p, sa, grid) - decision_values(p, sb, grid)).max()), rel=1e-12)
+    # With no band at all, the training points breach too, and are named as such.
+    monkeypatch.setattr(comparison, "_band", lambda solution, sqrt_k, d: 0.0 * sqrt_k)
+    none = ds.compare(p, strict=False, **{**kw, "grid_size": 0})
+    diff = np.abs(decision_values(p, none.solutions["dual"]) - decision_values(p, none.solutions["subgradient"]))
+    i = int(np.argmax(diff))
+    assert [v for v in none.violations if "pointwise bands" in v] == [
+        f"dual and subgradient differ by {diff[i]:.3e} at training point {i}, more than their pointwise bands "
+        f"allow ({0.0:.3e}), at {int(np.count_nonzero(diff > 0))} point(s)"]
 
 
 def test_band_is_the_kernel_modules_pointwise_bound_and_reported_in_the_text_and_dict():
