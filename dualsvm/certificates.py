@@ -78,6 +78,18 @@ def _gamma(k: float, u: float) -> float:
     return k * u / (1.0 - k * u)
 
 
+def _verdict(G: float, P: float, target_gap: float, status: str, message: str) -> tuple[float, str, bool, str]:
+    """The relative gap G / max(1, |P|), the status ("inaccurate" for a success that misses ``target_gap``),
+    success (a success status and the target met) and the default message."""
+    rel = G / max(1.0, abs(P))
+    met = rel <= target_gap
+    if status in SUCCESS_STATUSES and not met:
+        status = "inaccurate"
+    if not message:
+        message = f"relative gap {rel:.3g} {'<=' if met else '>'} target {target_gap:.3g}"
+    return rel, status, bool(met and status in SUCCESS_STATUSES), message
+
+
 def support_labels(m_lo: ArrayLike, m_hi: ArrayLike, margin_tol: float) -> NDArray[np.int8]:
     r"""Certified support-vector labels from certified margin bounds (``proofs/T06``).
 
@@ -270,12 +282,7 @@ def certificate(
         "stationarity": float(np.sqrt(float(np.dot(r_wv, r_wv)))),
         "complementarity": float(comp.max(initial=0.0)),
     }
-    rel = G / max(1.0, abs(P))
-    met = rel <= target_gap
-    if status in SUCCESS_STATUSES and not met:
-        status = "inaccurate"
-    if not message:
-        message = f"relative gap {rel:.3g} {'<=' if met else '>'} target {target_gap:.3g}"
+    rel, status, success, message = _verdict(G, P, target_gap, status, message)
     is_margin = labels == MARGIN
     return Solution(
         method=method, w=w_, b=b_, alpha=a,
@@ -285,7 +292,7 @@ def certificate(
         non_support=np.flatnonzero(labels == NON), undecided=np.flatnonzero(labels == UNDECIDED),
         margin_range=(m_lo, m_hi), margin_tol=float(margin_tol),
         margin_width=float((m_hi - m_lo)[is_margin].max(initial=0.0)),
-        status=status, success=bool(met and status in SUCCESS_STATUSES),
+        status=status, success=success,
         message=message, iterations=iterations, solve_time=solve_time,
         extras=dict(extras or {}), classes=problem.classes, margins=m, C=C,
     )

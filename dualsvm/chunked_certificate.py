@@ -39,11 +39,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .certificates import _U, _U_EXT, BOUND, MARGIN, NON, UNDECIDED, _gamma, support_labels
+from .certificates import _U, _U_EXT, BOUND, MARGIN, NON, UNDECIDED, _gamma, _verdict, support_labels
 from .exceptions import DualSVMError
 from .operators import DaskOperator, is_dask_array
 from .problem import SVMProblem
-from .solution import SUCCESS_STATUSES, Solution
+from .solution import Solution
 
 __all__ = ["certificate_chunked", "project_dual_chunked", "slope_zero_chunked", "argmin_b_chunked", "select",
            "block_offsets", "gather_indices"]
@@ -409,12 +409,7 @@ def certificate_chunked(
     margin_width = float(da.where(is_margin, m_hi - m_lo, 0.0).max().compute()) if sets[MARGIN].size else 0.0
     kkt = {"dual_box": dual_box, "dual_equality": yta_abs,
            "stationarity": float(np.sqrt(float(np.dot(r_wv, r_wv)))), "complementarity": comp_max}
-    rel = G / max(1.0, abs(P))
-    met = rel <= target_gap
-    if status in SUCCESS_STATUSES and not met:
-        status = "inaccurate"
-    if not message:
-        message = f"relative gap {rel:.3g} {'<=' if met else '>'} target {target_gap:.3g}"
+    rel, status, success, message = _verdict(G, P, target_gap, status, message)
     ex = dict(extras or {})
     ex["certificate_passes"] = {"X": 1, "alpha (projection)": proj_rounds}
     return Solution(
@@ -423,7 +418,7 @@ def certificate_chunked(
         radius=r, gap_floor=gap_floor, b_interval=(B_lo, B_hi), kkt=kkt,
         margin_support=sets[MARGIN], bound_support=sets[BOUND], non_support=sets[NON], undecided=sets[UNDECIDED],
         margin_range=(m_lo, m_hi), margin_tol=float(margin_tol), margin_width=margin_width,
-        status=status, success=bool(met and status in SUCCESS_STATUSES),
+        status=status, success=success,
         message=message, iterations=iterations, solve_time=solve_time,
         extras=ex, classes=problem.classes, margins=m.persist(), C=C,
     )
