@@ -7,10 +7,13 @@ holds for the true f* by the triangle inequality.
 
 from __future__ import annotations
 
+import re
 import warnings
+from fractions import Fraction as Fr
 
 import numpy as np
 import pytest
+import scipy.sparse
 from sklearn.datasets import make_moons
 
 import dualsvm as ds
@@ -254,3 +257,130 @@ def test_new_points_are_validated_with_the_function_named():
     sol = ds.solve_ipm(rbf)
     assert rbf.d > 2 and pointwise_band(rbf, sol, X[:4]).shape == (4,)
     np.testing.assert_array_equal(pointwise_band(rbf, sol, X[:4]), pointwise_band(rbf, sol)[:4])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Specification tests written against comparison.py's mutation survivors (benchmarks/mutation_survivors.md).
+
+
+def _exactly_covers(band: float, radius: float, width: Fr, sq: Fr) -> bool:
+    """band >= radius sqrt(sq) + width in exact arithmetic (sqrt compared through squares)."""
+    excess = Fr(band) - width
+    return excess >= 0 and excess * excess >= Fr(radius) ** 2 * sq
+
+
+def _exact_width(s: ds.Solution) -> Fr:
+    """max(b - B_lo, B_hi - b): how far b can be from any b* in the certified interval, exactly."""
+    lo, hi = s.b_interval
+    b = Fr(float(s.b))
+    return max(b - Fr(float(lo)), Fr(float(hi)) - b)
+
+
+@pytest.mark.parametrize("d", [2, 7])
+def test_band_is_an_upper_bound_in_exact_arithmetic(d):
+    """beta(x) >= r ||x|| + max(b - B_lo, B_hi - b) in rationals (the norm's and the sum's rounding covered), for
+    answers whose b lies low and high in its certified b interval; at the training points and at 600 new points of
+    mixed scales."""
+    rng = np.random.default_rng(d)
+    X = rng.normal(size=(60, d))
+    y = np.where(X[:, 0] + 0.5 * rng.normal(size=60) > 0, 1, -1)
+    p = ds.SVMProblem(X, y, C=1.0)
+    ref = _reference(p)
+    early = _early_subgradient(p, ref, 30)
+    pts = rng.normal(size=(600, d)) * rng.choice([1e-3, 1.0, 1e3], size=(600, 1))
+    sols = {"early": early,
+            "b below": certificate(p, early.w, early.b - 2.0, ref.alpha),
+            "b above": certificate(p, early.w, early.b + 2.0, ref.alpha)}
+    # Each end of the interval is the farther one for some answer.
+    (lo_b, hi_b), (lo_a, hi_a) = sols["b below"].b_interval, sols["b above"].b_interval
+    assert hi_b - sols["b below"].b > sols["b below"].b - lo_b and sols["b above"].b - lo_a > hi_a - sols["b above"].b
+    for name, s in sols.items():
+        assert s.radius > 0
+        width = _exact_width(s)
+        for where, P in (("data", X), ("new", pts)):
+            band = pointwise_band(p, s, None if where == "data" else P)
+            bad = [j for j in range(len(P))
+                   if not _exactly_covers(band[j], s.radius, width, sum(Fr(float(v)) ** 2 for v in P[j]))]
+            assert bad == [], (name, where, bad[:5])
+
+
+def test_kernel_band_is_r_sqrt_k_plus_width_with_the_kernels_own_diagonal():
+    """poly kernel, k(x, x) = (gamma |x|^2 + coef0)^2 < 1 near the origin: the band at new points is
+    r sqrt(k(x, x)) + width, computed here from the kernel's definition, an upper bound in rationals and within
+    1e-12 of it (not r sqrt(max(k, 1)) or any other cap)."""
+    X, y = _moons(40, seed=2)
+    p = ds.SVMProblem(X, y, C=1.0, kernel="poly", gamma=0.5, degree=2, coef0=0.25)
+    s = _early_subgradient(p, _reference(p), 30)
+    new = np.vstack([X[:10] * 0.1, X[10:20] * 3.0])
+    kxx = [(Fr(1, 2) * sum(Fr(float(v)) ** 2 for v in x) + Fr(0.25)) ** 2 for x in new]
+    assert min(kxx) < Fr(1, 10)
+    band = pointwise_band(p, s, new)
+    width = _exact_width(s)
+    assert all(_exactly_covers(band[j], s.radius, width, kxx[j]) for j in range(len(new)))
+    close = s.radius * np.sqrt(np.array([float(k) for k in kxx])) + float(width)
+    np.testing.assert_allclose(band, close, rtol=1e-12)
+
+
+def test_decision_values_at_new_points_are_w_x_plus_b():
+    """Linear: f(x) = w.x + b at new points; at the training points that is y_i m_i (and the X=None path)."""
+    X, y = _moons(30)
+    p = ds.SVMProblem(X + 3.0, y, C=1.0)  # shifted: b* is far from 0
+    s = ds.solve_ipm(p)
+    assert abs(s.b) > 1
+    np.testing.assert_allclose(decision_values(p, s, X + 3.0), p.y * s.margins, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(decision_values(p, s, X + 3.0), decision_values(p, s), rtol=1e-12, atol=1e-12)
+    x0 = np.zeros((1, 2))
+    assert decision_values(p, s, x0)[0] == float(s.b)
+
+
+def test_band_grid_arguments_and_its_box():
+    """size >= 2 integers only; pad a finite real >= 0 (0: the bounding box itself); a side of width 0 is padded by
+    pad itself; sparse data give the dense data's grid; a precomputed kernel has no points, hence no grid, even
+    with two training points (its Gram matrix is 2 x 2)."""
+    X = np.array([[0.0, 1.0], [1.0, 1.0], [2.0, 1.0], [4.0, 1.0]])  # second feature constant
+    y = [1, 1, -1, -1]
+    p = ds.SVMProblem(X, y, C=1.0)
+    g = band_grid(p, 2, pad=0.25)
+    np.testing.assert_array_equal(g, [[-1.0, 0.75], [5.0, 0.75], [-1.0, 1.25], [5.0, 1.25]])
+    np.testing.assert_array_equal(band_grid(p, np.int64(2), pad=0), [[0.0, 1.0], [4.0, 1.0], [0.0, 1.0], [4.0, 1.0]])
+    assert band_grid(p, 3, pad=1).shape == (9, 2)
+    np.testing.assert_array_equal(band_grid(ds.SVMProblem(scipy.sparse.csr_matrix(X), y, C=1.0), 3, pad=0.5),
+                                  band_grid(p, 3, pad=0.5))
+    for size in (1, 0, 2.5, 2.0, True, "3"):
+        with pytest.raises(ds.DualSVMError, match=rf"^band_grid size must be an integer >= 2, got {re.escape(repr(size))}$"):
+            band_grid(p, size)
+    for pad in (-0.5, np.inf, np.nan, True, "0.1", None):
+        with pytest.raises(ds.DualSVMError, match=rf"^band_grid pad must be a finite number >= 0, got {re.escape(repr(pad))}$"):
+            band_grid(p, 3, pad=pad)
+    K = np.array([[2.0, 0.5], [0.5, 1.0]])
+    assert band_grid(ds.SVMProblem(K, [1, -1], C=1.0, kernel="precomputed")) is None
+
+
+def test_compare_evaluates_the_band_on_the_grid_of_the_size_asked():
+    """grid_size=5: the grid is band_grid(problem, 5) (25 points), and the reported grid band, the fraction of grid
+    points with a certified sign and each pair's grid difference are recomputed from the answers there."""
+    X, y = _moons(40)
+    p = ds.SVMProblem(X + np.array([2.0, -1.0]), y, C=1.0)  # b* far from 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ds.ConvergenceWarning)
+        res = ds.compare(p, methods=("dual", "subgradient"), options={"subgradient": {"max_iter": 200}}, grid_size=5)
+    grid = band_grid(p, 5)
+    assert grid.shape == (25, 2) and res.grid == {"size": 5, "lo": grid.min(0).tolist(), "hi": grid.max(0).tolist()}
+    f = {k: decision_values(p, s, grid) for k, s in res.solutions.items()}
+    for k, s in res.solutions.items():
+        band = pointwise_band(p, s, grid)
+        assert res.bands[k]["grid"] == pytest.approx(float(band.max()), rel=1e-12)
+        certified = int(np.count_nonzero(np.abs(f[k]) > band))
+        assert res.bands[k]["grid_sign_certified"] == certified / 25
+    assert 0 < res.bands["subgradient"]["grid_sign_certified"] < 1
+    (q,) = res.pairs
+    assert q["max_decision_diff_grid"] == pytest.approx(float(np.abs(f["dual"] - f["subgradient"]).max()), rel=1e-9)
+
+
+def test_compare_names_why_its_methods_are_refused():
+    p = ds.SVMProblem(*_moons(20), C=1.0)
+    names = re.escape(str(sorted(comparison.METHODS)))
+    for methods, why in ((("dual", "zzz"), "unknown ['zzz']"), ((), "none given"), (("dual", "dual"), "a name repeated")):
+        with pytest.raises(ds.DualSVMError, match=rf"^methods must be distinct names from {names}, got "
+                                                  rf"{re.escape(str(list(methods)))} \({re.escape(why)}\)$"):
+            ds.compare(p, methods=methods)
