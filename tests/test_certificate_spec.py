@@ -152,3 +152,32 @@ def test_dask_problem_is_handed_off_with_every_argument():
     for name in ("margin_support", "bound_support", "non_support", "undecided"):
         np.testing.assert_array_equal(getattr(got, name), getattr(ref, name), err_msg=name)
     np.testing.assert_allclose(got.b_interval, ref.b_interval, rtol=1e-12)
+
+
+def test_capped_factor_dual_objective_uses_v_E_v_itself():
+    """A factor capped by memory_budget (rank 20 of 120, exact_residual): the dual objective is the true
+    kernel dual D_K(alpha) = sum alpha - v'Kv / 2 (full Gram, v = y * alpha), up to rounding, and not
+    the diagonal bound D_L - (sum_i alpha_i sqrt(E_ii))^2 / 2, which is ~1000 lower here (T15); the gap
+    is P_K - D_K up to rounding. The exact-residual line of certificate() survived mutation: the
+    fallback's tests are not in the mutation selection."""
+    from dualsvm.kernels import kernel_matrix
+
+    X, y = ds.datasets.make_overlapping(120, 2, seed=3)
+    with pytest.warns(ds.ConvergenceWarning, match=r"numerical rank is above 20"):
+        p = SVMProblem(X, y, C=1.0, kernel="rbf", gamma=5.0, memory_budget=8 * 120 * 20)
+    f = p.kernel_factor
+    assert f.exact_residual and p.d == 20
+    K = kernel_matrix("rbf", f.X_train, f.X_train, gamma=f.gamma)
+    rng = np.random.default_rng(0)
+    alpha = rng.uniform(0.0, 1.0, p.n)  # any dual point (projected by the certificate)
+    w, b = 0.1 * rng.standard_normal(p.d), 0.1
+    s = certificate(p, w, b, alpha)
+    v = p.y * s.alpha
+    D_K = s.alpha.sum() - 0.5 * v @ K @ v
+    vEv = v @ K @ v - np.sum((p.X.T @ v) ** 2)
+    diag_bound = 0.5 * float(s.alpha @ np.sqrt(f.residual_diag)) ** 2
+    tol = 1e-10 * float(np.abs(v) @ np.abs(K) @ np.abs(v))  # the float64 reference's own rounding, with room
+    assert diag_bound - 0.5 * vEv > 100.0 and vEv > 1.0  # either term would be seen
+    assert D_K - tol <= s.dual_objective <= D_K + tol
+    P_K = p.primal_objective(w, b)  # = P_K(f_w, b) (T14)
+    assert P_K - D_K - tol <= s.duality_gap <= P_K - D_K + tol
