@@ -88,8 +88,13 @@ def run_dual(p: ds.SVMProblem) -> tuple[float, ds.Solution, str]:
     return t, s, f"{len(rounds)} round(s), OSQP {sum(r['iter'] for r in rounds)} it, then the refinement; {s.status}"
 
 
+def peer_X(p: ds.SVMProblem) -> np.ndarray:
+    """X as the peers take it, row-major (SVMProblem keeps a tall X column-major); made before the timing."""
+    return np.ascontiguousarray(p.X)
+
+
 def run_piqp(p: ds.SVMProblem) -> tuple[float, ds.Solution, str]:
-    Z = p.y[:, None] * p.X
+    Z = p.y[:, None] * peer_X(p)
     a, w = cp.Variable(p.n), cp.Variable(p.d)
     prob = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(w) - cp.sum(a)),
                       [w == Z.T @ a, p.y @ a == 0, a >= 0, a <= p.C])
@@ -107,10 +112,11 @@ def run_piqp(p: ds.SVMProblem) -> tuple[float, ds.Solution, str]:
 
 
 def run_linearsvc(p: ds.SVMProblem) -> tuple[float, ds.Solution, str]:
+    X = peer_X(p)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SkConvergenceWarning)
         t0 = time.perf_counter()
-        m = LinearSVC(C=p.C, loss="hinge", tol=1e-6, dual=True).fit(p.X, p.y)
+        m = LinearSVC(C=p.C, loss="hinge", tol=1e-6, dual=True).fit(X, p.y)
         t = time.perf_counter() - t0
     t0 = time.perf_counter()
     c = ds.certify(p, m.coef_, m.intercept_, method="LinearSVC")  # as scikit-learn gives them
@@ -121,8 +127,9 @@ def run_linearsvc(p: ds.SVMProblem) -> tuple[float, ds.Solution, str]:
 
 
 def run_svc(p: ds.SVMProblem) -> tuple[float, ds.Solution, str]:
+    X = peer_X(p)
     t0 = time.perf_counter()
-    m = SVC(kernel="linear", C=p.C, tol=1e-6).fit(p.X, p.y)
+    m = SVC(kernel="linear", C=p.C, tol=1e-6).fit(X, p.y)
     t = time.perf_counter() - t0
     alpha = np.zeros(p.n)
     alpha[m.support_] = np.abs(m.dual_coef_[0])

@@ -288,8 +288,8 @@ def _cert_block(Xb: Any, yb: Any, cb: Any, ab: Any, a_in: Any, w: np.ndarray, b:
     XL = Xb.astype(np.longdouble)
     wl = w.astype(np.longdouble)
     ya = yb * ab  # exact: y is +-1
-    s_ext = XL @ wl
-    v_ext = ya.astype(np.longdouble) @ XL
+    s_ext = np.einsum("ij,j->i", XL, wl)  # einsum: numpy's longdouble @ is slower (DenseOperator.extended)
+    v_ext = np.einsum("i,ij->j", ya.astype(np.longdouble), XL)
     m_ext = yb * (s_ext + b)
     one_m = 1.0 - m_ext
     brackets = np.where(one_m > 0, (cb - ab) * one_m, ab * (-one_m))

@@ -988,6 +988,7 @@ def _working_set_finish(
     w_bound = float(np.sqrt(2.0 * C.sum()))  # 1/2 ||w*||^2 <= P* <= P(0, 0) = sum_i C_i
     k_all = 0
     best: tuple[dict[str, Any], tuple[Array, float, Array]] | None = None
+    inconsistent: set[bytes] = set()  # free sets (global indices) whose margins cannot all be 1
     while True:
         info["working_sizes"].append(int(A.size))
         if A.size == 0:
@@ -1011,7 +1012,12 @@ def _working_set_finish(
             f, u = _partition(zA.alpha, zA.u, zA.s, zA.xi, C[A])
             key = np.packbits(np.concatenate([f, u])).tobytes()
             w_sub = zA.w if zA.w is not None else c_w + rows.T @ (yA * zA.alpha)
-            if key not in tried and m["rel_gap_estimate"] <= 1e-4 and _margins_consistent(rows[f], yA[f], w_bound):
+            fkey = A[f].tobytes()  # A is sorted: the free set itself, whatever the working set
+            consider = key not in tried and fkey not in inconsistent and m["rel_gap_estimate"] <= 1e-4
+            if consider and not _margins_consistent(rows[f], yA[f], w_bound):
+                inconsistent.add(fkey)
+                consider = False
+            if consider:
                 tried.add(key)
                 res, found, join = _kkt_point(problem, op, rows, A, f, u, U, c_w, (w_sub, zA.b, zA.alpha[f]), budget)
                 info.update(res, sub_iterations=k_all)

