@@ -390,7 +390,8 @@ class SVMProblem:
     Attributes
     ----------
     X : ndarray or scipy.sparse.csr_array of shape (n, d)
-        Float64 copy of the features: a read-only ndarray for dense input; for
+        Float64 copy of the features: a read-only ndarray for dense input
+        (column-major when n >= d, where BLAS's products with it are faster); for
         sparse input a canonical CSR array (sorted indices, no duplicates)
         whose ``data``, ``indices`` and ``indptr`` are read-only.
     sparse : bool

@@ -198,6 +198,33 @@ def test_interior_iterate_without_finish():
     assert np.linalg.norm(sol.w - opt.w) <= sol.radius + opt.radius
 
 
+@pytest.mark.parametrize("correctors", [0, 2, 4])
+def test_centrality_correctors_keep_the_infeasible_start_path(correctors):
+    """A Gondzio corrector changes only complementarity: the linear residuals still shrink by exactly 1 - t.
+
+    The step solves the Newton system for the residuals r_p = Zw + yb + xi - s - 1 and y'alpha with right-hand
+    sides -r; each corrector adds a solve with zero residual right-hand sides. So after a step of length t both
+    residuals are (1 - t) times the last, to rounding; a corrector that disturbed them (a wrong sign in its
+    ds or dxi) breaks this. The answer is the same, and correctors are used when asked for.
+    """
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(300, 60))
+    y = np.where(X[:, 0] + 0.5 * rng.normal(size=300) > 0, 1, -1)
+    p = SVMProblem(X, y, C=1.0)
+    sol = ds.solve_ipm(p, finish=False, correctors=correctors, target_gap=1e-6)
+    h = sol.extras["history"]
+    assert sol.status == "optimal"
+    sum_round = p.n * np.finfo(float).eps * p.costs.sum()  # rounding of y'alpha, a sum of n terms <= C_i
+    for prev, nxt in zip(h[:-1], h[1:], strict=True):
+        shrink = 1.0 - prev["step"]
+        assert nxt["r_p"] == pytest.approx(shrink * prev["r_p"], rel=1e-6, abs=1e-12)
+        assert nxt["r_b"] == pytest.approx(shrink * prev["r_b"], rel=1e-6, abs=sum_round)
+    used = sum(row.get("correctors", 0) for row in h)
+    assert (used > 0) == (correctors > 0)
+    ref = ds.solve_ipm(p)
+    assert np.linalg.norm(sol.w - ref.w) <= sol.radius + ref.radius
+
+
 def test_max_iter_one_is_not_optimal():
     p = seeded("overlapping", 1.0)
     with pytest.warns(ConvergenceWarning, match="max_iter"):
@@ -279,6 +306,10 @@ def test_blas_runs_single_threaded_inside_the_solve(monkeypatch):
         ({"max_time": float("inf")}, r"max_time .* got inf"),
         ({"max_time": "1"}, r"max_time .* got '1'"),
         ({"blas_threads": 0}, r"blas_threads must be None or an integer >= 1, got 0"),
+        ({"correctors": -1}, r"correctors must be 'auto' or an integer in \[0, 10\], got -1"),
+        ({"correctors": 1.5}, r"correctors .* got 1\.5"),
+        ({"correctors": True}, r"correctors .* got True"),
+        ({"correctors": "many"}, r"correctors .* got 'many'"),
     ],
 )
 def test_bad_options(kwargs, match):
