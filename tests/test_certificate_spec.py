@@ -130,7 +130,10 @@ def test_dask_problem_is_handed_off_with_every_argument():
     da = pytest.importorskip("dask.array")
     dask = pytest.importorskip("dask")
     p = hand_two_margin()
-    pd = SVMProblem(da.from_array(p.X, chunks=(2, 2)), p.y, C=1.0)
+    # Synchronous throughout, validation included: a thread pool made here and inherited by a forked
+    # process (mutmut forks one per mutant) deadlocks there (measured: children asleep on a futex).
+    with dask.config.set(scheduler="synchronous"):
+        pd = SVMProblem(da.from_array(p.X, chunks=(2, 2)), p.y, C=1.0)
     assert pd.chunked and not p.chunked
     w, b, alpha = [0.9, 0.05], -0.9, [0.5, 0.5, 0.0, 0.0]  # a poor candidate: wide margin ranges
     base = certificate(p, w, b, alpha)
