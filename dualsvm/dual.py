@@ -68,6 +68,8 @@ _OSQP_KEYS = frozenset({
     "adaptive_rho_fraction", "max_iter", "eps_abs", "eps_rel", "eps_prim_inf", "eps_dual_inf",
     "alpha", "linsys_solver", "delta", "polishing", "polish_refine_iter", "verbose",
     "scaled_termination", "check_termination", "warm_starting", "time_limit",
+    # prototype (issue 13): OSQP's algebra and its indirect (PCG) linear solver
+    "algebra", "solver_type", "cg_preconditioner", "cg_max_iter", "cg_tol_reduction", "cg_tol_fraction",
 })
 
 
@@ -147,8 +149,9 @@ def solve_dual(
     def scale(gap: float, w: np.ndarray, b: float) -> float:
         return gap / max(1.0, abs(problem.primal_objective(w, b)))
 
-    solver = osqp.OSQP()
-    solver.setup(*lifted_dual(problem), **settings)
+    # Pinned: osqp prefers 'mkl' whenever osqp-mkl imports, which would silently swap QDLDL for Pardiso.
+    solver = osqp.OSQP(algebra=settings.get("algebra", "builtin"))
+    solver.setup(*lifted_dual(problem), **{k: v for k, v in settings.items() if k != "algebra"})
     n = problem.n
     budget_hit = ""
     for rnd in range(int(max_rounds)):
