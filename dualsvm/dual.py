@@ -142,6 +142,10 @@ def solve_dual(
     if "max_iter" in osqp_options:
         osqp_options["max_iter"] = check_max_iter(osqp_options["max_iter"])
     settings = {**DEFAULT_OSQP_SETTINGS, **osqp_options}
+    algebra = settings.get("algebra", "builtin")
+    if algebra not in osqp.algebras_available():
+        raise DualSVMError(f"algebra must be one of osqp.algebras_available() = {osqp.algebras_available()}, "
+                           f"got {algebra!r} (osqp-mkl's 'mkl' also needs libmkl_rt.so.2 on the loader path)")
     t0 = time.perf_counter()
     best: tuple[np.ndarray, float, np.ndarray, float] | None = None
     rounds: list[dict[str, Any]] = []
@@ -150,7 +154,7 @@ def solve_dual(
         return gap / max(1.0, abs(problem.primal_objective(w, b)))
 
     # Pinned: osqp prefers 'mkl' whenever osqp-mkl imports, which would silently swap QDLDL for Pardiso.
-    solver = osqp.OSQP(algebra=settings.get("algebra", "builtin"))
+    solver = osqp.OSQP(algebra=algebra)
     solver.setup(*lifted_dual(problem), **{k: v for k, v in settings.items() if k != "algebra"})
     n = problem.n
     budget_hit = ""
@@ -201,7 +205,7 @@ def solve_dual(
     sol = certificate(
         problem, w, b, a, method="dual", status="optimal",
         iterations=sum(r["iter"] for r in rounds), solve_time=elapsed,
-        extras={"rounds": rounds, "settings": settings}, target_gap=target_gap,
+        extras={"rounds": rounds, "settings": settings, "osqp": str(solver)}, target_gap=target_gap,
     )
     if not sol.success:
         sol.status = budget_hit or "inaccurate"
