@@ -102,9 +102,9 @@ def _correctors(option: Any, form: str, d: int) -> int:
     A corrector costs one more solve with the factored matrix (two passes in the
     features form), against one weighted Gram of :math:`n d^2` for the matrix. Measured
     (CPU time, one BLAS thread, 0/1/2 correctors): 10k x 100 0.107/0.102/0.087 s;
-    RBF factors of rank 205 and about 300 (moons, 10k and 30k) 3.25/2.76/2.95 s at 30k,
-    iterations 66/55/54; but 100k x 20 0.217/0.243/0.231 s (a solve is a tenth
-    of a Gram there). CG forms pay a whole CG run per solve: none.
+    the RBF factor of 30k moons (rank 226) 3.25/2.76/2.95 s, Newton steps 66/55/54;
+    but 100k x 20 0.217/0.243/0.231 s (a solve is a tenth of a Gram there). CG
+    forms pay a whole CG run per solve: none.
     """
     if option != "auto":
         return int(option)
