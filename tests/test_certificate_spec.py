@@ -118,3 +118,66 @@ def test_kernel_certificate_uses_the_true_kernel():
         np.testing.assert_allclose(width, 2 * s.radius * np.sqrt(L2 + E) + B_w, rtol=1e-9)
         assert np.all(width >= 2 * s.radius * np.sqrt(np.diag(K)) * (1 - 1e-12) + B_w)
         assert s.duality_gap > 10 * q  # the identity, not q, is most of the gap
+
+
+def test_dask_problem_is_handed_off_with_every_argument():
+    """certificate() of a problem on a dask array is the block-wise certificate of the same arguments:
+    what it records (method, status, message, iterations, solve_time, extras) is what was passed, and
+    target_gap and margin_tol decide success and the labels as in memory. Every argument is given a
+    value other than its default, and the two values that decide something are chosen so that the
+    default would decide otherwise (the hand-off's arguments survived mutation: no test had a dask
+    problem)."""
+    da = pytest.importorskip("dask.array")
+    dask = pytest.importorskip("dask")
+    p = hand_two_margin()
+    pd = SVMProblem(da.from_array(p.X, chunks=(2, 2)), p.y, C=1.0)
+    assert pd.chunked and not p.chunked
+    w, b, alpha = [0.9, 0.05], -0.9, [0.5, 0.5, 0.0, 0.0]  # a poor candidate: wide margin ranges
+    base = certificate(p, w, b, alpha)
+    kw = dict(method="mine", status="optimal", message="", iterations=7, solve_time=0.25,
+              extras={"k": 1}, target_gap=2.0 * base.relative_gap, margin_tol=10.0)
+    ref = certificate(p, w, b, alpha, **kw)
+    # The defaults would decide otherwise: the gap misses 1e-8, and margin_tol = 1e-3 labels fewer margins.
+    assert not base.success and ref.success and ref.status == "optimal"
+    assert len(ref.margin_support) > len(base.margin_support)
+    with dask.config.set(scheduler="synchronous"):
+        got = certificate(pd, w, b, alpha, **kw)
+        for name, value in (("status", "max_iter"), ("message", "stopped by hand")):
+            assert getattr(certificate(pd, w, b, alpha, **{**kw, name: value}), name) == value
+    assert "certificate_passes" in got.extras  # the block-wise certificate, not the in-memory one
+    assert (got.method, got.status, got.iterations, got.solve_time) == ("mine", "optimal", 7, 0.25)
+    assert got.extras["k"] == 1 and got.success and got.margin_tol == 10.0
+    assert got.message == ref.message and "<=" in got.message
+    assert got.relative_gap == pytest.approx(ref.relative_gap, rel=1e-12)
+    for name in ("margin_support", "bound_support", "non_support", "undecided"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(ref, name), err_msg=name)
+    np.testing.assert_allclose(got.b_interval, ref.b_interval, rtol=1e-12)
+
+
+def test_capped_factor_dual_objective_uses_v_E_v_itself():
+    """A factor capped by memory_budget (rank 20 of 120, exact_residual): the dual objective is the true
+    kernel dual D_K(alpha) = sum alpha - v'Kv / 2 (full Gram, v = y * alpha), up to rounding, and not
+    the diagonal bound D_L - (sum_i alpha_i sqrt(E_ii))^2 / 2, which is ~1000 lower here (T15); the gap
+    is P_K - D_K up to rounding. The exact-residual line of certificate() survived mutation: the
+    fallback's tests are not in the mutation selection."""
+    from dualsvm.kernels import kernel_matrix
+
+    X, y = ds.datasets.make_overlapping(120, 2, seed=3)
+    with pytest.warns(ds.ConvergenceWarning, match=r"numerical rank is above 20"):
+        p = SVMProblem(X, y, C=1.0, kernel="rbf", gamma=5.0, memory_budget=8 * 120 * 20)
+    f = p.kernel_factor
+    assert f.exact_residual and p.d == 20
+    K = kernel_matrix("rbf", f.X_train, f.X_train, gamma=f.gamma)
+    rng = np.random.default_rng(0)
+    alpha = rng.uniform(0.0, 1.0, p.n)  # any dual point (projected by the certificate)
+    w, b = 0.1 * rng.standard_normal(p.d), 0.1
+    s = certificate(p, w, b, alpha)
+    v = p.y * s.alpha
+    D_K = s.alpha.sum() - 0.5 * v @ K @ v
+    vEv = v @ K @ v - np.sum((p.X.T @ v) ** 2)
+    diag_bound = 0.5 * float(s.alpha @ np.sqrt(f.residual_diag)) ** 2
+    tol = 1e-10 * float(np.abs(v) @ np.abs(K) @ np.abs(v))  # the float64 reference's own rounding, with room
+    assert diag_bound - 0.5 * vEv > 100.0 and vEv > 1.0  # either term would be seen
+    assert D_K - tol <= s.dual_objective <= D_K + tol
+    P_K = p.primal_objective(w, b)  # = P_K(f_w, b) (T14)
+    assert P_K - D_K - tol <= s.duality_gap <= P_K - D_K + tol
