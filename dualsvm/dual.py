@@ -68,6 +68,8 @@ _OSQP_KEYS = frozenset({
     "adaptive_rho_fraction", "max_iter", "eps_abs", "eps_rel", "eps_prim_inf", "eps_dual_inf",
     "alpha", "linsys_solver", "delta", "polishing", "polish_refine_iter", "verbose",
     "scaled_termination", "check_termination", "warm_starting", "time_limit",
+    # prototype (issue 13): OSQP's algebra and its indirect (PCG) linear solver
+    "algebra", "solver_type", "cg_preconditioner", "cg_max_iter", "cg_tol_reduction", "cg_tol_fraction",
 })
 
 
@@ -140,6 +142,10 @@ def solve_dual(
     if "max_iter" in osqp_options:
         osqp_options["max_iter"] = check_max_iter(osqp_options["max_iter"])
     settings = {**DEFAULT_OSQP_SETTINGS, **osqp_options}
+    algebra = settings.get("algebra", "builtin")
+    if algebra not in osqp.algebras_available():
+        raise DualSVMError(f"algebra must be one of osqp.algebras_available() = {osqp.algebras_available()}, "
+                           f"got {algebra!r} (osqp-mkl's 'mkl' also needs libmkl_rt.so.2 on the loader path)")
     t0 = time.perf_counter()
     best: tuple[np.ndarray, float, np.ndarray, float] | None = None
     rounds: list[dict[str, Any]] = []
@@ -147,8 +153,9 @@ def solve_dual(
     def scale(gap: float, w: np.ndarray, b: float) -> float:
         return gap / max(1.0, abs(problem.primal_objective(w, b)))
 
-    solver = osqp.OSQP()
-    solver.setup(*lifted_dual(problem), **settings)
+    # Pinned: osqp prefers 'mkl' whenever osqp-mkl imports, which would silently swap QDLDL for Pardiso.
+    solver = osqp.OSQP(algebra=algebra)
+    solver.setup(*lifted_dual(problem), **{k: v for k, v in settings.items() if k != "algebra"})
     n = problem.n
     budget_hit = ""
     for rnd in range(int(max_rounds)):
@@ -198,7 +205,7 @@ def solve_dual(
     sol = certificate(
         problem, w, b, a, method="dual", status="optimal",
         iterations=sum(r["iter"] for r in rounds), solve_time=elapsed,
-        extras={"rounds": rounds, "settings": settings}, target_gap=target_gap,
+        extras={"rounds": rounds, "settings": settings, "osqp": str(solver)}, target_gap=target_gap,
     )
     if not sol.success:
         sol.status = budget_hit or "inaccurate"

@@ -524,3 +524,38 @@ def test_svmlight_given_a_csv_says_so(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert "line 1: not svmlight format (label index:value ...), got 'a,b,target'; a CSV file goes with --csv" in err
+
+
+# -- issue 13 probe: OSQP's algebra (osqp-mkl's indirect PCG solver) ------------------------
+def test_solve_dual_rejects_an_algebra_that_is_not_installed():
+    p = SVMProblem(*make_sparse_text(40, 200, nnz_per_row=8, seed=3), C=1.0)
+    with pytest.raises(ValueError, match=r"algebra must be one of osqp.algebras_available\(\).*got 'nope'"):
+        ds.solve_dual(p, algebra="nope")
+
+
+def test_solve_dual_pins_the_builtin_algebra(monkeypatch):
+    """osqp picks the highest installed algebra (cuda > mkl > builtin) unless told: installing osqp-mkl
+    would silently swap QDLDL for Pardiso. A preferred algebra that cannot load stands in for it here."""
+    import osqp.interface
+
+    p = SVMProblem(*make_sparse_text(60, 300, nnz_per_row=8, seed=4), C=1.0)
+    monkeypatch.setattr(osqp.interface, "OSQP_ALGEBRA_BACKEND", "cuda")
+    with pytest.raises(RuntimeError, match="cuda not available"):
+        osqp.OSQP()  # the unpinned default now fails
+    sol = ds.solve_dual(p)
+    assert sol.success
+
+
+@pytest.mark.skipif("mkl" not in __import__("osqp").algebras_available(),
+                    reason="osqp-mkl with libmkl_rt.so.2 on the loader path")
+@pytest.mark.parametrize("solver_type", ["indirect", "direct"])
+def test_solve_dual_with_osqp_mkl_agrees_with_builtin(solver_type):
+    p = SVMProblem(*make_sparse_text(400, 4000, nnz_per_row=20, seed=5), C=1.0)
+    a = ds.solve_dual(p)
+    b = ds.solve_dual(p, algebra="mkl", solver_type=solver_type, cg_preconditioner="diagonal")
+    assert a.success and b.success
+    assert a.extras["osqp"] == "OSQP with algebra=builtin (direct)"
+    assert b.extras["osqp"] == f"OSQP with algebra=mkl ({solver_type})"
+    assert np.linalg.norm(a.w - b.w) <= a.radius + b.radius
+    for s, t in ((a, b), (b, a)):  # certified labels are proofs: they may leave points undecided, never contradict
+        assert not set(s.non_support) & (set(t.bound_support) | set(t.margin_support))
