@@ -68,7 +68,7 @@ _OSQP_KEYS = frozenset({
     "adaptive_rho_fraction", "max_iter", "eps_abs", "eps_rel", "eps_prim_inf", "eps_dual_inf",
     "alpha", "linsys_solver", "delta", "polishing", "polish_refine_iter", "verbose",
     "scaled_termination", "check_termination", "warm_starting", "time_limit",
-    # prototype (issue 13): OSQP's algebra and its indirect (PCG) linear solver
+    # OSQP's algebra and its indirect (PCG) linear solver (issue 13: memory linear in nnz)
     "algebra", "solver_type", "cg_preconditioner", "cg_max_iter", "cg_tol_reduction", "cg_tol_fraction",
 })
 
@@ -120,6 +120,13 @@ def solve_dual(
     **osqp_options
         OSQP settings (``eps_abs``, ``max_iter``, ``rho``, ...), overriding
         :data:`DEFAULT_OSQP_SETTINGS`. Unknown keys raise :class:`DualSVMError`.
+        ``algebra`` (default ``"builtin"``, pinned: osqp would otherwise pick
+        ``"mkl"`` whenever osqp-mkl loads) with ``solver_type="indirect"``
+        and the ``cg_*`` settings runs OSQP's MKL conjugate-gradient solver
+        on the reduced KKT system, matrix-free: memory linear in nnz(X) on
+        sparse data, where the direct factor fills the n x n block
+        (``benchmarks/probe_osqp_mkl.md``). It needs ``pip install
+        osqp-mkl "mkl<2026"`` and ``libmkl_rt.so.2`` on the loader path.
 
     Returns
     -------
@@ -128,7 +135,8 @@ def solve_dual(
         ``target_gap``; otherwise ``"max_time"`` or ``"max_iter"`` when a
         budget stopped OSQP, else ``"inaccurate"``, and a
         :class:`ConvergenceWarning` is issued. ``extras["rounds"]`` records
-        each round's OSQP status, iterations and gaps.
+        each round's OSQP status, iterations and gaps; ``extras["osqp"]`` names
+        the algebra and linear solver that ran.
     """
     problem.check_in_memory("solve_dual (OSQP)")
     unknown = sorted(set(osqp_options) - _OSQP_KEYS)
