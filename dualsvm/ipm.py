@@ -920,6 +920,7 @@ def _interior_point(
     y, C, n, d = problem.y, problem.costs, problem.n, problem.d
     op = problem.operator()  # dense or sparse (dualsvm/operators.py); its own pass counts
     form = opts["newton"] if opts["newton"] != "auto" else _choose_form(n, d, getattr(op, "nnz", None))
+    n_corr = _correctors(opts["correctors"], form, d)
     eta = float(opts["step_fraction"])
     qp = _QP(op, y, C, form, np.zeros(d), 0.0, 0.0)
     alpha0 = 0.5 * C  # the centre of the box; s = xi = 1: all products equal C_i/2
@@ -982,7 +983,7 @@ def _interior_point(
         except np.linalg.LinAlgError as exc:
             status, why = "inaccurate", f"Newton system failed at iteration {it}: {exc}"
             break
-        z_new, info = qp.step(z, m, zta, eta, _correctors(opts["correctors"], form, d))
+        z_new, info = qp.step(z, m, zta, eta, n_corr)
         row.update(info)
         if not _finite(z_new):  # keep the last finite iterate for the certificate
             status, why = "inaccurate", f"non-finite Newton step at iteration {it}"
@@ -1057,6 +1058,7 @@ def _working_set_finish(
             return info, found, k_all
         yA = y[A]
         form = _choose_form(A.size, d, getattr(rows, "nnz", None))
+        n_corr = _correctors(correctors, form, d)
         sub = _QP(make_operator(rows), yA, C[A], form, c_w, float(yC[U].sum()), float(C[U].sum()))
         implicit = form in _IMPLICIT_W
         zA = _Iterate(alpha, u_, s, xi, None if implicit else w, b,
@@ -1114,7 +1116,7 @@ def _working_set_finish(
             except np.linalg.LinAlgError:
                 info["outcome"] = "working-set Newton system failed"
                 return info, None, k_all
-            zA_new, st = sub.step(zA, m, zta, eta, _correctors(correctors, form, d))
+            zA_new, st = sub.step(zA, m, zta, eta, n_corr)
             k_all += 1
             if not _finite(zA_new) or st["step"] < 1e-12:
                 break
