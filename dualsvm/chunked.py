@@ -48,12 +48,21 @@ from .finish import kkt_solve_rows
 from .operators import DaskOperator
 from .problem import SVMProblem
 
-__all__ = ["ipm_chunked", "subgradient_chunked", "FREE_MAX"]
+__all__ = ["ipm_chunked", "subgradient_chunked", "FREE_MAX", "WS_MAX"]
 
 #: The exact finish gathers the free points' rows only when there are at most this many.
 FREE_MAX = 5000
+_EPS = np.finfo(np.float64).eps
 #: ... and is tried only once the estimated relative gap is below this (and below ``finish_below``).
 _FINISH_TRY = 1e-4
+#: The working-set finish gathers the working set (the points not clearly at a bound) only when it
+#: has at most this many points (16 MB of rows at d = 20); else the iteration on all points goes on.
+WS_MAX = 100_000
+#: A KKT check returns the rows of at most this many violating frozen points per block (to join the
+#: working set); a block with more makes the attempt give up (the partition was read too early).
+_JOIN_MAX = 20_000
+#: ipm._partition's factor for the working set (points clearly at a bound are frozen).
+_KAPPA = 10.0
 
 
 def _cholesky(M: np.ndarray) -> tuple[Any, float]:
@@ -92,8 +101,10 @@ def _measure_part(S: np.ndarray, YC: np.ndarray, b: float) -> tuple[np.ndarray, 
     at_C = (up > 1.0) & (up >= low)
     free = ~((low > 1.0) & ~at_C) & ~at_C
     bad = ~np.isfinite(S).all(axis=1) | (S[:, :4].min(axis=1) <= 0)
+    at_C10 = (up > _KAPPA) & (up >= low)  # ipm._partition with kappa = 10: the working set's size
+    work = ~((low > _KAPPA) & ~at_C10) & ~at_C10
     sums = np.array([float(a @ s + u @ xi), float(y @ a), float(a.sum()), float(free.sum()), float(at_C.sum()),
-                     float(bad.sum())])
+                     float(bad.sum()), float(work.sum())])
     return sums, np.array([float(np.abs(r_p).max(initial=0.0))])
 
 
@@ -188,15 +199,11 @@ def _measure_factor_block(Xb: np.ndarray, S: np.ndarray, YC: np.ndarray, b: floa
     return (S, *_measure_part(S, YC, b), _factor_block(Xb, S, YC, b))
 
 
-def _partition_block(S: np.ndarray, YC: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Free and at-C masks of a block, read off complementarity as :func:`dualsvm.ipm._partition` (kappa = 1)."""
-    a, u, s, xi, _ = S.T
-    C = YC[:, 1]
-    tiny = np.finfo(np.float64).tiny
-    low = s / np.maximum(a / C, tiny)
-    up = xi / np.maximum(u / C, tiny)
-    at_C = (up > 1.0) & (up >= low)
-    return ~((low > 1.0) & ~at_C) & ~at_C, at_C
+def _partition_block(S: np.ndarray, YC: np.ndarray, kappa: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Free and at-C masks of a block, read off complementarity by :func:`dualsvm.ipm._partition`."""
+    from .ipm import _partition
+
+    return _partition(S[:, 0], S[:, 1], S[:, 2], S[:, 3], YC[:, 1], kappa)
 
 
 def _gather_free_block(Xb: np.ndarray, S: np.ndarray, YC: np.ndarray, off: int) -> tuple[Any, ...]:
@@ -275,6 +282,320 @@ def _finish(
     return info, (w, b, alpha)
 
 
+# -- the working-set finish: the working set's rows in memory, the frozen points checked block by block --
+def _ws_gather_block(Xb: np.ndarray, S: np.ndarray, YC: np.ndarray, off: int) -> tuple[Any, ...]:
+    r"""A block's working set (kappa = 10): index, rows, y, C and iterate; its share of the frozen sums.
+
+    The sums: :math:`[Z^\top\alpha, Z_U^\top C_U]` (``d x 2``) and
+    :math:`[y_U^\top C_U, \sum_U C_i, \sum_i C_i]`, with :math:`U` the points frozen at :math:`C_i`.
+    """
+    work, at_C = _partition_block(S, YC, _KAPPA)
+    y, C = YC[:, 0], YC[:, 1]
+    yCU = np.where(at_C, y * C, 0.0)
+    W = np.flatnonzero(work)
+    rows = (W + off, Xb[W], y[W], C[W], S[W, :4])
+    sums = (Xb.T @ np.column_stack([y * S[:, 0], yCU]), np.array([yCU.sum(), float(C[at_C].sum()), float(C.sum())]))
+    return rows, sums
+
+
+def _frozen_alpha(S0: np.ndarray, YC: np.ndarray, ov_loc: np.ndarray, ov_code: np.ndarray) -> np.ndarray:
+    """Frozen alpha of a block: C_i at the gate's bound points, 0 elsewhere, then the overrides (shrunk points)."""
+    _, at_C = _partition_block(S0, YC, _KAPPA)
+    C = YC[:, 1]
+    alpha = np.where(at_C, C, 0.0)
+    alpha[ov_loc] = np.where(ov_code == 1, C[ov_loc], 0.0)
+    return alpha
+
+
+def _ws_check_block(Xb: np.ndarray, S0: np.ndarray, YC: np.ndarray, A_loc: np.ndarray, ov_loc: np.ndarray,
+                    ov_code: np.ndarray, w: np.ndarray, b: float, thr: float) -> tuple[np.ndarray, Any]:
+    """The frozen points of a block (off the working set) against ``(w, b)``: their brackets, and who violates.
+
+    Returns ``[sum of brackets, sum alpha, violators, brackets above rounding]`` and the violators'
+    index, rows, y, C, gate iterate and at-C flag (``None`` beyond :data:`_JOIN_MAX`).
+    """
+    from .finish import kkt_brackets
+
+    alpha = _frozen_alpha(S0, YC, ov_loc, ov_code)
+    y, C = YC[:, 0], YC[:, 1]
+    f = Xb @ w
+    g = kkt_brackets(y * (f + b), alpha, C)
+    g[A_loc] = 0.0  # the working set is checked on the driver, from its rows
+    frozen = np.ones(len(g), bool)
+    frozen[A_loc] = False
+    # exact partition: every bracket at rounding level, C_i |m_i - 1| <= 16 (d+1) u C_i (|x_i^T w| + |b| + 1)
+    tol = 16 * (Xb.shape[1] + 1) * np.finfo(np.float64).eps * C * (np.abs(f) + abs(b) + 1.0)
+    V = np.flatnonzero(g > thr)
+    sums = np.array([float(g.sum()), float(alpha[frozen].sum()), float(V.size), float(np.count_nonzero(g > tol))])
+    join = None if V.size > _JOIN_MAX else (V, Xb[V], y[V], C[V], S0[V, :4], alpha[V] > 0)
+    return sums, join
+
+
+def _ws_alpha_block(S0: np.ndarray, YC: np.ndarray, A_loc: np.ndarray, aA: np.ndarray, ov_loc: np.ndarray,
+                    ov_code: np.ndarray) -> np.ndarray:
+    """The finished alpha of a block: the frozen values, and the working set's solved ones."""
+    alpha = _frozen_alpha(S0, YC, ov_loc, ov_code)
+    alpha[A_loc] = aA
+    return alpha
+
+
+class _Frozen:
+    """The partition of the points off the working set, as the blocks see it (indices split by block)."""
+
+    def __init__(self, op: DaskOperator, xb: list[Any], S0: list[Any], YC: list[Any]) -> None:
+        self.op, self.xb, self.S0, self.YC = op, xb, S0, YC
+        self.offs = block_offsets(op)
+        self.ov: dict[int, int] = {}  # global index -> 0 (at 0) or 1 (at C_i): points shrunk out of the working set
+
+    def split(self, idx: np.ndarray, *vals: np.ndarray) -> list[tuple[np.ndarray, ...]]:
+        """``idx`` (sorted global indices) and values, cut by block, the indices made local."""
+        cut = np.searchsorted(idx, self.offs)
+        return [(idx[cut[i]:cut[i + 1]] - self.offs[i], *(v[cut[i]:cut[i + 1]] for v in vals))
+                for i in range(len(self.offs) - 1)]
+
+    def overrides(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        idx = np.array(sorted(self.ov), dtype=np.int64)
+        code = np.array([self.ov[int(i)] for i in idx], dtype=np.int8)
+        return self.split(idx, code)  # type: ignore[return-value]
+
+    def check(self, A: np.ndarray, w: np.ndarray, b: float, thr: float) -> tuple[np.ndarray, list[Any] | None]:
+        """One pass: the frozen points' summed brackets and alpha, counts, and the violators (gathered)."""
+        import dask
+
+        f = dask.delayed(_ws_check_block, pure=True)
+        parts = [f(xb, s0, yc, a_loc, ov_loc, ov_code, w=w, b=b, thr=thr) for xb, s0, yc, (a_loc,), (ov_loc, ov_code)
+                 in zip(self.xb, self.S0, self.YC, self.split(A), self.overrides(), strict=True)]
+        out = dask.compute(*parts)
+        self.op.passes += 1
+        sums = np.sum([o[0] for o in out], axis=0)
+        joins = [o[1] for o in out]
+        if any(j is None for j in joins):
+            return sums, None
+        return sums, [(j[0] + self.offs[i], *j[1:]) for i, j in enumerate(joins)]
+
+    def alpha(self, A: np.ndarray, aA: np.ndarray) -> Any:
+        """The whole alpha as a dask array chunked like X's rows, persisted."""
+        import dask
+        import dask.array as da
+
+        f = dask.delayed(_ws_alpha_block, pure=True)
+        blocks = [da.from_delayed(f(s0, yc, a_loc, a_vals, ov_loc, ov_code), shape=(c,), dtype=np.float64)
+                  for s0, yc, (a_loc, a_vals), (ov_loc, ov_code), c
+                  in zip(self.S0, self.YC, self.split(A, aA), self.overrides(), self.op.row_chunks, strict=True)]
+        return da.concatenate(blocks).persist()
+
+
+def _ws_kkt_point(
+    problem: SVMProblem, frozen: _Frozen, rows: np.ndarray, A: np.ndarray, yA: np.ndarray, CA: np.ndarray,
+    sub_free: np.ndarray, sub_at_C: np.ndarray, c_w: np.ndarray, c_b: float, c_sum: float,
+    start: tuple[np.ndarray, float, np.ndarray], budget: float,
+) -> tuple[dict[str, Any], tuple[np.ndarray, float, np.ndarray] | None, list[Any]]:
+    r""":func:`dualsvm.ipm._kkt_point` with the frozen points on the blocks.
+
+    The KKT equalities of the partition of the working set ``A`` (rows in
+    memory) are solved and checked on ``A`` by the gap identity; only then one
+    pass checks the frozen points (:meth:`_Frozen.check`), which also gathers
+    the ones that violate. Returns (info, ``(w, b, alpha_A)`` or None, the
+    violators' parts to join).
+    """
+    from .finish import kkt_brackets
+
+    yC = yA * CA
+    F = np.flatnonzero(sub_free)
+    fixed = c_w + rows[sub_at_C].T @ yC[sub_at_C]
+    ycsum = c_b + float(yC[sub_at_C].sum())
+    info: dict[str, Any] = {"n_free": int(F.size)}
+    if F.size:
+        w, b, aF = kkt_solve_rows(rows[F], yA[F], fixed, ycsum, start=start)
+    else:
+        w, b, aF = fixed, float(start[1]), np.zeros(0)
+    info["box_excess"] = float(np.maximum(0.0, np.maximum(-aF, aF - CA[F])).max(initial=0.0))
+    aF = np.clip(aF, 0.0, CA[F])
+    res = float(yA[F] @ aF) + ycsum
+    room = np.flatnonzero((aF - yA[F] * res >= 0.0) & (aF - yA[F] * res <= CA[F]))
+    if room.size:  # restore y^T alpha = 0 after the clip, in one free coordinate with room
+        i = room[np.argmax(np.minimum(aF[room], CA[F][room] - aF[room]))]
+        aF[i] -= yA[F][i] * res
+    aA = np.where(sub_at_C, CA, 0.0)
+    aA[F] = aF
+    r_w = w - fixed - rows[F].T @ (yA[F] * aF)
+    stat = 0.5 * float(r_w @ r_w) + abs(b * (float(yA @ aA) + c_b))
+    allowed = budget * max(1.0, abs(float(aA.sum()) + c_sum - 0.5 * float(w @ w)))
+    fA = rows @ w
+    gA = kkt_brackets(yA * (fA + b), aA, CA)
+    info["gap_working_set"] = stat + float(gA.sum())
+    if info["gap_working_set"] > allowed:
+        info["outcome"], info["n_violations"] = "working-set point violates", int(np.count_nonzero(gA > 1e-3 * allowed))
+        return info, None, []
+    if not F.size:  # no equation fixes b: the iterate's, moved into argmin_b P(w, .) (a distributed selection)
+        lo, hi = argmin_b_chunked(problem, frozen.op, w, guess=b)
+        frozen.op.passes += 1
+        b = float(np.clip(b, lo, hi))
+        gA = kkt_brackets(yA * (fA + b), aA, CA)
+    sums, join = frozen.check(A, w, b, 1e-3 * allowed)
+    info["gap"] = stat + float(gA.sum()) + float(sums[0])
+    info["n_violations"] = int(np.count_nonzero(gA > 1e-3 * allowed)) + int(sums[2])
+    if info["gap"] > allowed:
+        info["outcome"] = "frozen point violates"
+        return info, None, [] if join is None else join
+    tol = 16 * (problem.d + 1) * _EPS * CA * (np.abs(rows) @ np.abs(w) + abs(b) + 1.0)
+    info["exact"] = bool(np.all(gA <= tol)) and sums[3] == 0
+    info["outcome"] = "KKT point" if info["exact"] else "KKT point within the gap budget"
+    return info, (w, b, aA), []
+
+
+def _ws_finish(
+    problem: SVMProblem, op: DaskOperator, xb: list[Any], S0: list[Any], YC: list[Any], b0: float, eta: float,
+    budget: float, deadline: float | None, correctors: Any,
+) -> tuple[dict[str, Any], tuple[np.ndarray, float, Any] | None, int]:
+    r""":func:`dualsvm.ipm._working_set_finish` on a dask problem: the working set gathered, the rest frozen.
+
+    One pass gathers the working set (points not clearly at a bound,
+    :math:`\kappa = 10`, at most :data:`WS_MAX` by the caller's gate: rows,
+    labels, costs and iterate) with :math:`Z^\top\alpha` and the frozen sums
+    :math:`Z_U^\top C_U`, :math:`y_U^\top C_U`, :math:`\sum_U C_i`. The working
+    set then iterates in memory as in :mod:`dualsvm.ipm` (shrinking, exact KKT
+    solves checked on its rows); a partition that passes is checked on the
+    frozen points in one pass (:meth:`_Frozen.check`), whose violators join
+    (their rows travel with the check; abandoned when more join than the
+    working set holds, as in memory). Returns (info, ``(w, b, alpha)`` with
+    ``alpha`` a dask array, or None, Newton steps taken).
+    """
+    import dask
+
+    from .ipm import _IMPLICIT_W, _QP, _SUB_MAX_ITER, _choose_form, _correctors, _finite, _Iterate, _margins_consistent
+    from .ipm import _partition as partition
+    from .operators import make_operator
+
+    d = problem.d
+    frozen = _Frozen(op, xb, S0, YC)
+    parts = _map(_ws_gather_block, xb, S0, YC, [int(o) for o in frozen.offs[:-1]])
+    got, (ZtV, csums) = dask.compute(_get(parts, 0), _tree_sum(_get(parts, 1)))
+    op.passes += 1
+    A = np.concatenate([g[0] for g in got]).astype(np.int64)
+    rows = np.concatenate([g[1] for g in got]).reshape(-1, d)
+    yA, CA = np.concatenate([g[2] for g in got]), np.concatenate([g[3] for g in got])
+    Z = np.concatenate([g[4] for g in got]).reshape(-1, 4)
+    op.rows_read += int(A.size)
+    alpha, u_, s, xi = (Z[:, j].copy() for j in range(4))
+    w, b = ZtV[:, 0], float(b0)  # Z^T alpha of the iterate on all points (as ipm's products)
+    c_w, (c_b, c_sum, C_total) = ZtV[:, 1].copy(), (float(v) for v in csums)
+    w_bound = float(np.sqrt(2.0 * C_total))  # 1/2 ||w*||^2 <= P* <= P(0, 0) = sum_i C_i
+    pinned = np.zeros(A.size, bool)  # joined after violating: never frozen again here
+    info: dict[str, Any] = {"n_working": int(A.size), "working_sizes": [], "n_joined": 0}
+    k_all = 0
+    best: tuple[dict[str, Any], tuple[np.ndarray, float, np.ndarray], np.ndarray] | None = None
+    inconsistent: set[bytes] = set()
+
+    def done(res: dict[str, Any], triple: tuple[np.ndarray, float, np.ndarray], A_: np.ndarray) -> tuple[Any, ...]:
+        return {**res, "sub_iterations": k_all}, (triple[0], triple[1], frozen.alpha(A_, triple[2])), k_all
+
+    def fail(res: dict[str, Any]) -> tuple[Any, ...]:
+        return ({**res, "sub_iterations": k_all}, None, k_all) if best is None else done(*best)
+
+    while True:
+        info["working_sizes"].append(int(A.size))
+        if A.size == 0:
+            none = np.zeros(0, bool)
+            res, found, _ = _ws_kkt_point(problem, frozen, rows, A, yA, CA, none, none, c_w, c_b, c_sum,
+                                          (w, b, np.zeros(0)), budget)
+            info.update(res)
+            return done(info, found, A) if found is not None else fail(info)
+        form = _choose_form(A.size, d)
+        sub = _QP(make_operator(rows), yA, CA, form, c_w, c_b, c_sum)
+        implicit = form in _IMPLICIT_W
+        zA = _Iterate(alpha, u_, s, xi, None if implicit else w, b,
+                      sub.newton.margins(c_w, alpha) if implicit else yA * (rows @ w))
+        n_corr = _correctors(correctors, form, d)
+        tried: set[bytes] = set()
+        keep: np.ndarray | None = None
+        join: list[Any] = []
+        while k_all <= _SUB_MAX_ITER:
+            m = sub.measure(zA)
+            f, u = partition(zA.alpha, zA.u, zA.s, zA.xi, CA)
+            key = np.packbits(np.concatenate([f, u])).tobytes()
+            w_sub = zA.w if zA.w is not None else c_w + rows.T @ (yA * zA.alpha)
+            fkey = A[f].tobytes()
+            consider = key not in tried and fkey not in inconsistent and m["rel_gap_estimate"] <= _FINISH_TRY
+            if consider and not _margins_consistent(rows[f], yA[f], w_bound):
+                inconsistent.add(fkey)
+                consider = False
+            if consider:
+                tried.add(key)
+                res, found, join = _ws_kkt_point(problem, frozen, rows, A, yA, CA, f, u, c_w, c_b, c_sum,
+                                                 (w_sub, zA.b, zA.alpha[f]), budget)
+                info.update(res, sub_iterations=k_all)
+                if found is not None:
+                    if res["exact"]:
+                        return done(info, found, A)
+                    info["n_inexact"] = info.get("n_inexact", 0) + 1
+                    if best is None or res["gap"] < best[0]["gap"]:
+                        best = (dict(info), found, A.copy())
+                if res["outcome"] == "frozen point violates":
+                    n_join = sum(j[0].size for j in join)
+                    if n_join > A.size or not n_join:  # a mass join (read too early), or too thin to name
+                        info.update(outcome="abandoned: mass join" if n_join else res["outcome"],
+                                    n_violations=res["n_violations"])
+                        return fail(info)
+                    keep = np.ones(A.size, bool)
+                    break
+            f10, u10 = partition(zA.alpha, zA.u, zA.s, zA.xi, CA, _KAPPA)
+            f10 |= pinned
+            u10 &= ~pinned
+            if A.size > 4 * (d + 1) and np.count_nonzero(~f10) >= 0.2 * A.size:
+                yCu = (yA * CA)[u10]
+                c_w = c_w + rows[u10].T @ yCu
+                c_b, c_sum = c_b + float(yCu.sum()), c_sum + float(CA[u10].sum())
+                frozen.ov.update({int(i): 1 for i in A[u10]})
+                frozen.ov.update({int(i): 0 for i in A[~f10 & ~u10]})
+                keep = f10
+                break
+            if k_all == _SUB_MAX_ITER or m["rel_gap_estimate"] <= 1e-15:
+                break
+            if deadline is not None and time.perf_counter() > deadline:
+                info["outcome"] = "max_time"
+                break
+            try:
+                zta = sub.factor(zA, m)
+            except np.linalg.LinAlgError:
+                info["outcome"] = "working-set Newton system failed"
+                return fail(info)
+            zA_new, st = sub.step(zA, m, zta, eta, n_corr)
+            k_all += 1
+            if not _finite(zA_new) or st["step"] < 1e-12:
+                break
+            zA = zA_new
+        if keep is None:
+            info.setdefault("outcome", "working set did not converge")
+            return fail(info)
+        # Rebuild: drop the frozen, add the joined (warm-started from the gate's iterate), keep A sorted.
+        w, b = w_sub, zA.b
+        jidx = np.concatenate([j[0] for j in join]).astype(np.int64) if join else np.zeros(0, np.int64)
+        if jidx.size:
+            jrows = np.concatenate([j[1] for j in join]).reshape(-1, d)
+            jy, jC = np.concatenate([j[2] for j in join]), np.concatenate([j[3] for j in join])
+            jZ = np.concatenate([j[4] for j in join]).reshape(-1, 4)
+            was_C = np.concatenate([j[5] for j in join])
+            info["n_joined"] += int(jidx.size)
+            op.rows_read += int(jidx.size)
+            c_w = c_w - jrows[was_C].T @ (jy * jC)[was_C]
+            c_b, c_sum = c_b - float((jy * jC)[was_C].sum()), c_sum - float(jC[was_C].sum())
+            for i in jidx:
+                frozen.ov.pop(int(i), None)
+        else:
+            jrows, jy, jC, jZ = np.zeros((0, d)), np.zeros(0), np.zeros(0), np.zeros((0, 4))
+        idx = np.concatenate([A[keep], jidx])
+        order = np.argsort(idx, kind="stable")
+        rows = np.vstack([rows[keep], jrows])[order]
+        yA, CA = np.concatenate([yA[keep], jy])[order], np.concatenate([CA[keep], jC])[order]
+        pinned = np.concatenate([pinned[keep], np.ones(jidx.size, bool)])[order]
+        alpha = np.concatenate([zA.alpha[keep], jZ[:, 0]])[order]
+        u_ = np.concatenate([zA.u[keep], jZ[:, 1]])[order]
+        s = np.concatenate([zA.s[keep], jZ[:, 2]])[order]
+        xi = np.concatenate([zA.xi[keep], jZ[:, 3]])[order]
+        A = idx[order]
+
+
 def _map(func: Any, *lists: Any, **consts: Any) -> list[Any]:
     """``func(*blocks, **consts)`` on every row block, as one ``dask.delayed`` task each."""
     import dask
@@ -344,13 +665,15 @@ def ipm_chunked(
     found = None
     status, why = "max_iter", f"max_iter={max_iter} Newton steps done"
     last_try: tuple[int, int] | None = None
+    gate_below = float(opts["finish_below"])
+    sub_iters = 0
     prev: tuple[list[Any], np.ndarray, float] | None = None
     it = 0
     for it in range(max_iter + 1):  # noqa: B007 (read after the loop)
         # one fetch: the measure of the iterate and its factor pass (formed in the update's tasks)
         sums, rmax, (G, XtV, hs) = dask.compute(_tree_sum(_get(state, 1)), _get(state, 2), _tree_sum(_get(state, 3)))
         op.passes += 1
-        comp, yta, asum, n_free, n_at_C, n_bad = (float(v) for v in sums)
+        comp, yta, asum, n_free, n_at_C, n_bad, n_work = (float(v) for v in sums)
         rpmax = max(float(m[0]) for m in rmax)
         if n_bad or not np.all(np.isfinite(w)) or not np.isfinite(b):
             status, why = "inaccurate", f"non-finite Newton step at iteration {it - 1}"
@@ -365,8 +688,20 @@ def ipm_chunked(
         converged = rel <= 0.1 * target_gap and rpmax <= 1e-9
         # the KKT solve is tried from an estimated gap of 1e-4 (as on the in-memory working sets): earlier, the
         # partition read off the iterate is wrong and each try costs two passes (measured at 50k x 20: 14 tries, 1 good)
-        gate = (bool(opts["finish"]) and rel <= min(opts["finish_below"], _FINISH_TRY) and int(n_free) <= FREE_MAX
-                and (int(n_free), int(n_at_C)) != last_try)
+        # The working-set finish, as in memory (gathered when the working set is at most WS_MAX points) ...
+        if bool(opts["finish"]) and rel <= gate_below and int(n_work) <= WS_MAX:
+            info, found, k = _ws_finish(problem, op, xb, S, YC, b, eta, 0.1 * target_gap, deadline, opts["correctors"])
+            sub_iters += k
+            info["iteration"] = it
+            attempts.append(info)
+            if found is not None:
+                status, why = "optimal", f"exact finish after {it} + {sub_iters} Newton steps"
+                break
+            # the partition was read too early: the next attempt waits for a tenfold smaller estimate (as in memory)
+            gate_below = min(gate_below, rel) * 0.1
+        # ... else, with a working set too large to gather, the KKT solve of the free set alone
+        gate = (bool(opts["finish"]) and int(n_work) > WS_MAX and rel <= min(opts["finish_below"], _FINISH_TRY)
+                and int(n_free) <= FREE_MAX and (int(n_free), int(n_at_C)) != last_try)
         if gate:
             last_try = (int(n_free), int(n_at_C))
             info, found = _finish(problem, op, xb, S, YC, w, b, 0.1 * target_gap)
@@ -436,7 +771,7 @@ def ipm_chunked(
     extras = {
         "data_passes": op.passes + op.rows_read / n, "full_passes": op.passes, "rows_read": op.rows_read,
         "newton": "features", "history": history, "finish": attempts, "iterations_all_points": it,
-        "iterations_working_set": 0, "regularized_steps": int(sum(dl > 0 for dl in deltas)),
+        "iterations_working_set": sub_iters, "regularized_steps": int(sum(dl > 0 for dl in deltas)),
         "chunked": {"blocks": op.nblocks, "row_chunks": op.row_chunks[:8]},
     }
     return found, status, why, extras
