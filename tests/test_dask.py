@@ -138,6 +138,13 @@ def test_solve_ipm_on_dask_equals_in_memory(scheduler: str, data, reference, req
     np.testing.assert_allclose(sol.alpha.compute(), reference.alpha, atol=1e-6 * 2.0)
     np.testing.assert_allclose(sol.margins.compute(), reference.margins, atol=1e-8)
     assert sol.extras["newton"] == "features" and sol.extras["finish"][-1]["n_free"] <= 2 * (D + 1)
+    # the working-set finish of the in-memory path, step for step: the same Newton steps on all points and on
+    # the working set, an exact KKT point, and no undecided point (as in memory)
+    assert sol.extras["finish"][-1]["outcome"] == "KKT point" and sol.extras["finish"][-1]["exact"]
+    for key in ("iterations_all_points", "iterations_working_set"):
+        assert sol.extras[key] == reference.extras[key] > 0, key
+    assert sol.extras["finish"][-1]["working_sizes"] == reference.extras["finish"][-1]["working_sizes"]
+    assert sol.undecided.size == 0 == reference.undecided.size
 
 
 def test_one_chunk_and_seven_uneven_chunks_same_answer(threads: None, data) -> None:
@@ -202,6 +209,38 @@ def test_certify_builds_alpha_by_solve_ipm(threads: None, data, reference) -> No
     X, y = data
     c = ds.certify(ds.SVMProblem(da.from_array(X, chunks=(UNEVEN, D)), y, C=2.0), reference.w, reference.b)
     assert c.success and c.extras["alpha_source"] == "ipm" and c.relative_gap <= 1e-9
+
+
+def test_working_set_finish_joins_shrinks_and_abandons_on_dask(threads: None, data, reference, monkeypatch) -> None:
+    """A working set read too early (kappa = 1, from a relative gap of 0.99): frozen points violate the KKT check.
+
+    The first attempt shrinks its working set, then finds more frozen violators than it holds and is abandoned;
+    a later one joins the violators (their rows gathered by the check's pass) and ends at an exact KKT point.
+    The certified answer is the in-memory one, with no undecided point.
+    """
+    import dualsvm.chunked as chunked
+
+    monkeypatch.setattr(chunked, "_KAPPA", 1.0)
+    X, y = data
+    sol = ds.solve_ipm(ds.SVMProblem(da.from_array(X, chunks=(UNEVEN, D)), y, C=2.0), finish_below=0.99)
+    _same_answer(sol, reference)
+    outcomes = [a["outcome"] for a in sol.extras["finish"]]
+    assert outcomes[0] == "abandoned: mass join" and outcomes[-1] == "KKT point", outcomes
+    assert len(sol.extras["finish"][0]["working_sizes"]) > 1  # shrunk before the check
+    assert sol.extras["finish"][-1]["n_joined"] > 0
+    assert sol.undecided.size == 0
+
+
+def test_working_set_over_the_cap_falls_back(threads: None, data, reference, monkeypatch) -> None:
+    """A working set larger than WS_MAX is not gathered: the free-set KKT solve alone, then the same certified answer."""
+    import dualsvm.chunked as chunked
+
+    monkeypatch.setattr(chunked, "WS_MAX", 4)  # the working set has 17 points here, never fewer than the 5 free ones
+    X, y = data
+    sol = ds.solve_ipm(ds.SVMProblem(da.from_array(X, chunks=(UNEVEN, D)), y, C=2.0))
+    _same_answer(sol, reference)
+    assert sol.extras["finish"] and all("n_working" not in a for a in sol.extras["finish"])
+    assert sol.extras["iterations_working_set"] == 0
 
 
 def test_solve_subgradient_on_dask_follows_in_memory(threads: None, data, reference) -> None:
