@@ -83,7 +83,7 @@ def _compute(*xs: Any) -> tuple[Any, ...]:
     return dask.compute(*xs)
 
 
-# -- one task per row block: the state of a block is an (n_b, 5) array [alpha, u, s, xi, zw] ----------
+# -- one task per row block: the state of a block is a (5, n_b) array [alpha; u; s; xi; zw] -------------
 def _tree_sum(parts: list[Any]) -> Any:
     from .operators import _tree_sum as ts
 
@@ -91,33 +91,56 @@ def _tree_sum(parts: list[Any]) -> Any:
 
 
 def _measure_part(S: np.ndarray, YC: np.ndarray, b: float) -> tuple[np.ndarray, np.ndarray]:
-    """A block's (sum, max) parts of :meth:`dualsvm.ipm._QP.measure`, the partition's counts and the bad entries."""
-    a, u, s, xi, zw = S.T
-    y, C = YC.T
-    r_p = zw + y * b + xi - s - 1.0
-    tiny = np.finfo(np.float64).tiny
-    low = s / np.maximum(a / C, tiny)
-    up = xi / np.maximum(u / C, tiny)
-    at_C = (up > 1.0) & (up >= low)
-    free = ~((low > 1.0) & ~at_C) & ~at_C
-    bad = ~np.isfinite(S).all(axis=1) | (S[:, :4].min(axis=1) <= 0)
-    at_C10 = (up > _KAPPA) & (up >= low)  # ipm._partition with kappa = 10: the working set's size
-    work = ~((low > _KAPPA) & ~at_C10) & ~at_C10
-    sums = np.array([float(a @ s + u @ xi), float(y @ a), float(a.sum()), float(free.sum()), float(at_C.sum()),
-                     float(bad.sum()), float(work.sum())])
+    """A block's (sum, max) parts of :meth:`dualsvm.ipm._QP.measure`, the partitions' counts and a bad flag.
+
+    The counts are :func:`dualsvm.ipm._partition`'s (kappa 1: free and at C; kappa 10: the working set)
+    with its ratios cross-multiplied (every term is positive): no division.
+    """
+    a, u, s, xi, zw = S
+    y, C = YC
+    r_p = zw + y * b
+    r_p += xi
+    r_p -= s
+    r_p -= 1.0
+    sC, xC = s * C, xi * C
+    up_wins = xi * a >= s * u  # up >= low
+    at_C = (xC > u) & up_wins
+    at_C10 = (xC > _KAPPA * u) & up_wins
+    n_free = np.count_nonzero(~((sC > a) | at_C))
+    n_work = np.count_nonzero(~((sC > _KAPPA * a) | at_C10))
+    bad = not (np.isfinite(float(S.sum())) and float(S[:4].min(initial=1.0)) > 0)
+    sums = np.array([float(a @ s + u @ xi), float(y @ a), float(a.sum()), float(n_free),
+                     float(np.count_nonzero(at_C)), float(bad), float(n_work)])
     return sums, np.array([float(np.abs(r_p).max(initial=0.0))])
 
 
+def _scalings(S: np.ndarray) -> tuple[np.ndarray, ...]:
+    """1/alpha, 1/u, s/alpha, xi/u and h = 1/(s/alpha + xi/u) of a block."""
+    a, u, s, xi, _ = S
+    ia, iu = 1.0 / a, 1.0 / u
+    sa, xu = s * ia, xi * iu
+    return ia, iu, sa, xu, 1.0 / (sa + xu)
+
+
 def _factor_block(Xb: np.ndarray, S: np.ndarray, YC: np.ndarray, b: float) -> tuple[Any, ...]:
-    """One block of the factor pass: H^T H, X^T [h, y alpha, y h g] and (sum h, sum y h g)."""
-    a, u, s, xi, zw = S.T
-    y = YC[:, 0]
-    rp = zw + y * b + xi - s - 1.0
-    h = 1.0 / (s / a + xi / u)
-    g = xi - s - rp
-    H = Xb * np.sqrt(h)[:, None]
-    V = np.column_stack([h, y * a, y * h * g])
-    return H.T @ H, Xb.T @ V, np.array([h.sum(), float((y * h) @ g)])
+    r"""One block of the factor pass: H^T H, X^T [h, y alpha, y h g] and (sum h, sum y h g).
+
+    :math:`g = \xi - s - r_p = 1 - Zw - yb`. :math:`H^\top H` is summed over slices of 8192 rows, as
+    :meth:`dualsvm.operators.DenseOperator.weighted_gram` (no scaled copy of the whole block).
+    """
+    a, _, _, _, zw = S
+    y = YC[0]
+    h = _scalings(S)[4]
+    g = 1.0 - zw - y * b
+    r = np.sqrt(h)
+    d = Xb.shape[1]
+    G = np.zeros((d, d))
+    for lo in range(0, Xb.shape[0], 8192):
+        H = Xb[lo:lo + 8192] * r[lo:lo + 8192, None]
+        G += H.T @ H
+    yh = y * h
+    V = np.stack([h, y * a, yh * g])
+    return G, (V @ Xb).T, np.array([h.sum(), float(yh @ g)])
 
 
 def _worst(a: np.ndarray, u: np.ndarray, s: np.ndarray, xi: np.ndarray, da_: np.ndarray, ds: np.ndarray,
@@ -128,55 +151,66 @@ def _worst(a: np.ndarray, u: np.ndarray, s: np.ndarray, xi: np.ndarray, da_: np.
 
 
 def _predictor_block(Xb: np.ndarray, S: np.ndarray, YC: np.ndarray, b: float, dw: np.ndarray, db: float,
-                     w: np.ndarray) -> tuple[np.ndarray, float]:
-    """The predictor's direction on a block: [Z dw, Z w, da, ds, dxi] and the block's step ratio."""
-    a, u, s, xi, zw = S.T
-    y = YC[:, 0]
-    rp = zw + y * b + xi - s - 1.0
-    sa, xu = s / a, xi / u
-    h = 1.0 / (sa + xu)
-    g = xi - s - rp
-    XW = Xb @ np.column_stack([dw, w])
-    zdw, z_w = y * XW[:, 0], y * XW[:, 1]
-    d_a = h * (g - zdw - y * db)
-    ds = -(s + sa * d_a)
-    dxi = xu * d_a - xi
+                     w: np.ndarray) -> tuple[np.ndarray, float, tuple[np.ndarray, ...]]:
+    """The predictor's direction on a block and its step ratio.
+
+    The direction is kept as rows ``[Z dw, Z w, da, ds, dxi, 1/alpha, 1/u, h]`` (the last three for the corrector).
+    """
+    a, u, s, xi, zw = S
+    y = YC[0]
+    D = np.empty((8, S.shape[1]))
+    zdw, z_w, d_a, ds, dxi, ia, iu, h = D
+    ia[:], iu[:], sa, xu, h[:] = _scalings(S)
+    np.dot(np.stack([dw, w]), Xb.T, out=D[:2])
+    zdw *= y
+    z_w *= y
+    np.multiply(h, 1.0 - zw - y * (b + db) - zdw, out=d_a)  # h (g - Z dw - y db)
+    np.multiply(sa, d_a, out=ds)
+    ds += s
+    np.negative(ds, out=ds)
+    np.multiply(xu, d_a, out=dxi)
+    dxi -= xi
     # mu_aff(t) * 2n = q0 + q1 t + q2 t^2, and the corrector's right-hand side X^T(y h g2), sum(y h g2) with
     # g2 = sigma mu (1/alpha - 1/u) - (da ds/alpha + da dxi/u): linear in sigma mu, so both parts are
     # formed here, in the predictor's task, and the driver combines them once sigma is known.
     q = np.array([float(a @ s + u @ xi), float(a @ ds + d_a @ s - d_a @ xi + u @ dxi), float(d_a @ ds - d_a @ dxi)])
-    V = np.column_stack([y * h * (1.0 / a - 1.0 / u), y * h * (d_a * ds / a + d_a * dxi / u)])
-    return np.column_stack([zdw, z_w, d_a, ds, dxi]), _worst(a, u, s, xi, d_a, ds, dxi), (q, Xb.T @ V, V.sum(axis=0))
-
-
-def _g2(S: np.ndarray, YC: np.ndarray, D1: np.ndarray, smu: float) -> tuple[np.ndarray, ...]:
-    a, u, s, xi, _ = S.T
-    d_a, ds, dxi = D1[:, 2], D1[:, 3], D1[:, 4]
-    c1 = smu - d_a * ds
-    c2 = smu + d_a * dxi
-    return c1, c2, c1 / a - c2 / u
+    yh = y * h
+    V = np.stack([yh * (ia - iu), yh * d_a * (ds * ia + dxi * iu)])
+    return D, _worst(a, u, s, xi, d_a, ds, dxi), (q, (V @ Xb).T, V.sum(axis=1))
 
 
 def _corrector_block(Xb: np.ndarray, S: np.ndarray, YC: np.ndarray, D1: np.ndarray, smu: float, dw2: np.ndarray,
                      db2: float) -> tuple[np.ndarray, float]:
-    """The combined direction on a block: [DA, DS, DXI, Z dw2] and the block's step ratio."""
-    a, u, s, xi, _ = S.T
-    y = YC[:, 0]
-    sa, xu = s / a, xi / u
-    h = 1.0 / (sa + xu)
-    c1, c2, g2 = _g2(S, YC, D1, smu)
-    zdw2 = y * (Xb @ dw2)
-    DA = D1[:, 2] + h * (g2 - zdw2 - y * db2)
-    DS = c1 / a - s - sa * DA
-    DXI = c2 / u - xi + xu * DA
-    return np.column_stack([DA, DS, DXI, zdw2]), _worst(a, u, s, xi, DA, DS, DXI)
+    """The combined direction on a block: rows ``[DA, DS, DXI, Z dw2]``, and the block's step ratio."""
+    a, u, s, xi, _ = S
+    y = YC[0]
+    _, _, d_a, ds, dxi, ia, iu, h = D1
+    c1a = (smu - d_a * ds) * ia  # c1 / alpha
+    c2u = (smu + d_a * dxi) * iu  # c2 / u
+    out = np.empty((4, S.shape[1]))
+    DA, DS, DXI, zdw2 = out
+    np.dot(Xb, dw2, out=zdw2)
+    zdw2 *= y
+    np.multiply(h, c1a - c2u - zdw2 - y * db2, out=DA)
+    DA += d_a
+    np.multiply(s * ia, DA, out=DS)
+    np.subtract(c1a - s, DS, out=DS)
+    np.multiply(xi * iu, DA, out=DXI)
+    DXI += c2u - xi
+    return out, _worst(a, u, s, xi, DA, DS, DXI)
 
 
 def _update_block(S: np.ndarray, YC: np.ndarray, D1: np.ndarray, D2: np.ndarray, t: float, b_new: float) -> tuple[Any, ...]:
     """The new iterate on a block, and its measure (the next iteration's first reduction, in the same task)."""
-    a, u, s, xi, _ = S.T
-    DA, DS, DXI, zdw2 = D2.T
-    new = np.column_stack([a + t * DA, u - t * DA, s + t * DS, xi + t * DXI, D1[:, 1] + t * (D1[:, 0] + zdw2)])
+    new = np.empty_like(S)
+    tDA = t * D2[0]
+    np.add(S[0], tDA, out=new[0])
+    np.subtract(S[1], tDA, out=new[1])
+    np.add(S[2], t * D2[1], out=new[2])
+    np.add(S[3], t * D2[2], out=new[3])
+    np.add(D1[0], D2[3], out=new[4])
+    new[4] *= t
+    new[4] += D1[1]
     return (new, *_measure_part(new, YC, b_new))
 
 
@@ -203,25 +237,25 @@ def _partition_block(S: np.ndarray, YC: np.ndarray, kappa: float = 1.0) -> tuple
     """Free and at-C masks of a block, read off complementarity by :func:`dualsvm.ipm._partition`."""
     from .ipm import _partition
 
-    return _partition(S[:, 0], S[:, 1], S[:, 2], S[:, 3], YC[:, 1], kappa)
+    return _partition(S[0], S[1], S[2], S[3], YC[1], kappa)
 
 
 def _gather_free_block(Xb: np.ndarray, S: np.ndarray, YC: np.ndarray, off: int) -> tuple[Any, ...]:
     """A block's free rows (with index, y, alpha, C) and its share of Z_U^T C_U and y_U^T C_U."""
     free, at_C = _partition_block(S, YC)
-    y, C = YC.T
+    y, C = YC
     yC_U = np.where(at_C, y * C, 0.0)
     F = np.flatnonzero(free)
-    return (F + off, Xb[F].copy(), y[F].copy(), S[F, 0].copy(), C[F].copy()), (Xb.T @ yC_U, np.array(float(yC_U.sum())))
+    return (F + off, Xb[F].copy(), y[F].copy(), S[0, F].copy(), C[F].copy()), (Xb.T @ yC_U, np.array(float(yC_U.sum())))
 
 
 def _check_block(Xb: np.ndarray, S: np.ndarray, YC: np.ndarray, off: int, F: np.ndarray, aF: np.ndarray,
                  w: np.ndarray, b: float) -> tuple[np.ndarray, np.ndarray]:
     """The candidate's alpha on a block (C_i on U, 0 on L, the solve's on F) and its sums of brackets and of alpha."""
     _, at_C = _partition_block(S, YC)
-    y, C = YC.T
+    y, C = YC
     alpha = np.where(at_C, C, 0.0)
-    sel = (F >= off) & (F < off + len(S))
+    sel = (F >= off) & (F < off + S.shape[1])
     alpha[F[sel] - off] = aF[sel]
     m = y * (Xb @ w + b)
     br = C * np.maximum(0.0, 1.0 - m) - alpha * (1.0 - m)  # kkt_brackets (proofs/T04)
@@ -290,18 +324,18 @@ def _ws_gather_block(Xb: np.ndarray, S: np.ndarray, YC: np.ndarray, off: int) ->
     :math:`[y_U^\top C_U, \sum_U C_i, \sum_i C_i]`, with :math:`U` the points frozen at :math:`C_i`.
     """
     work, at_C = _partition_block(S, YC, _KAPPA)
-    y, C = YC[:, 0], YC[:, 1]
+    y, C = YC
     yCU = np.where(at_C, y * C, 0.0)
     W = np.flatnonzero(work)
-    rows = (W + off, Xb[W], y[W], C[W], S[W, :4])
-    sums = (Xb.T @ np.column_stack([y * S[:, 0], yCU]), np.array([yCU.sum(), float(C[at_C].sum()), float(C.sum())]))
+    rows = (W + off, Xb[W], y[W], C[W], S[:4, W].T.copy())
+    sums = (Xb.T @ np.column_stack([y * S[0], yCU]), np.array([yCU.sum(), float(C[at_C].sum()), float(C.sum())]))
     return rows, sums
 
 
 def _frozen_alpha(S0: np.ndarray, YC: np.ndarray, ov_loc: np.ndarray, ov_code: np.ndarray) -> np.ndarray:
     """Frozen alpha of a block: C_i at the gate's bound points, 0 elsewhere, then the overrides (shrunk points)."""
     _, at_C = _partition_block(S0, YC, _KAPPA)
-    C = YC[:, 1]
+    C = YC[1]
     alpha = np.where(at_C, C, 0.0)
     alpha[ov_loc] = np.where(ov_code == 1, C[ov_loc], 0.0)
     return alpha
@@ -317,7 +351,7 @@ def _ws_check_block(Xb: np.ndarray, S0: np.ndarray, YC: np.ndarray, A_loc: np.nd
     from .finish import kkt_brackets
 
     alpha = _frozen_alpha(S0, YC, ov_loc, ov_code)
-    y, C = YC[:, 0], YC[:, 1]
+    y, C = YC
     f = Xb @ w
     g = kkt_brackets(y * (f + b), alpha, C)
     g[A_loc] = 0.0  # the working set is checked on the driver, from its rows
@@ -327,7 +361,7 @@ def _ws_check_block(Xb: np.ndarray, S0: np.ndarray, YC: np.ndarray, A_loc: np.nd
     tol = 16 * (Xb.shape[1] + 1) * np.finfo(np.float64).eps * C * (np.abs(f) + abs(b) + 1.0)
     V = np.flatnonzero(g > thr)
     sums = np.array([float(g.sum()), float(alpha[frozen].sum()), float(V.size), float(np.count_nonzero(g > tol))])
-    join = None if V.size > _JOIN_MAX else (V, Xb[V], y[V], C[V], S0[V, :4], alpha[V] > 0)
+    join = None if V.size > _JOIN_MAX else (V, Xb[V], y[V], C[V], S0[:4, V].T.copy(), alpha[V] > 0)
     return sums, join
 
 
@@ -618,7 +652,7 @@ def _column(op: DaskOperator, S: list[Any], j: int) -> Any:
     import dask
     import dask.array as da
 
-    col = dask.delayed(lambda B, j: B[:, j], pure=True)
+    col = dask.delayed(lambda B, j: B[j].copy(), pure=True)
     return da.concatenate([da.from_delayed(col(sb, j), shape=(c,), dtype=np.float64)
                            for sb, c in zip(S, op.row_chunks, strict=True)])
 
@@ -629,7 +663,7 @@ def ipm_chunked(
     r"""The interior point of :func:`dualsvm.solve_ipm` on a dask problem (module docstring).
 
     One ``dask.delayed`` task per row block and step; the state of a block
-    (:math:`\alpha, u, s, \xi, Zw`) is an ``(n_b, 5)`` array persisted where
+    (:math:`\alpha, u, s, \xi, Zw`) is a ``(5, n_b)`` array (one row each) persisted where
     the block is. Per iteration three steps, each one persist and one fetch
     of small results: the predictor (:math:`Z\Delta w`, :math:`Zw`, the
     direction, each block's step ratio, :math:`\mu_{aff}(t)` as a quadratic
@@ -652,10 +686,11 @@ def ipm_chunked(
     n, d = problem.n, problem.d
     y, C = op.vector(problem.y), op.vector(problem.costs)  # lazy: never a persisted twin of the problem's keys
     xb = list(op.X.to_delayed().reshape(-1))
-    YC = list(_persist(*_map(lambda yb, cb: np.column_stack([yb, cb]), y.to_delayed().reshape(-1),
+    # a block's labels and costs as rows [y; C], its state as rows [alpha; u; s; xi; Z w] (contiguous n_b-vectors)
+    YC = list(_persist(*_map(lambda yb, cb: np.stack([yb, cb]), y.to_delayed().reshape(-1),
                                  C.to_delayed().reshape(-1))))
-    S = list(_persist(*_map(lambda B: np.column_stack([0.5 * B[:, 1], 0.5 * B[:, 1], np.ones(len(B)), np.ones(len(B)),
-                                                       np.zeros(len(B))]), YC)))
+    S = list(_persist(*_map(lambda B: np.stack([0.5 * B[1], 0.5 * B[1], np.ones(B.shape[1]), np.ones(B.shape[1]),
+                                                np.zeros(B.shape[1])]), YC)))
     w, b = np.zeros(d), 0.0
     state = _map(_measure_factor_block, xb, S, YC, b=b)  # [S, sums, r_p max, factor] per block
     eta = float(opts["step_fraction"])
@@ -765,7 +800,9 @@ def ipm_chunked(
         op.passes += 1
         found = (w, 0.5 * (b_lo + b_hi), alpha)
     else:
-        b_lo, b_hi = argmin_b_chunked(problem, op, found[0], guess=found[1])
+        # the KKT solve's b is in argmin_b P(w, .) up to rounding: a narrow window saves selection rounds
+        eps = 1e-6 * (1.0 + abs(found[1]))
+        b_lo, b_hi = argmin_b_chunked(problem, op, found[0], guess=found[1], window=(found[1] - eps, found[1] + eps))
         op.passes += 1
         found = (found[0], 0.5 * (b_lo + b_hi), found[2])
     extras = {

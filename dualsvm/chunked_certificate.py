@@ -208,23 +208,33 @@ def select(
 
 def slope_zero_chunked(
     op: DaskOperator, t_lo: Any, t_hi: Any, y: Any, costs: Any, n_pos: int, *, slack: float = 0.0,
-    guess: float | None = None,
+    guess: float | None = None, window: tuple[float, float] | None = None,
 ) -> tuple[float, float]:
-    """:func:`dualsvm.feasibility.slope_zero` on lazy n-vectors (``costs=None``: uniform), by :func:`select`."""
+    """:func:`dualsvm.feasibility.slope_zero` on lazy n-vectors (``costs=None``: uniform), by :func:`select`.
+
+    ``window``: an interval ``[L, H)`` believed to hold both ends (:func:`select` checks it first).
+    """
     if costs is None:
         return tuple(select(op, [(t_lo, None, float(n_pos), "left"), (t_hi, None, float(n_pos), "right")],
-                            guess))  # type: ignore[return-value]
+                            guess, window))  # type: ignore[return-value]
     S = float(op.reduce(lambda Xb, yb, cb: np.array(float(cb[yb > 0].sum())), y, costs).compute())
     return tuple(select(op, [(t_lo, costs, S * (1.0 - slack), "left"), (t_hi, costs, S * (1.0 + slack), "right")],
-                        guess))  # type: ignore[return-value]
+                        guess, window))  # type: ignore[return-value]
 
 
-def argmin_b_chunked(problem: SVMProblem, op: DaskOperator, w: ArrayLike, guess: float | None = None) -> tuple[float, float]:
-    """:func:`dualsvm.argmin_b` on a dask problem: one pass over X (Xw) and a distributed selection."""
+def argmin_b_chunked(
+    problem: SVMProblem, op: DaskOperator, w: ArrayLike, guess: float | None = None,
+    window: tuple[float, float] | None = None,
+) -> tuple[float, float]:
+    """:func:`dualsvm.argmin_b` on a dask problem: one pass over X (Xw) and a distributed selection.
+
+    ``guess`` (a value near the interval) and ``window`` (an interval ``[L, H)`` believed to hold it) only
+    save selection rounds (:func:`select`); the result does not depend on them.
+    """
     t = problem.y - op.matvec(np.asarray(w, dtype=np.float64).reshape(-1))
     t = t.persist()
     return slope_zero_chunked(op, t, t, problem.y, problem.costs if problem.weighted else None, problem._n_pos,
-                              guess=guess)
+                              guess=guess, window=window)
 
 
 # -- the projection ------------------------------------------------------------------------
@@ -233,7 +243,8 @@ def _proj_block(Xb: Any, ab: Any, yb: Any, cb: Any, lam: float) -> np.ndarray:
     inside = (v > 0) & (v < cb)
     return np.array([float(yb @ np.clip(v, 0.0, cb)), float(np.count_nonzero(inside)),
                      float(np.min(np.minimum(yb * ab, yb * (ab - cb)), initial=np.inf)),
-                     float(np.max(np.maximum(yb * ab, yb * (ab - cb)), initial=-np.inf))])
+                     float(np.max(np.maximum(yb * ab, yb * (ab - cb)), initial=-np.inf)),
+                     float(cb.sum()), float(np.count_nonzero(~np.isfinite(ab)))])
 
 
 def project_dual_chunked(op: DaskOperator, alpha: Any, y: Any, C: Any, *, max_rounds: int = 100) -> tuple[Any, int]:
@@ -245,21 +256,25 @@ def project_dual_chunked(op: DaskOperator, alpha: Any, y: Any, C: Any, *, max_ro
     step leaves it) find its root, one pass over :math:`(\alpha, y, C)` each
     (not over X). The box holds exactly (a clip); :math:`y^\top\alpha` is 0 to
     rounding, and the certificate counts what is left. Returns the projection
-    and the number of passes.
+    and the number of passes. The first pass also sums :math:`C` (the scale of
+    the stopping test) and counts non-finite entries of :math:`\alpha`: there
+    are none, or :class:`~dualsvm.DualSVMError` is raised.
     """
     import dask
 
     f = dask.delayed(lambda ab, yb, cb, lam: _proj_block(None, ab, yb, cb, lam), pure=True)
     blocks = _blocks(op, alpha, y, C)
 
-    def h(lam: float) -> tuple[float, float, float, float]:
+    def h(lam: float) -> tuple[float, ...]:
         parts = dask.compute(*[f(ab, yb, cb, lam) for ab, yb, cb in blocks])
         arr = np.array(parts)
-        return float(arr[:, 0].sum()), float(arr[:, 1].sum()), float(arr[:, 2].min()), float(arr[:, 3].max())
+        return (float(arr[:, 0].sum()), float(arr[:, 1].sum()), float(arr[:, 2].min()), float(arr[:, 3].max()),
+                float(arr[:, 4].sum()), float(arr[:, 5].sum()))
 
-    val, slope, lo, hi = h(0.0)
+    val, slope, lo, hi, scale, bad = h(0.0)
+    if bad:
+        raise DualSVMError("alpha must be finite")
     lam, rounds = 0.0, 1
-    scale = float(op.reduce(lambda Xb, cb: np.array(float(cb.sum())), C).compute())
     lo, hi = min(lo, 0.0), max(hi, 0.0)  # h(lo) >= 0 >= h(hi): every term is clipped at one end
     while abs(val) > 4 * _U * scale and rounds < max_rounds and hi > lo:
         if val > 0:
@@ -268,7 +283,7 @@ def project_dual_chunked(op: DaskOperator, alpha: Any, y: Any, C: Any, *, max_ro
             hi = lam
         nxt = lam + val / slope if slope > 0 else 0.5 * (lo + hi)
         lam = nxt if lo < nxt < hi else 0.5 * (lo + hi)
-        val, slope, _, _ = h(lam)
+        val, slope, *_ = h(lam)
         rounds += 1
     a = _clip(alpha, y, C, lam)
     return a.persist(), rounds
@@ -313,6 +328,24 @@ def _labels_block(lo: Any, hi: Any, tol: float) -> np.ndarray:
     return support_labels(lo, hi, tol)
 
 
+def _label_sets_block(lb: Any, lo: Any, hi: Any, off: int) -> tuple[list[np.ndarray], float]:
+    lb = np.asarray(lb)
+    sets = [np.flatnonzero(lb == k) + off for k in (MARGIN, BOUND, NON, UNDECIDED)]
+    on = lb == MARGIN
+    return sets, float(np.max(np.asarray(hi)[on] - np.asarray(lo)[on], initial=0.0))
+
+
+def _label_sets(op: DaskOperator, labels: Any, m_lo: Any, m_hi: Any) -> tuple[dict[int, np.ndarray], float]:
+    """The four label sets as index arrays, and the widest margin range of a margin point, in one round."""
+    import dask
+
+    offs = block_offsets(op)
+    fn = dask.delayed(_label_sets_block, pure=True)
+    parts = dask.compute(*[fn(lb, lo, hi, int(offs[i])) for i, (lb, lo, hi) in enumerate(_blocks(op, labels, m_lo, m_hi))])
+    sets = {k: np.concatenate([p[0][j] for p in parts]).astype(np.intp) for j, k in enumerate((MARGIN, BOUND, NON, UNDECIDED))}
+    return sets, max((p[1] for p in parts), default=0.0)
+
+
 def certificate_chunked(
     problem: SVMProblem, w: ArrayLike, b: ArrayLike, alpha: Any, *, method: str = "certify",
     status: str = "certified", message: str = "", iterations: int = 0, solve_time: float = float("nan"),
@@ -345,15 +378,14 @@ def certificate_chunked(
         if a_np.shape[0] != n:
             raise DualSVMError(f"alpha must have {n} entries (n_samples), got {a_np.shape[0]}")
         a_in = op.vector(a_np)
-    finite = op.reduce(lambda Xb, ab: np.array(float(np.count_nonzero(~np.isfinite(ab)))), a_in).compute()
-    if finite:
-        raise DualSVMError("alpha must be finite")
     a, proj_rounds = project_dual_chunked(op, a_in, y, C)
     u, ue = _U, _U_EXT
 
     fn = dask.delayed(_cert_block, pure=True)
-    parts = [fn(xb, yb, cb, ab, ib, w_, b_) for xb, (yb, cb, ab, ib) in
-             zip(op.X.to_delayed().reshape(-1), _blocks(op, y, C, a, a_in), strict=True)]
+    # persisted first: built lazily into both the row array and the sums, dask.array's graph optimization
+    # fused _cert_block into the rows' tasks and the pass ran twice (measured on a LocalCluster)
+    parts = list(dask.persist(*[fn(xb, yb, cb, ab, ib, w_, b_) for xb, (yb, cb, ab, ib) in
+                                zip(op.X.to_delayed().reshape(-1), _blocks(op, y, C, a, a_in), strict=True)]))
     rows = da.concatenate([da.from_delayed(dask.delayed(lambda p: p["rows"])(p), shape=(c, 4), dtype=np.float64)
                            for p, c in zip(parts, op.row_chunks, strict=True)])
     from .operators import _tree_sum
@@ -384,19 +416,21 @@ def certificate_chunked(
     t = y - s
     weights = C if problem.weighted else None
 
-    def bounds(b_star: float) -> tuple[float, float, float, tuple[float, float], Any]:
+    def bounds(b_star: float, window: tuple[float, float] | None = None) -> tuple[float, float, float, tuple[float, float], Any]:
         gap_floor = floor0 + (abs(b_) + b_star) * yta_abs * (1.0 + 8 * u)
         G = (G_hat + gap_floor) * (1.0 + 4 * u)
         r = math.sqrt(2.0 * G) * (1.0 + 2 * u)
         rho = (r * norms + delta + u * abs(s)) * (1.0 + 4 * u)
         t_lo = (t - rho) - 2 * u * (abs(t) + rho)
         t_hi = (t + rho) + 2 * u * (abs(t) + rho)
-        B = slope_zero_chunked(op, t_lo, t_hi, y, weights, problem._n_pos, slack=_gamma(n + 2, u), guess=b_)
+        B = slope_zero_chunked(op, t_lo, t_hi, y, weights, problem._n_pos, slack=_gamma(n + 2, u), guess=b_,
+                               window=window)
         return gap_floor, G, r, B, rho
 
     P_up = abs(P) * (1 + 1e-6) + err_brackets + 1.0
     *_, B, _ = bounds(1.0 + R * math.sqrt(2.0 * P_up))
-    gap_floor, G, r, (B_lo, B_hi), rho = bounds(max(abs(B[0]), abs(B[1])))
+    # A smaller b_star shrinks rho: t_lo moves up, t_hi down, and both order statistics move into [B[0], B[1]]
+    gap_floor, G, r, (B_lo, B_hi), rho = bounds(max(abs(B[0]), abs(B[1])), (B[0], float(np.nextafter(B[1], np.inf))))
     ys = y * s
     yb_lo, yb_hi = da.minimum(y * B_lo, y * B_hi), da.maximum(y * B_lo, y * B_hi)
     scale = abs(ys) + rho + abs(yb_lo) + abs(yb_hi)
@@ -404,9 +438,7 @@ def certificate_chunked(
     m_hi = ys + rho + yb_hi + 4 * u * scale
     labels = da.map_blocks(_labels_block, m_lo, m_hi, float(margin_tol), dtype=np.int8)
     m_lo, m_hi, labels = dask.persist(m_lo, m_hi, labels)
-    sets = {k: gather_indices(op, labels == k) for k in (MARGIN, BOUND, NON, UNDECIDED)}
-    is_margin = labels == MARGIN
-    margin_width = float(da.where(is_margin, m_hi - m_lo, 0.0).max().compute()) if sets[MARGIN].size else 0.0
+    sets, margin_width = _label_sets(op, labels, m_lo, m_hi)
     kkt = {"dual_box": dual_box, "dual_equality": yta_abs,
            "stationarity": float(np.sqrt(float(np.dot(r_wv, r_wv)))), "complementarity": comp_max}
     rel, status, success, message = _verdict(G, P, target_gap, status, message)
