@@ -2,7 +2,7 @@
 
 Generates a seeded n x d problem chunk by chunk on the workers (``da.random.default_rng``:
 it is never whole in the driver's memory), persists it there, and solves it with
-``dualsvm.solve_ipm`` on a ``distributed.LocalCluster`` (worker processes, one thread each).
+``dualsvm.solve_ipm`` on a ``distributed.LocalCluster`` (worker processes, one thread each; ``--threads``: see below).
 Reports wall time, iterations, passes over X, the certified relative gap and the driver's
 peak memory (``ru_maxrss`` of this process, read right after the solve: it includes the
 interpreter, numpy, dask and distributed themselves). Then, for scale, the dask solve and
@@ -10,6 +10,14 @@ the in-memory solve at ``--mem-n`` rows (same generator, gathered into memory).
 
     python benchmarks/bench_dask.py --n 10000000 --d 20
     python benchmarks/bench_dask.py --n 1000000 --mem-n 1000000      # the 2x comparison only
+
+``--threads`` runs the LocalCluster's two workers as threads of this process
+(``processes=False``, as the tests' cluster) instead of processes: numpy releases the
+GIL in its loops and BLAS, and a round of tasks (three per interior-point iteration)
+then costs no inter-process messages; measured at 1M x 20 on the loaded 2-core
+machine, 22 s against 56 s with worker processes (the same solve in memory: 12 s).
+The driver's peak memory then includes the workers' blocks, so the 10M run's memory
+figure needs worker processes (the default).
 
 Timings on the shared 2-core machine move a lot with its load; run once, read as an order of magnitude.
 """
@@ -70,6 +78,9 @@ def main() -> None:
     ap.add_argument("--mem-n", type=int, default=1_000_000, help="rows of the in-memory comparison (0: skip)")
     ap.add_argument("--C", type=float, default=1.0)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", action="store_true",
+                    help="workers as threads of this process (processes=False): less latency per round of tasks, "
+                    "but the driver's memory then includes the data")
     args = ap.parse_args()
 
     import dask
@@ -78,8 +89,9 @@ def main() -> None:
     import dualsvm as ds
 
     print(json.dumps({"driver_peak_MB_at_start": round(peak_mb(), 1), "dask": dask.__version__,
-                      "distributed": distributed.__version__}), flush=True)
-    with distributed.LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
+                      "distributed": distributed.__version__, "workers": "threads" if args.threads else "processes"}),
+          flush=True)
+    with distributed.LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=not args.threads,
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
         results = []
         t0 = time.perf_counter()

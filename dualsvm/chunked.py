@@ -48,16 +48,17 @@ from .finish import kkt_solve_rows
 from .operators import DaskOperator
 from .problem import SVMProblem
 
-__all__ = ["ipm_chunked", "subgradient_chunked", "FREE_MAX", "WS_MAX"]
+__all__ = ["ipm_chunked", "subgradient_chunked", "FREE_MAX", "WS_MAX_BYTES"]
 
 #: The exact finish gathers the free points' rows only when there are at most this many.
 FREE_MAX = 5000
 _EPS = np.finfo(np.float64).eps
 #: ... and is tried only once the estimated relative gap is below this (and below ``finish_below``).
 _FINISH_TRY = 1e-4
-#: The working-set finish gathers the working set (the points not clearly at a bound) only when it
-#: has at most this many points (16 MB of rows at d = 20); else the iteration on all points goes on.
-WS_MAX = 100_000
+#: The working-set finish gathers the working set (the points not clearly at a bound) only when its
+#: rows take at most this many bytes (64 MB: 419,430 points at d = 20; the in-memory path at 1M x 20
+#: starts its working set at 17,680); else the iteration on all points goes on.
+WS_MAX_BYTES = 2**26
 #: A KKT check returns the rows of at most this many violating frozen points per block (to join the
 #: working set); a block with more makes the attempt give up (the partition was read too early).
 _JOIN_MAX = 20_000
@@ -485,7 +486,7 @@ def _ws_finish(
     r""":func:`dualsvm.ipm._working_set_finish` on a dask problem: the working set gathered, the rest frozen.
 
     One pass gathers the working set (points not clearly at a bound,
-    :math:`\kappa = 10`, at most :data:`WS_MAX` by the caller's gate: rows,
+    :math:`\kappa = 10`, at most :data:`WS_MAX_BYTES` of rows by the caller's gate: rows,
     labels, costs and iterate) with :math:`Z^\top\alpha` and the frozen sums
     :math:`Z_U^\top C_U`, :math:`y_U^\top C_U`, :math:`\sum_U C_i`. The working
     set then iterates in memory as in :mod:`dualsvm.ipm` (shrinking, exact KKT
@@ -723,8 +724,9 @@ def ipm_chunked(
         converged = rel <= 0.1 * target_gap and rpmax <= 1e-9
         # the KKT solve is tried from an estimated gap of 1e-4 (as on the in-memory working sets): earlier, the
         # partition read off the iterate is wrong and each try costs two passes (measured at 50k x 20: 14 tries, 1 good)
-        # The working-set finish, as in memory (gathered when the working set is at most WS_MAX points) ...
-        if bool(opts["finish"]) and rel <= gate_below and int(n_work) <= WS_MAX:
+        # The working-set finish, as in memory (gathered when its rows take at most WS_MAX_BYTES) ...
+        ws_fits = int(n_work) * d * 8 <= WS_MAX_BYTES
+        if bool(opts["finish"]) and rel <= gate_below and ws_fits:
             info, found, k = _ws_finish(problem, op, xb, S, YC, b, eta, 0.1 * target_gap, deadline, opts["correctors"])
             sub_iters += k
             info["iteration"] = it
@@ -735,7 +737,7 @@ def ipm_chunked(
             # the partition was read too early: the next attempt waits for a tenfold smaller estimate (as in memory)
             gate_below = min(gate_below, rel) * 0.1
         # ... else, with a working set too large to gather, the KKT solve of the free set alone
-        gate = (bool(opts["finish"]) and int(n_work) > WS_MAX and rel <= min(opts["finish_below"], _FINISH_TRY)
+        gate = (bool(opts["finish"]) and not ws_fits and rel <= min(opts["finish_below"], _FINISH_TRY)
                 and int(n_free) <= FREE_MAX and (int(n_free), int(n_at_C)) != last_try)
         if gate:
             last_try = (int(n_free), int(n_at_C))

@@ -232,10 +232,10 @@ def test_working_set_finish_joins_shrinks_and_abandons_on_dask(threads: None, da
 
 
 def test_working_set_over_the_cap_falls_back(threads: None, data, reference, monkeypatch) -> None:
-    """A working set larger than WS_MAX is not gathered: the free-set KKT solve alone, then the same certified answer."""
+    """A working set over WS_MAX_BYTES is not gathered: the free-set KKT solve alone, then the same certified answer."""
     import dualsvm.chunked as chunked
 
-    monkeypatch.setattr(chunked, "WS_MAX", 4)  # the working set has 17 points here, never fewer than the 5 free ones
+    monkeypatch.setattr(chunked, "WS_MAX_BYTES", 4 * D * 8)  # 4 rows; the working set has 17, never fewer than 5
     X, y = data
     sol = ds.solve_ipm(ds.SVMProblem(da.from_array(X, chunks=(UNEVEN, D)), y, C=2.0))
     _same_answer(sol, reference)
