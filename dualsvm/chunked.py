@@ -14,17 +14,21 @@ exists, else dask's threads.
 
 **Interior point.** The iteration of :mod:`dualsvm.ipm` in its
 :math:`(d+1)\times(d+1)` form (Mehrotra predictor-corrector, the same
-formulas), four passes over X per iteration. **Exact finish**: once the
-estimated relative gap is below ``finish_below`` and 1e-4, the partition is read off
-complementarity (as :func:`dualsvm.ipm._partition` with :math:`\kappa = 1`);
-if it has at most :data:`FREE_MAX` free points their rows are gathered
-(about :math:`d` of them), the KKT equalities are solved on the driver
-(:func:`dualsvm.finish.kkt_solve_rows`, with :math:`Z_U^\top C_U` a tree
-sum) and the candidate is checked by the gap identity in one pass; accepted
-at 0.1 ``target_gap``, else the iteration goes on. The working-set
-iteration of the in-memory finish is not used (its working set can be
-:math:`O(n)`). ``b`` is the midpoint of :math:`\arg\min_b P(w, b)`, a
-distributed selection. The certificate
+formulas), four passes over X per iteration. **Exact finish**, as in memory
+(:func:`dualsvm.ipm.solve_ipm`, "Exact finish"): once the estimated relative
+gap is below ``finish_below``, the working set (the points that
+complementarity does not clearly put at a bound, :math:`\kappa = 10`) is
+gathered in one pass with :math:`Z^\top\alpha` and the frozen sums
+:math:`Z_U^\top C_U`, :math:`y_U^\top C_U`, if its rows take at most
+:data:`WS_MAX_BYTES`; the working-set iteration (shrinking, exact KKT
+solves checked on its rows) then runs on the driver, and a KKT point that
+passes there is checked on the frozen points in one pass (the gap
+identity's brackets summed by block), which gathers the violators' rows to
+join (:func:`_ws_finish`). A working set over the cap is not gathered: the
+free points alone (at most :data:`FREE_MAX`, from an estimated gap of
+1e-4) get a one-shot KKT solve checked in one pass, and otherwise the
+iteration goes on to the target gap. ``b`` is the midpoint of
+:math:`\arg\min_b P(w, b)`, a distributed selection. The certificate
 (:func:`dualsvm.chunked_certificate.certificate_chunked`) decides the status.
 
 **Subgradient.** The full-batch Frank–Wolfe/Polyak step of

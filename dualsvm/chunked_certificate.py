@@ -430,6 +430,7 @@ def certificate_chunked(
     P_up = abs(P) * (1 + 1e-6) + err_brackets + 1.0
     *_, B, _ = bounds(1.0 + R * math.sqrt(2.0 * P_up))
     # A smaller b_star shrinks rho: t_lo moves up, t_hi down, and both order statistics move into [B[0], B[1]]
+    # (tried first by the selection; if b_star grew instead, the selection widens the window itself)
     gap_floor, G, r, (B_lo, B_hi), rho = bounds(max(abs(B[0]), abs(B[1])), (B[0], float(np.nextafter(B[1], np.inf))))
     ys = y * s
     yb_lo, yb_hi = da.minimum(y * B_lo, y * B_hi), da.maximum(y * B_lo, y * B_hi)
