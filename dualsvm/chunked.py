@@ -523,10 +523,14 @@ def _ws_finish(
     pinned = np.zeros(A.size, bool)  # joined after violating: never frozen again here
     info: dict[str, Any] = {"n_working": int(A.size), "working_sizes": [], "n_joined": 0}
     k_all = 0
-    best: tuple[dict[str, Any], tuple[np.ndarray, float, np.ndarray], np.ndarray] | None = None
+    # the best KKT point within the budget, with its working set and the frozen overrides of its partition
+    best: tuple[dict[str, Any], tuple[np.ndarray, float, np.ndarray], np.ndarray, dict[int, int]] | None = None
     inconsistent: set[bytes] = set()
 
-    def done(res: dict[str, Any], triple: tuple[np.ndarray, float, np.ndarray], A_: np.ndarray) -> tuple[Any, ...]:
+    def done(res: dict[str, Any], triple: tuple[np.ndarray, float, np.ndarray], A_: np.ndarray,
+             ov: dict[int, int] | None = None) -> tuple[Any, ...]:
+        if ov is not None:
+            frozen.ov = ov
         return {**res, "sub_iterations": k_all}, (triple[0], triple[1], frozen.alpha(A_, triple[2])), k_all
 
     def fail(res: dict[str, Any]) -> tuple[Any, ...]:
@@ -569,7 +573,7 @@ def _ws_finish(
                         return done(info, found, A)
                     info["n_inexact"] = info.get("n_inexact", 0) + 1
                     if best is None or res["gap"] < best[0]["gap"]:
-                        best = (dict(info), found, A.copy())
+                        best = (dict(info), found, A.copy(), dict(frozen.ov))
                 if res["outcome"] == "frozen point violates":
                     n_join = sum(j[0].size for j in join)
                     if n_join > A.size or not n_join:  # a mass join (read too early), or too thin to name
