@@ -152,6 +152,7 @@ SOLVERS = {
     "ipm-cg-samples": lambda p: ds.solve_ipm(p, newton="cg-samples"),
     "dual": ds.solve_dual,
     "primal": ds.solve_primal,
+    "primal-scs": lambda p: ds.solve_primal(p, solver="SCS", use_indirect=True),
     "subgradient": lambda p: ds.solve_subgradient(p, target_gap=1e-2, max_iter=2000),
     "certify": lambda p: ds.certify(p, np.full(p.d, 0.05), 0.1),
 }
@@ -177,6 +178,9 @@ def test_sparse_and_dense_give_the_same_certified_answer(solver, data):
         assert a.success and b.success and b.relative_gap <= 1e-8
     if solver in ("ipm-cg", "ipm-cg-samples"):
         assert b.extras["newton"] == solver[4:] and b.extras["cg_iterations"]
+    if solver == "primal-scs":  # SCS alone is loose: the polish or the refinement made it exact
+        assert b.extras["solver"] == "SCS" and b.extras["solver_options"]["use_indirect"] is True
+        assert b.extras["polished"] or b.extras["refined"]
 
 
 def test_ipm_auto_takes_conjugate_gradients_when_both_dense_forms_are_large(monkeypatch):
@@ -194,6 +198,38 @@ def test_ipm_auto_takes_conjugate_gradients_when_both_dense_forms_are_large(monk
     assert ipm._choose_form(1000, 50_000, nnz=50_000) == "cg-samples"
     assert ipm._choose_form(20_000, 1500, nnz=1_000_000) == "features"
     assert ipm._choose_form(200, 600, nnz=3000) == "samples"  # small: the robust dense form
+
+
+def test_primal_chooses_scs_indirect_where_a_factor_could_outgrow_it():
+    """The rule: SCS when 6 min(n, d+1)^2 bytes of fill exceed SCS's 300 vectors of length n + d, sparse X only."""
+    from dualsvm.primal import SCS_INDIRECT, choose_solver
+
+    def problem(n, d, sparse=True):
+        X, y = make_sparse_text(n, d, nnz_per_row=5, seed=1)
+        return SVMProblem(X if sparse else X.toarray(), y)
+
+    assert choose_solver(problem(1000, 1000))[0] == "SCS"  # 6 MB of fill > 4.8 MB
+    assert choose_solver(problem(700, 700))[0] == "CLARABEL"  # 2.9 MB <= 3.4 MB
+    assert choose_solver(problem(1000, 50_000))[0] == "CLARABEL"  # 6 MB <= 122 MB: the d-long vectors dominate
+    assert choose_solver(problem(50_000, 40))[0] == "CLARABEL"  # min(n, d + 1) = 41
+    assert choose_solver(problem(1000, 1000, sparse=False)) == ("CLARABEL", "dense X")
+    assert choose_solver(problem(1000, 1000), form="representer")[0] == "CLARABEL"
+    p = problem(1000, 1000)
+    s = ds.solve_primal(p)
+    assert s.success and s.extras["solver"] == "SCS" and "SCS indirect" in s.extras["solver_choice"]
+    assert s.extras["solver_options"] == SCS_INDIRECT and s.extras["solver_relative_gap"] > 0
+    named = ds.solve_primal(p, solver="clarabel")
+    assert named.extras["solver"] == "CLARABEL" and named.extras["solver_choice"] == "named by the caller"
+    assert np.linalg.norm(s.w - named.w) <= s.radius + named.radius
+    # the caller's options go to the chosen solver, over SCS_INDIRECT; the budgets become SCS's own
+    with pytest.warns(ds.ConvergenceWarning, match="max_iter"):
+        short = ds.solve_primal(p, eps_abs=1e-3, max_iter=3, refine_working_set=False)
+    assert short.extras["solver_options"] == {**SCS_INDIRECT, "eps_abs": 1e-3, "max_iters": 3}
+    assert short.iterations == 3 and short.status == "max_iter" and not short.success
+    with pytest.raises(DualSVMError, match=r"bad option for solver SCS"):
+        ds.solve_primal(p, tol_gap_abs=1e-9)  # a Clarabel option, given to the solver actually chosen
+    with pytest.raises(DualSVMError, match=r"max_iter and max_time apply to solver='CLARABEL' or 'SCS' only, got solver='OSQP'"):
+        ds.solve_primal(p, solver="OSQP", max_iter=3)
 
 
 def test_ipm_with_zero_costs_on_sparse_data():
@@ -330,7 +366,7 @@ def _peak_bytes(name, n, d):
     import multiprocessing as mp
 
     ctx = mp.get_context("forkserver")  # children forked from a fresh single-threaded server
-    ctx.set_forkserver_preload(["dualsvm", "cvxpy", "osqp", "clarabel"])
+    ctx.set_forkserver_preload(["dualsvm", "cvxpy", "osqp", "clarabel", "scs._scs_indirect"])  # the warm-up may not load it
     recv, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_peak_child, args=(name, n, d, send))
     proc.start()
@@ -388,6 +424,33 @@ def test_every_solver_runs_on_d_50000_without_densifying():
         if name in ("ipm", "ipm-cg", "dual", "primal"):
             assert success, name
     assert not over, peaks
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self (Linux)")
+def test_solve_primal_on_sparse_text_stays_linear_in_nnz():
+    r"""solve_primal's own choice on text data where Clarabel's factor fills: SCS indirect, O(nnz + n + d).
+
+    At n = d = 4000 (50 per row) a factor of the slack form's KKT matrix holds
+    the dense triangle of the n margin rows, at least :math:`6n^2` = 96 MB;
+    Clarabel's peak was 202 MB here (``benchmarks/probe_primal_scs.md``).
+    SCS with its indirect solver holds about a dozen copies of X
+    (cvxpy's canonicalization, SCS's normalized copy and transpose) and 300
+    vectors of length n + d (``dualsvm.primal.SCS_WORKSPACE_VECTORS``): the
+    bound is :math:`16B + 400V`, with B and V as in the test above (measured
+    47 MB of 62).
+    """
+    from dualsvm.primal import choose_solver
+
+    n = d = 4000
+    p = SVMProblem(*make_sparse_text(n, d, nnz_per_row=50, seed=1), C=1.0)  # the child's problem
+    assert choose_solver(p)[0] == "SCS"
+    B = (p.X.data.itemsize + p.X.indices.itemsize) * p.X.nnz + p.X.indptr.itemsize * (n + 1)
+    V = 8 * (n + d)
+    bound = 16 * B + 400 * V
+    assert bound < 6 * n * n * 2 / 3  # well below the fill any factor of the n x n block holds
+    peak, traced, rss, success, gap = _peak_bytes("primal", n, d)
+    assert success and gap <= 1e-8
+    assert peak <= bound, f"{peak / 1e6:.1f} MB (traced {traced / 1e6:.1f}, resident {rss / 1e6:.1f}) of {bound / 1e6:.1f}"
 
 
 # -- the faces: DualSVC, certify_estimator, the CLI --------------------------------------
