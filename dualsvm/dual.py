@@ -33,6 +33,9 @@ own certificate decides. Each round is:
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import sys
 import time
 import warnings
 from typing import Any
@@ -47,7 +50,7 @@ from .problem import SVMProblem, check_max_iter, check_max_time, check_target_ga
 from .solution import Solution
 from .working_set import polish, refine
 
-__all__ = ["solve_dual", "DEFAULT_OSQP_SETTINGS"]
+__all__ = ["solve_dual", "DEFAULT_OSQP_SETTINGS", "load_mkl_algebra"]
 
 #: OSQP settings used unless overridden. Loose: the working-set refinement
 #: starts from OSQP's own w and b, which are accurate long before its alpha
@@ -71,6 +74,71 @@ _OSQP_KEYS = frozenset({
     # OSQP's algebra and its indirect (PCG) linear solver (issue 13: memory linear in nnz)
     "algebra", "solver_type", "cg_preconditioner", "cg_max_iter", "cg_tol_reduction", "cg_tol_fraction",
 })
+
+
+#: The shared libraries osqp-mkl's extension links by name without an rpath, in load order: pip's
+#: ``intel-openmp`` and ``mkl`` wheels put them in ``<prefix>/lib``, which is not on the loader path.
+MKL_LIBRARIES = ("libiomp5.so", "libmkl_rt.so.2")
+_MKL_INSTALL = "pip install 'dualsvm[mkl]' (osqp-mkl and mkl<2026, about 300 MB)"
+
+
+def _mkl_library_dirs() -> list[str]:
+    """Where pip puts the MKL wheels' shared libraries: ``<prefix>/lib`` of this environment and of ``--user``."""
+    import site
+
+    return list(dict.fromkeys([os.path.join(sys.prefix, "lib"), os.path.join(site.getuserbase(), "lib")]))
+
+
+def _osqp_mkl_installed() -> bool:
+    return importlib.util.find_spec("osqp_mkl") is not None
+
+
+def load_mkl_algebra() -> None:
+    """Make OSQP's ``"mkl"`` algebra loadable, without ``LD_LIBRARY_PATH``.
+
+    osqp-mkl's extension links ``libmkl_rt.so.2`` and ``libiomp5.so`` by name
+    and pip installs them outside the loader's search path, so a plain
+    ``import osqp_mkl`` fails. When it does, this loads :data:`MKL_LIBRARIES`
+    from :func:`_mkl_library_dirs` with ``ctypes`` (``RTLD_GLOBAL``; the loader
+    then resolves osqp-mkl's references to them by name) and tries again.
+    :func:`solve_dual` calls it only when ``algebra="mkl"`` is asked for:
+    importing dualsvm, or solving with the builtin algebra, never loads MKL.
+
+    Raises
+    ------
+    DualSVMError
+        When osqp-mkl is not installed, or its libraries cannot be found or
+        loaded; the message says what to install or where they were looked for.
+    """
+    if osqp.algebra_available("mkl"):  # already loaded, or on the loader path
+        return
+    if not _osqp_mkl_installed():
+        raise DualSVMError(f"algebra='mkl' needs osqp-mkl, which is not installed: {_MKL_INSTALL}")
+    import ctypes
+
+    dirs, problems = _mkl_library_dirs(), []
+    if sys.platform.startswith("linux"):
+        for name in MKL_LIBRARIES:
+            path = next((p for p in (os.path.join(d, name) for d in dirs) if os.path.exists(p)), None)
+            if path is None:
+                problems.append(f"{name} not found in {dirs}")
+                continue
+            try:
+                ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
+            except OSError as exc:
+                problems.append(f"{path}: {exc}")
+    if osqp.algebra_available("mkl"):
+        return
+    try:
+        importlib.import_module("osqp_mkl")
+        why = "osqp.algebra_available('mkl') is False"
+    except ImportError as exc:
+        why = str(exc)
+    raise DualSVMError(
+        f"algebra='mkl': osqp-mkl is installed but cannot load ({why}"
+        + (f"; {'; '.join(problems)}" if problems else "")
+        + f"). {_MKL_INSTALL} puts libmkl_rt.so.2 in {dirs[0]}; elsewhere, put its directory on LD_LIBRARY_PATH"
+    )
 
 
 def lifted_dual(problem: SVMProblem) -> tuple[sp.csc_matrix, np.ndarray, sp.csc_matrix, np.ndarray, np.ndarray]:
@@ -126,7 +194,9 @@ def solve_dual(
         on the reduced KKT system, matrix-free: memory linear in nnz(X) on
         sparse data, where the direct factor fills the n x n block
         (``benchmarks/probe_osqp_mkl.md``). It needs ``pip install
-        osqp-mkl "mkl<2026"`` and ``libmkl_rt.so.2`` on the loader path.
+        'dualsvm[mkl]'`` (osqp-mkl and ``mkl<2026``); :func:`load_mkl_algebra`
+        loads MKL from the environment's ``lib`` directory when it is asked
+        for, so ``LD_LIBRARY_PATH`` is not needed.
 
     Returns
     -------
@@ -151,9 +221,11 @@ def solve_dual(
         osqp_options["max_iter"] = check_max_iter(osqp_options["max_iter"])
     settings = {**DEFAULT_OSQP_SETTINGS, **osqp_options}
     algebra = settings.get("algebra", "builtin")
-    if algebra not in osqp.algebras_available():
-        raise DualSVMError(f"algebra must be one of osqp.algebras_available() = {osqp.algebras_available()}, "
-                           f"got {algebra!r} (osqp-mkl's 'mkl' also needs libmkl_rt.so.2 on the loader path)")
+    if algebra == "mkl":
+        load_mkl_algebra()  # only here: MKL is loaded when asked for, never at import
+    elif algebra != "builtin" and algebra not in osqp.algebras_available():
+        raise DualSVMError(f"algebra must be one of osqp.algebras_available() = {osqp.algebras_available()} "
+                           f"or 'mkl' (with {_MKL_INSTALL}), got {algebra!r}")
     t0 = time.perf_counter()
     best: tuple[np.ndarray, float, np.ndarray, float] | None = None
     rounds: list[dict[str, Any]] = []

@@ -592,8 +592,85 @@ def test_svmlight_given_a_csv_says_so(tmp_path, capsys):
 # -- issue 13 probe: OSQP's algebra (osqp-mkl's indirect PCG solver) ------------------------
 def test_solve_dual_rejects_an_algebra_that_is_not_installed():
     p = SVMProblem(*make_sparse_text(40, 200, nnz_per_row=8, seed=3), C=1.0)
-    with pytest.raises(ValueError, match=r"algebra must be one of osqp.algebras_available\(\).*got 'nope'"):
+    with pytest.raises(ValueError, match=r"algebra must be one of osqp.algebras_available\(\).*or 'mkl'.*got 'nope'"):
         ds.solve_dual(p, algebra="nope")
+
+
+def _without_mkl(monkeypatch, installed, dirs=None):
+    """As on a machine whose osqp-mkl is absent (installed=False) or whose MKL libraries are not where pip puts them."""
+    import osqp
+
+    import dualsvm.dual as dual
+
+    monkeypatch.setattr(osqp, "algebra_available", lambda algebra: algebra == "builtin")
+    monkeypatch.setattr(dual, "_osqp_mkl_installed", lambda: installed)
+    loaded = []
+    monkeypatch.setattr("ctypes.CDLL", lambda path, mode=0: loaded.append(path))
+    if dirs is not None:
+        monkeypatch.setattr(dual, "_mkl_library_dirs", lambda: dirs)
+    return loaded
+
+
+def test_solve_dual_mkl_without_osqp_mkl_says_what_to_install(monkeypatch):
+    p = SVMProblem(*make_sparse_text(40, 200, nnz_per_row=8, seed=3), C=1.0)
+    loaded = _without_mkl(monkeypatch, installed=False)
+    with pytest.raises(ValueError, match=r"algebra='mkl' needs osqp-mkl, which is not installed: "
+                                         r"pip install 'dualsvm\[mkl\]' \(osqp-mkl and mkl<2026"):
+        ds.solve_dual(p, algebra="mkl", solver_type="indirect")
+    assert loaded == []  # nothing preloaded when there is nothing to load it for
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the preload looks for Linux shared objects")
+def test_solve_dual_mkl_libraries_missing_names_where_it_looked(monkeypatch, tmp_path):
+    p = SVMProblem(*make_sparse_text(40, 200, nnz_per_row=8, seed=3), C=1.0)
+    (tmp_path / "libiomp5.so").write_bytes(b"")  # one of the two is there: it is loaded, the other is named
+    loaded = _without_mkl(monkeypatch, installed=True, dirs=[str(tmp_path / "none"), str(tmp_path)])
+    with pytest.raises(ValueError, match=r"algebra='mkl': osqp-mkl is installed but cannot load .*"
+                                         rf"libmkl_rt.so.2 not found in \['{tmp_path}/none', '{tmp_path}'\].*"
+                                         r"LD_LIBRARY_PATH"):
+        ds.solve_dual(p, algebra="mkl")
+    assert loaded == [str(tmp_path / "libiomp5.so")]
+
+
+def test_importing_dualsvm_or_solving_with_builtin_never_loads_mkl():
+    """In a fresh interpreter without LD_LIBRARY_PATH (where osqp-mkl, if installed, could not load by itself)."""
+    import os
+    import subprocess
+
+    code = (
+        "import sys, dualsvm as ds\n"
+        "from dualsvm.datasets import make_sparse_text\n"
+        "ds.solve_dual(ds.SVMProblem(*make_sparse_text(40, 200, nnz_per_row=8, seed=3)))\n"
+        "maps = open('/proc/self/maps').read() if sys.platform.startswith('linux') else ''\n"
+        "print('osqp_mkl' in sys.modules, 'libmkl_rt' in maps, 'libiomp5' in maps)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "False", "False"]
+
+
+_OSQP_MKL = __import__("importlib.util").util.find_spec("osqp_mkl") is not None
+
+
+@pytest.mark.skipif(not _OSQP_MKL or not sys.platform.startswith("linux"), reason="needs osqp-mkl (pip install 'dualsvm[mkl]')")
+def test_solve_dual_mkl_loads_without_ld_library_path():
+    """The preload: osqp-mkl's indirect solver runs in a fresh interpreter with no LD_LIBRARY_PATH."""
+    import os
+    import subprocess
+
+    code = (
+        "import osqp, dualsvm as ds\n"
+        "from dualsvm.datasets import make_sparse_text\n"
+        "assert not osqp.algebra_available('mkl')  # not loadable by itself\n"
+        "s = ds.solve_dual(ds.SVMProblem(*make_sparse_text(200, 2000, nnz_per_row=20, seed=5)), algebra='mkl',\n"
+        "                  solver_type='indirect')\n"
+        "print(s.extras['osqp'], s.success)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "OSQP with algebra=mkl (indirect) True"
 
 
 def test_solve_dual_pins_the_builtin_algebra(monkeypatch):
@@ -609,8 +686,7 @@ def test_solve_dual_pins_the_builtin_algebra(monkeypatch):
     assert sol.success
 
 
-@pytest.mark.skipif("mkl" not in __import__("osqp").algebras_available(),
-                    reason="osqp-mkl with libmkl_rt.so.2 on the loader path")
+@pytest.mark.skipif(not _OSQP_MKL, reason="needs osqp-mkl (pip install 'dualsvm[mkl]')")
 @pytest.mark.parametrize("solver_type", ["indirect", "direct"])
 def test_solve_dual_with_osqp_mkl_agrees_with_builtin(solver_type):
     p = SVMProblem(*make_sparse_text(400, 4000, nnz_per_row=20, seed=5), C=1.0)
