@@ -93,7 +93,7 @@ def choose_solver(problem: SVMProblem, form: str = "slack") -> tuple[str, str]:
     and row index): the block of the n margin rows, or of the d + 1 columns of
     ``(w, b)``, whichever an ordering eliminates last, which text-shaped data
     fills (``benchmarks/probe_primal_scs.md``: Clarabel's peak grew by about
-    11 bytes per :math:`m^2`). The right side is SCS's measured workspace,
+    11 bytes per :math:`m^2`, so the rule errs towards Clarabel). The right side is SCS's measured workspace,
     :data:`SCS_WORKSPACE_VECTORS` vectors of length n + d; both hold about a
     dozen copies of X besides, which cancel. Crossover near
     :math:`m = 800` when n = d.
@@ -258,7 +258,9 @@ def solve_primal(
         sol.message = (
             f"cvxpy status {prob.status!r}, relative gap {sol.relative_gap:.3g} (target {target_gap:.3g}); "
             + ("raise max_iter or max_time, " if status in ("max_iter", "max_time") else "")
-            + ("try tighter solver tolerances or " if name == "CLARABEL" else "try solver='CLARABEL' or ")
+            + ("try tighter solver tolerances or " if name == "CLARABEL"
+               else "try smaller eps_abs and eps_rel, solver='CLARABEL' (memory up to 6 min(n, d + 1)^2 bytes on sparse X) or "
+               if name == "SCS" else "try solver='CLARABEL' or ")
             + "standardize X if it is not"
         )
         warnings.warn(sol.message, ConvergenceWarning, stacklevel=2)
