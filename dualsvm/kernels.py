@@ -693,7 +693,7 @@ def factorize(X: Array, kernel: str | KernelFn, *, gamma: Any = "scale", degree:
             raise DualSVMError(
                 f"the Gram matrix of kernel={kernel!r} is not positive semidefinite: its most negative eigenvalue is "
                 f"{lam_min:.6g} (largest {lam_max:.6g}); the SVM is then not convex and nothing can be certified. "
-                "Refused: change gamma/coef0, or pass kernel='precomputed' with K + s*I (s >= "
+                "Refused: change gamma/coef0, or (in Python) pass kernel='precomputed' with K + s*I (s >= "
                 f"{-lam_min:.3g}) to solve a stated shifted problem")
     trace_K = float(diag.sum())
     max_rank = int(min(n, max(1, memory_budget // (8 * n))))
