@@ -671,11 +671,25 @@ def factorize(X: Array, kernel: str | KernelFn, *, gamma: Any = "scale", degree:
         diag, diag_err = _diag(kernel, X, g, degree, coef0, memory_budget)
         step_c = max(1, memory_budget // (8 * 4 * max(1, X.shape[1])))
 
+        sq = np.einsum("ij,ij->i", X, X) if kernel == "rbf" else None
+        norms = np.sqrt(sq) if sq is not None else None
+
         def column(p: int) -> Array:
             out = np.empty(n)
             for lo in range(0, n, step_c):
-                out[lo:lo + step_c] = kernel_matrix(kernel, X[lo:lo + step_c], X[p:p + 1],
-                                                    gamma=g, degree=degree, coef0=coef0)[:, 0]
+                if sq is None or norms is None:
+                    out[lo:lo + step_c] = kernel_matrix(kernel, X[lo:lo + step_c], X[p:p + 1],
+                                                        gamma=g, degree=degree, coef0=coef0)[:, 0]
+                    continue
+                Xb = X[lo:lo + step_c]
+                q = sq[lo:lo + step_c] + sq[p] - 2.0 * (Xb @ X[p])
+                # The expansion's error is about gamma * (||x|| + ||x_p||)^2 * u: where that exceeds 64 u
+                # (points far from the origin) ||x - x_p||^2 is taken from the differences instead (T14).
+                far = np.flatnonzero(norms[lo:lo + step_c] > 8.0 / math.sqrt(g) - norms[p]) if g > 0 else []
+                if len(far):
+                    diff = Xb[far] - X[p]
+                    q[far] = np.einsum("ij,ij->i", diff, diff)
+                out[lo:lo + step_c] = np.exp(-g * np.maximum(q, 0.0))
             return out
 
         def block(lo: int, hi: int) -> Array:
