@@ -40,7 +40,7 @@ __all__ = ["main", "build_parser", "load_csv", "CSVData", "SOLVE_METHODS"]
 #: The solver itself is ``comparison.METHODS[NAME]``; offering another method is one line here.
 SOLVE_METHODS: dict[str, tuple[str, float, str]] = {
     "dual": ("target_gap", 1e-8, "OSQP on the dual QP, then an exact active-set refinement"),
-    "primal": ("target_gap", 1e-8, "the primal QP in cvxpy (Clarabel, an interior-point solver)"),
+    "primal": ("target_gap", 1e-8, "the primal QP in cvxpy (Clarabel's interior point; SCS's CG on large sparse X)"),
     "subgradient": ("target_gap", 1e-4, "subgradient descent on the primal, numpy only"),
     "stochastic": ("target_gap", 1e-2, "mini-batch (Pegasos-style) subgradient descent"),
     "ipm": ("target_gap", 1e-9, "interior-point method on the (d+1)x(d+1) or n x n Newton system, then an exact finish"),
@@ -725,8 +725,8 @@ def _add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tol", type=_relative_gap, default=None, help="deprecated alias of --target-gap")
     p.add_argument("--max-iter", type=_positive_int, default=None, metavar="N",
                    help="iteration budget of every method (default: each method's own): steps of the "
-                        "first-order methods, Newton steps of ipm, OSQP iterations per round of dual, Clarabel "
-                        "iterations of primal; the exact working-set refinement that may follow dual or primal "
+                        "first-order methods, Newton steps of ipm, OSQP iterations per round of dual, Clarabel's "
+                        "or SCS's iterations of primal; the exact working-set refinement that may follow dual or primal "
                         "has its own bounded loop and is not counted")
     p.add_argument("--time-limit", type=_positive_float, default=None, metavar="SECONDS",
                    help="wall-clock budget of every method (default: none)")
