@@ -50,7 +50,7 @@ from .problem import SVMProblem, check_max_iter, check_max_time, check_target_ga
 from .solution import Solution
 from .working_set import polish, refine
 
-__all__ = ["solve_dual", "DEFAULT_OSQP_SETTINGS", "load_mkl_algebra"]
+__all__ = ["solve_dual", "DEFAULT_OSQP_SETTINGS", "load_mkl_algebra", "choose_algebra"]
 
 #: OSQP settings used unless overridden. Loose: the working-set refinement
 #: starts from OSQP's own w and b, which are accurate long before its alpha
@@ -141,6 +141,53 @@ def load_mkl_algebra() -> None:
     )
 
 
+#: The measured peak of OSQP's MKL indirect path on sparse X, bytes: 20 MB + 6.3 B, B one CSR copy of X
+#: (``benchmarks/probe_osqp_mkl.md``).
+_INDIRECT_BASE, _INDIRECT_PER_B = 20e6, 6.3
+
+
+def choose_algebra(problem: SVMProblem) -> tuple[dict[str, str], str]:
+    r"""The OSQP algebra and linear solver :func:`solve_dual` uses when ``algebra`` is not named, and why.
+
+    The builtin algebra (QDLDL, a direct factor), unless ``X`` is sparse and
+    the fill its factor can reach, a dense triangle of order
+    :math:`m = \min(n, d + 1)` at 12 bytes an entry (:math:`6m^2`; text data
+    fills it: every pair of documents sharing a word couples), exceeds the
+    indirect path's measured peak, :math:`20\,\mathrm{MB} + 6.3B` (B one CSR
+    copy of X). Then OSQP's MKL conjugate-gradient solver
+    (``algebra="mkl", solver_type="indirect"``) when osqp-mkl can load
+    (``pip install 'dualsvm[mkl]'``); without it the builtin algebra runs and
+    a ``UserWarning`` says how much its factor may take.
+
+    Parameters
+    ----------
+    problem : SVMProblem
+        The problem.
+
+    Returns
+    -------
+    (dict, str)
+        The OSQP settings to add (empty for the builtin algebra) and the reason, recorded in
+        ``extras["osqp_choice"]``.
+    """
+    if not problem.sparse:
+        return {}, "dense X: builtin"
+    X = problem.X
+    m = min(problem.n, problem.d + 1)
+    fill = 6.0 * m * m
+    indirect = _INDIRECT_BASE + _INDIRECT_PER_B * (X.data.nbytes + X.indices.nbytes + X.indptr.nbytes)
+    sizes = f"a factor's fill 6 min(n, d + 1)^2 = {fill / 1e6:.3g} MB, the indirect path's {indirect / 1e6:.3g} MB"
+    if fill <= indirect:
+        return {}, f"sparse X: {sizes}: builtin"
+    try:
+        load_mkl_algebra()
+    except DualSVMError as exc:
+        warnings.warn(f"solve_dual on this sparse X: the builtin algebra's factor may take up to {fill / 1e6:.3g} MB "
+                      f"({sizes}); {exc}. Or use solve_ipm, linear in nnz(X)", UserWarning, stacklevel=3)
+        return {}, f"sparse X: {sizes}: builtin, MKL not available"
+    return {"algebra": "mkl", "solver_type": "indirect"}, f"sparse X: {sizes}: mkl indirect"
+
+
 def lifted_dual(problem: SVMProblem) -> tuple[sp.csc_matrix, np.ndarray, sp.csc_matrix, np.ndarray, np.ndarray]:
     """OSQP data ``(P, q, A, l, u)`` of the lifted dual; variables ``x = [alpha, w]``."""
     n, d, C = problem.n, problem.d, problem.costs
@@ -188,8 +235,11 @@ def solve_dual(
     **osqp_options
         OSQP settings (``eps_abs``, ``max_iter``, ``rho``, ...), overriding
         :data:`DEFAULT_OSQP_SETTINGS`. Unknown keys raise :class:`DualSVMError`.
-        ``algebra`` (default ``"builtin"``, pinned: osqp would otherwise pick
-        ``"mkl"`` whenever osqp-mkl loads) with ``solver_type="indirect"``
+        ``algebra`` (default: :func:`choose_algebra`, i.e. ``"builtin"``, pinned:
+        osqp would otherwise pick ``"mkl"`` whenever osqp-mkl loads, except on
+        sparse X whose direct factor could fill beyond the indirect path's
+        memory: then ``"mkl"`` and ``"indirect"`` when osqp-mkl is installed,
+        else a warning) with ``solver_type="indirect"``
         and the ``cg_*`` settings runs OSQP's MKL conjugate-gradient solver
         on the reduced KKT system, matrix-free: memory linear in nnz(X) on
         sparse data, where the direct factor fills the n x n block
@@ -206,7 +256,7 @@ def solve_dual(
         budget stopped OSQP, else ``"inaccurate"``, and a
         :class:`ConvergenceWarning` is issued. ``extras["rounds"]`` records
         each round's OSQP status, iterations and gaps; ``extras["osqp"]`` names
-        the algebra and linear solver that ran.
+        the algebra and linear solver that ran, ``extras["osqp_choice"]`` why.
     """
     problem.check_in_memory("solve_dual (OSQP)")
     unknown = sorted(set(osqp_options) - _OSQP_KEYS)
@@ -219,7 +269,11 @@ def solve_dual(
     max_time = check_max_time(max_time)
     if "max_iter" in osqp_options:
         osqp_options["max_iter"] = check_max_iter(osqp_options["max_iter"])
-    settings = {**DEFAULT_OSQP_SETTINGS, **osqp_options}
+    if "algebra" in osqp_options:
+        chosen, choice = {}, "named by the caller"
+    else:
+        chosen, choice = choose_algebra(problem)
+    settings = {**DEFAULT_OSQP_SETTINGS, **chosen, **osqp_options}
     algebra = settings.get("algebra", "builtin")
     if algebra == "mkl":
         load_mkl_algebra()  # only here: MKL is loaded when asked for, never at import
@@ -285,7 +339,8 @@ def solve_dual(
     sol = certificate(
         problem, w, b, a, method="dual", status="optimal",
         iterations=sum(r["iter"] for r in rounds), solve_time=elapsed,
-        extras={"rounds": rounds, "settings": settings, "osqp": str(solver)}, target_gap=target_gap,
+        extras={"rounds": rounds, "settings": settings, "osqp": str(solver), "osqp_choice": choice},
+        target_gap=target_gap,
     )
     if not sol.success:
         sol.status = budget_hit or "inaccurate"

@@ -700,3 +700,24 @@ def test_solve_dual_with_osqp_mkl_agrees_with_builtin(solver_type):
     assert np.linalg.norm(a.w - b.w) <= a.radius + b.radius
     for s, t in ((a, b), (b, a)):  # certified labels are proofs: they may leave points undecided, never contradict
         assert not set(s.non_support) & (set(t.bound_support) | set(t.margin_support))
+
+
+def test_solve_dual_chooses_the_indirect_solver_where_a_factor_could_outgrow_it(monkeypatch):
+    """choose_algebra: builtin for dense X and small fill; mkl indirect past the indirect path's peak; else a warning."""
+    import dualsvm.dual as dual
+
+    big = SVMProblem(*make_sparse_text(2000, 2000, nnz_per_row=5, seed=3), C=1.0)  # 6 m^2 = 24 MB > 20.9 MB
+    small = SVMProblem(*make_sparse_text(1800, 2000, nnz_per_row=5, seed=3), C=1.0)  # 19.4 MB < 20.9 MB
+    dense = SVMProblem(big.X.toarray(), big.y, C=1.0)
+    assert dual.choose_algebra(dense) == ({}, "dense X: builtin")
+    assert dual.choose_algebra(small)[0] == {}
+    loaded = _without_mkl(monkeypatch, installed=False)
+    with pytest.warns(UserWarning, match=r"factor may take up to 24 MB .*pip install 'dualsvm\[mkl\]'.*solve_ipm"):
+        settings, why = dual.choose_algebra(big)
+    assert settings == {} and why.endswith("builtin, MKL not available") and loaded == []
+    monkeypatch.setattr(dual, "load_mkl_algebra", lambda: None)  # as where osqp-mkl loads
+    settings, why = dual.choose_algebra(big)
+    assert settings == {"algebra": "mkl", "solver_type": "indirect"} and why.endswith("mkl indirect")
+    p = SVMProblem(*make_sparse_text(40, 200, nnz_per_row=8, seed=3), C=1.0)
+    assert ds.solve_dual(p).extras["osqp_choice"].endswith(": builtin")
+    assert ds.solve_dual(p, algebra="builtin").extras["osqp_choice"] == "named by the caller"
