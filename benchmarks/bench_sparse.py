@@ -12,10 +12,12 @@ Methods, each run once:
 
 * ``solve_ipm`` (at this size both dense Newton forms are too large, so it
   solves its (d+1)x(d+1) system by Jacobi-preconditioned conjugate gradients);
-* ``solve_dual`` (OSQP on the lifted dual) and ``solve_primal`` (cvxpy +
-  Clarabel): each in a forked child with ``--budget`` seconds and
-  ``--mem-gb`` of address space, because their sparse KKT factorizations
-  fill in on text data; a run that exceeds either is reported as such;
+* ``solve_dual`` (OSQP on the lifted dual; ``--dual-mkl``: its MKL indirect
+  solver) and ``solve_primal`` (cvxpy; on this data its own choice is SCS
+  with the indirect linear solver, ``--primal-solver CLARABEL`` forces the
+  direct factorization): each in a forked child with ``--budget`` seconds
+  and ``--mem-gb`` of address space, because a sparse KKT factorization
+  fills in on text data; a run that exceeds either is reported as such;
 * ``LinearSVC(loss="hinge", tol=1e-6)`` (liblinear; its intercept is
   regularized, so it solves another problem and its certified gap against
   this one is not small);
@@ -63,18 +65,25 @@ def fit_ipm(p: ds.SVMProblem) -> Result:
     return t, s.w, s.b, s.alpha, note, e["data_passes"]
 
 
+DUAL_OPTIONS: dict[str, Any] = {}  # --dual-mkl: {"algebra": "mkl", "solver_type": "indirect"}
+PRIMAL_OPTIONS: dict[str, Any] = {}  # --primal-solver NAME: {"solver": NAME}
+
+
 def fit_dual(p: ds.SVMProblem) -> Result:
     t0 = time.perf_counter()
-    s = ds.solve_dual(p)
-    return (time.perf_counter() - t0, s.w, s.b, s.alpha, f"{s.status}, {len(s.extras['rounds'])} OSQP round(s)",
-            s.extras.get("data_passes"))
+    s = ds.solve_dual(p, **DUAL_OPTIONS)
+    return (time.perf_counter() - t0, s.w, s.b, s.alpha,
+            f"{s.status}, {len(s.extras['rounds'])} round(s) of {s.extras['osqp']}", s.extras.get("data_passes"))
 
 
 def fit_primal(p: ds.SVMProblem) -> Result:
     t0 = time.perf_counter()
-    s = ds.solve_primal(p)
-    return (time.perf_counter() - t0, s.w, s.b, s.alpha, f"{s.status}, {s.iterations} Clarabel it",
-            s.extras.get("data_passes"))
+    s = ds.solve_primal(p, **PRIMAL_OPTIONS)
+    e = s.extras
+    how = "polish" if e["polished"] else "refinement" if e["refined"] else "none needed"
+    return (time.perf_counter() - t0, s.w, s.b, s.alpha,
+            f"{s.status}, {e['solver']} {s.iterations} it ({e['solver_choice'].split(':')[-1].strip()}), "
+            f"its own gap {e['solver_relative_gap']:.1e}, finish: {how}", s.extras.get("data_passes"))
 
 
 def fit_linearsvc(p: ds.SVMProblem) -> Result:
@@ -166,7 +175,13 @@ def main() -> None:
     ap.add_argument("--svc-n", type=int, default=5000, help="subsample on which SVC is also timed")
     ap.add_argument("--skip", nargs="*", default=[], help="methods not to run, e.g. solve_primal SVC")
     ap.add_argument("--blas-threads", type=int, default=1)
+    ap.add_argument("--primal-solver", default=None, help="solve_primal's solver (default: its own choice)")
+    ap.add_argument("--dual-mkl", action="store_true", help="solve_dual with OSQP's MKL indirect solver ([mkl] extra)")
     args = ap.parse_args()
+    if args.primal_solver:
+        PRIMAL_OPTIONS["solver"] = args.primal_solver
+    if args.dual_mkl:
+        DUAL_OPTIONS.update(algebra="mkl", solver_type="indirect")
     n, d = (int(v) for v in args.size.lower().split("x"))
     t0 = time.perf_counter()
     X, y = make_sparse_text(n, d, nnz_per_row=args.nnz_per_row, seed=0)

@@ -11,10 +11,12 @@ Two phases are measured, each in its own child:
   polish), then ds.certify on OSQP's own (w, b, alpha) and on the exact KKT polish of its alpha;
 * ``full``: ds.solve_dual end to end (OSQP, polish, working-set refinement).
 
-The osqp-mkl shared object links libmkl_rt.so.2 without an rpath: run with
-``LD_LIBRARY_PATH=$VIRTUAL_ENV/lib`` (pip's mkl<2026 wheel puts it there).
+The osqp-mkl shared object links libmkl_rt.so.2 and libiomp5.so without an rpath; pip's
+``mkl<2026`` and ``intel-openmp`` wheels put them in ``$VIRTUAL_ENV/lib``, and
+``dualsvm.dual.load_mkl_algebra`` preloads them from there (``pip install -e ".[mkl]"``), so
+``LD_LIBRARY_PATH`` is no longer needed.
 
-Usage: OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 LD_LIBRARY_PATH=$VIRTUAL_ENV/lib \
+Usage: OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
     python benchmarks/probe_osqp_mkl.py --n 1000 5000 --configs builtin mkl-indirect
 """
 
@@ -49,9 +51,11 @@ def _osqp_phase(problem, opts):
     import osqp
 
     import dualsvm as ds
-    from dualsvm.dual import DEFAULT_OSQP_SETTINGS, lifted_dual
+    from dualsvm.dual import DEFAULT_OSQP_SETTINGS, lifted_dual, load_mkl_algebra
     from dualsvm.working_set import polish
 
+    if opts["algebra"] == "mkl":
+        load_mkl_algebra()
     settings = {**DEFAULT_OSQP_SETTINGS, **{k: v for k, v in opts.items() if k != "algebra"}}
     t0 = time.perf_counter()
     solver = osqp.OSQP(algebra=opts["algebra"])

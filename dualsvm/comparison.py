@@ -297,11 +297,11 @@ def _check_points(problem: SVMProblem, X: ArrayLike, name: str) -> Array:
 
 
 def _sqrt_kxx(problem: SVMProblem, X: Array | None) -> Array:
-    r""":math:`\sqrt{k(x, x)}`: :math:`\|x\|` for the linear kernel, else from the kernel's diagonal."""
+    r""":math:`\sqrt{k(x, x)}`: :math:`\|x\|` for the linear kernel, else from an upper bound on the kernel's diagonal."""
     factor = problem.kernel_factor
     if factor is None:
         return problem.operator().row_norms() if X is None else np.sqrt(np.einsum("ij,ij->i", X, X))
-    return np.sqrt(np.maximum(factor.diag if X is None else factor.kernel_diag(X), 0.0))
+    return np.sqrt(np.maximum(factor.kernel_diag(X, upper=True), 0.0))
 
 
 def _band(solution: Solution, sqrt_k: Array, d: int) -> Array:

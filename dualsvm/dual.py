@@ -33,6 +33,9 @@ own certificate decides. Each round is:
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import sys
 import time
 import warnings
 from typing import Any
@@ -47,7 +50,7 @@ from .problem import SVMProblem, check_max_iter, check_max_time, check_target_ga
 from .solution import Solution
 from .working_set import polish, refine
 
-__all__ = ["solve_dual", "DEFAULT_OSQP_SETTINGS"]
+__all__ = ["solve_dual", "DEFAULT_OSQP_SETTINGS", "load_mkl_algebra", "choose_algebra"]
 
 #: OSQP settings used unless overridden. Loose: the working-set refinement
 #: starts from OSQP's own w and b, which are accurate long before its alpha
@@ -71,6 +74,118 @@ _OSQP_KEYS = frozenset({
     # OSQP's algebra and its indirect (PCG) linear solver (issue 13: memory linear in nnz)
     "algebra", "solver_type", "cg_preconditioner", "cg_max_iter", "cg_tol_reduction", "cg_tol_fraction",
 })
+
+
+#: The shared libraries osqp-mkl's extension links by name without an rpath, in load order: pip's
+#: ``intel-openmp`` and ``mkl`` wheels put them in ``<prefix>/lib``, which is not on the loader path.
+MKL_LIBRARIES = ("libiomp5.so", "libmkl_rt.so.2")
+_MKL_INSTALL = "pip install 'dualsvm[mkl]' (osqp-mkl and mkl<2026, about 300 MB)"
+
+
+def _mkl_library_dirs() -> list[str]:
+    """Where pip puts the MKL wheels' shared libraries: ``<prefix>/lib`` of this environment and of ``--user``."""
+    import site
+
+    return list(dict.fromkeys([os.path.join(sys.prefix, "lib"), os.path.join(site.getuserbase(), "lib")]))
+
+
+def _osqp_mkl_installed() -> bool:
+    return importlib.util.find_spec("osqp_mkl") is not None
+
+
+def load_mkl_algebra() -> None:
+    """Make OSQP's ``"mkl"`` algebra loadable, without ``LD_LIBRARY_PATH``.
+
+    osqp-mkl's extension links ``libmkl_rt.so.2`` and ``libiomp5.so`` by name
+    and pip installs them outside the loader's search path, so a plain
+    ``import osqp_mkl`` fails. When it does, this loads :data:`MKL_LIBRARIES`
+    from :func:`_mkl_library_dirs` with ``ctypes`` (``RTLD_GLOBAL``; the loader
+    then resolves osqp-mkl's references to them by name) and tries again.
+    :func:`solve_dual` calls it only when ``algebra="mkl"`` is asked for:
+    importing dualsvm, or solving with the builtin algebra, never loads MKL.
+
+    Raises
+    ------
+    DualSVMError
+        When osqp-mkl is not installed, or its libraries cannot be found or
+        loaded; the message says what to install or where they were looked for.
+    """
+    if osqp.algebra_available("mkl"):  # already loaded, or on the loader path
+        return
+    if not _osqp_mkl_installed():
+        raise DualSVMError(f"algebra='mkl' needs osqp-mkl, which is not installed: {_MKL_INSTALL}")
+    import ctypes
+
+    dirs, problems = _mkl_library_dirs(), []
+    if sys.platform.startswith("linux"):
+        for name in MKL_LIBRARIES:
+            path = next((p for p in (os.path.join(d, name) for d in dirs) if os.path.exists(p)), None)
+            if path is None:
+                problems.append(f"{name} not found in {dirs}")
+                continue
+            try:
+                ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
+            except OSError as exc:
+                problems.append(f"{path}: {exc}")
+    if osqp.algebra_available("mkl"):
+        return
+    try:
+        importlib.import_module("osqp_mkl")
+        why = "osqp.algebra_available('mkl') is False"
+    except ImportError as exc:
+        why = str(exc)
+    raise DualSVMError(
+        f"algebra='mkl': osqp-mkl is installed but cannot load ({why}"
+        + (f"; {'; '.join(problems)}" if problems else "")
+        + f"). {_MKL_INSTALL} puts libmkl_rt.so.2 in {dirs[0]}; elsewhere, put its directory on LD_LIBRARY_PATH"
+    )
+
+
+#: The measured peak of OSQP's MKL indirect path on sparse X, bytes: 20 MB + 6.3 B, B one CSR copy of X
+#: (``benchmarks/probe_osqp_mkl.md``).
+_INDIRECT_BASE, _INDIRECT_PER_B = 20e6, 6.3
+
+
+def choose_algebra(problem: SVMProblem) -> tuple[dict[str, str], str]:
+    r"""The OSQP algebra and linear solver :func:`solve_dual` uses when ``algebra`` is not named, and why.
+
+    The builtin algebra (QDLDL, a direct factor), unless ``X`` is sparse and
+    the fill its factor can reach, a dense triangle of order
+    :math:`m = \min(n, d + 1)` at 12 bytes an entry (:math:`6m^2`; text data
+    fills it: every pair of documents sharing a word couples), exceeds the
+    indirect path's measured peak, :math:`20\,\mathrm{MB} + 6.3B` (B one CSR
+    copy of X). Then OSQP's MKL conjugate-gradient solver
+    (``algebra="mkl", solver_type="indirect"``) when osqp-mkl can load
+    (``pip install 'dualsvm[mkl]'``); without it the builtin algebra runs and
+    a ``UserWarning`` says how much its factor may take.
+
+    Parameters
+    ----------
+    problem : SVMProblem
+        The problem.
+
+    Returns
+    -------
+    (dict, str)
+        The OSQP settings to add (empty for the builtin algebra) and the reason, recorded in
+        ``extras["osqp_choice"]``.
+    """
+    if not problem.sparse:
+        return {}, "dense X: builtin"
+    X = problem.X
+    m = min(problem.n, problem.d + 1)
+    fill = 6.0 * m * m
+    indirect = _INDIRECT_BASE + _INDIRECT_PER_B * (X.data.nbytes + X.indices.nbytes + X.indptr.nbytes)
+    sizes = f"a factor's fill 6 min(n, d + 1)^2 = {fill / 1e6:.3g} MB, the indirect path's {indirect / 1e6:.3g} MB"
+    if fill <= indirect:
+        return {}, f"sparse X: {sizes}: builtin"
+    try:
+        load_mkl_algebra()
+    except DualSVMError as exc:
+        warnings.warn(f"solve_dual on this sparse X: the builtin algebra's factor may take up to {fill / 1e6:.3g} MB "
+                      f"({sizes}); {exc}. Or use solve_ipm, linear in nnz(X)", UserWarning, stacklevel=3)
+        return {}, f"sparse X: {sizes}: builtin, MKL not available"
+    return {"algebra": "mkl", "solver_type": "indirect"}, f"sparse X: {sizes}: mkl indirect"
 
 
 def lifted_dual(problem: SVMProblem) -> tuple[sp.csc_matrix, np.ndarray, sp.csc_matrix, np.ndarray, np.ndarray]:
@@ -120,13 +235,18 @@ def solve_dual(
     **osqp_options
         OSQP settings (``eps_abs``, ``max_iter``, ``rho``, ...), overriding
         :data:`DEFAULT_OSQP_SETTINGS`. Unknown keys raise :class:`DualSVMError`.
-        ``algebra`` (default ``"builtin"``, pinned: osqp would otherwise pick
-        ``"mkl"`` whenever osqp-mkl loads) with ``solver_type="indirect"``
+        ``algebra`` (default: :func:`choose_algebra`, i.e. ``"builtin"``, pinned:
+        osqp would otherwise pick ``"mkl"`` whenever osqp-mkl loads, except on
+        sparse X whose direct factor could fill beyond the indirect path's
+        memory: then ``"mkl"`` and ``"indirect"`` when osqp-mkl is installed,
+        else a warning) with ``solver_type="indirect"``
         and the ``cg_*`` settings runs OSQP's MKL conjugate-gradient solver
         on the reduced KKT system, matrix-free: memory linear in nnz(X) on
         sparse data, where the direct factor fills the n x n block
         (``benchmarks/probe_osqp_mkl.md``). It needs ``pip install
-        osqp-mkl "mkl<2026"`` and ``libmkl_rt.so.2`` on the loader path.
+        'dualsvm[mkl]'`` (osqp-mkl and ``mkl<2026``); :func:`load_mkl_algebra`
+        loads MKL from the environment's ``lib`` directory when it is asked
+        for, so ``LD_LIBRARY_PATH`` is not needed.
 
     Returns
     -------
@@ -136,7 +256,7 @@ def solve_dual(
         budget stopped OSQP, else ``"inaccurate"``, and a
         :class:`ConvergenceWarning` is issued. ``extras["rounds"]`` records
         each round's OSQP status, iterations and gaps; ``extras["osqp"]`` names
-        the algebra and linear solver that ran.
+        the algebra and linear solver that ran, ``extras["osqp_choice"]`` why.
     """
     problem.check_in_memory("solve_dual (OSQP)")
     unknown = sorted(set(osqp_options) - _OSQP_KEYS)
@@ -149,11 +269,17 @@ def solve_dual(
     max_time = check_max_time(max_time)
     if "max_iter" in osqp_options:
         osqp_options["max_iter"] = check_max_iter(osqp_options["max_iter"])
-    settings = {**DEFAULT_OSQP_SETTINGS, **osqp_options}
+    if "algebra" in osqp_options:
+        chosen, choice = {}, "named by the caller"
+    else:
+        chosen, choice = choose_algebra(problem)
+    settings = {**DEFAULT_OSQP_SETTINGS, **chosen, **osqp_options}
     algebra = settings.get("algebra", "builtin")
-    if algebra not in osqp.algebras_available():
-        raise DualSVMError(f"algebra must be one of osqp.algebras_available() = {osqp.algebras_available()}, "
-                           f"got {algebra!r} (osqp-mkl's 'mkl' also needs libmkl_rt.so.2 on the loader path)")
+    if algebra == "mkl":
+        load_mkl_algebra()  # only here: MKL is loaded when asked for, never at import
+    elif algebra != "builtin" and algebra not in osqp.algebras_available():
+        raise DualSVMError(f"algebra must be one of osqp.algebras_available() = {osqp.algebras_available()} "
+                           f"or 'mkl' (with {_MKL_INSTALL}), got {algebra!r}")
     t0 = time.perf_counter()
     best: tuple[np.ndarray, float, np.ndarray, float] | None = None
     rounds: list[dict[str, Any]] = []
@@ -213,7 +339,8 @@ def solve_dual(
     sol = certificate(
         problem, w, b, a, method="dual", status="optimal",
         iterations=sum(r["iter"] for r in rounds), solve_time=elapsed,
-        extras={"rounds": rounds, "settings": settings, "osqp": str(solver)}, target_gap=target_gap,
+        extras={"rounds": rounds, "settings": settings, "osqp": str(solver), "osqp_choice": choice},
+        target_gap=target_gap,
     )
     if not sol.success:
         sol.status = budget_hit or "inaccurate"

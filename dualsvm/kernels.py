@@ -72,7 +72,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .exceptions import ConvergenceWarning, DualSVMError
 
-__all__ = ["KERNELS", "KernelFactor", "kernel_matrix", "factorize", "pivoted_cholesky", "pointwise_bound",
+__all__ = ["KERNELS", "KernelFactor", "kernel_matrix", "kernel_block", "factorize", "pivoted_cholesky", "pointwise_bound",
            "expansion_certificate", "resolve_gamma"]
 
 Array = NDArray[np.float64]
@@ -159,7 +159,65 @@ def kernel_matrix(kernel: str | KernelFn, A: ArrayLike, B: ArrayLike, *, gamma: 
     ndarray of shape (m, k)
         The Gram block.
     """
-    A_, B_ = np.asarray(A, dtype=np.float64), np.asarray(B, dtype=np.float64)
+    return _evaluate(kernel, np.asarray(A, dtype=np.float64), np.asarray(B, dtype=np.float64), gamma, degree, coef0,
+                     error=False)[0]
+
+
+def kernel_block(kernel: str | KernelFn, A: ArrayLike, B: ArrayLike, *, gamma: float = 1.0, degree: int = 3,
+                 coef0: float = 0.0) -> tuple[Array, Array]:
+    r"""The Gram block of :func:`kernel_matrix` and an a priori bound on its rounding, entry by entry.
+
+    The bound :math:`\Delta_{ij} \ge |\mathrm{fl}(k(a_i, b_j)) - k(a_i, b_j)|` compares the
+    computed value with the kernel evaluated exactly on the same float inputs
+    (``proofs/T14``, "Kernel values in floating point"). With
+    :math:`g_{ij} = \mathrm{fl}(a_i^\top b_j)`, :math:`\bar g_{ij} = |a_i|^\top|b_j|` and
+    Higham's :math:`\gamma_k = ku/(1 - ku)`:
+
+    * linear: :math:`\gamma_{d+4}\,\bar g`;
+    * rbf (computed as :math:`\exp(-\gamma\max(0, \|a\|^2 + \|b\|^2 - 2g))`):
+      :math:`\delta_q = \gamma_{d+4}(\|a\|^2 + \|b\|^2 + 2\bar g)`, :math:`\delta_t = \gamma(\delta_q + 2u\hat q)`,
+      :math:`\Delta = (\hat k + \nu)(\operatorname{expm1}(\delta_t) + \epsilon_f)/(1 - \epsilon_f)`;
+    * poly: :math:`\delta_\beta = |\gamma|\gamma_{d+4}\bar g + \gamma_3(|\gamma g| + |c_0|)` on the base
+      :math:`\hat\beta = \gamma g + c_0`, then :math:`\Delta = p(|\hat\beta| + \delta_\beta)^{p-1}\delta_\beta
+      + \epsilon_f|\hat k|/(1 - \epsilon_f)` (0 for :math:`p = 0`);
+    * sigmoid: :math:`\delta_\beta + \epsilon_f|\hat k|/(1 - \epsilon_f)` (tanh is 1-Lipschitz);
+    * a callable: 0 (its values define the kernel).
+
+    :math:`\epsilon_f = 8u` is the assumed relative error of numpy's ``exp``,
+    ``tanh`` and power (4 ulps; checked against mpmath in the tests) and
+    :math:`\nu` twice the smallest subnormal (``exp`` underflowing). Each
+    bound is inflated by :math:`1 + \gamma_{16}` for its own evaluation.
+
+    Parameters
+    ----------
+    kernel : {"linear", "rbf", "poly", "sigmoid"} or callable
+        As :func:`kernel_matrix`.
+    A : array_like of shape (m, d)
+        First points.
+    B : array_like of shape (k, d)
+        Second points.
+    gamma : float, default 1.0
+        A number already.
+    degree : int, default 3
+        Of ``"poly"``.
+    coef0 : float, default 0.0
+        Of ``"poly"`` and ``"sigmoid"``.
+
+    Returns
+    -------
+    K : ndarray of shape (m, k)
+        ``kernel_matrix(kernel, A, B, ...)``, the same floats.
+    delta : ndarray of shape (m, k)
+        The bound on each entry's rounding.
+    """
+    K, delta = _evaluate(kernel, np.asarray(A, dtype=np.float64), np.asarray(B, dtype=np.float64), gamma, degree,
+                         coef0, error=True)
+    assert delta is not None
+    return K, delta
+
+
+def _evaluate(kernel: str | KernelFn, A_: Array, B_: Array, gamma: float, degree: int, coef0: float, *,
+              error: bool) -> tuple[Array, Array | None]:
     if callable(kernel):
         try:
             G = np.asarray(kernel(A_, B_), dtype=np.float64)
@@ -170,18 +228,54 @@ def kernel_matrix(kernel: str | KernelFn, A: ArrayLike, B: ArrayLike, *, gamma: 
                                f"got shape {G.shape}")
         if not np.all(np.isfinite(G)):
             raise DualSVMError(f"kernel callable returned {int(np.count_nonzero(~np.isfinite(G)))} NaN or infinite values")
-        return G
-    if kernel == "rbf":
-        sq = np.einsum("ij,ij->i", A_, A_)[:, None] + np.einsum("ij,ij->i", B_, B_)[None, :] - 2.0 * (A_ @ B_.T)
-        return np.exp(-gamma * np.maximum(sq, 0.0))  # the expansion can round below 0
+        return G, (np.zeros_like(G) if error else None)
+    if kernel not in ("linear", "rbf", "poly", "sigmoid"):
+        raise DualSVMError(f"kernel_matrix cannot evaluate kernel {kernel!r} on points")
     G = A_ @ B_.T
+    absG = np.abs(A_) @ np.abs(B_).T if error else None
+    if kernel == "rbf":
+        nsum = np.einsum("ij,ij->i", A_, A_)[:, None] + np.einsum("ij,ij->i", B_, B_)[None, :]
+        q = np.maximum(nsum - 2.0 * G, 0.0)  # the expansion can round below 0
+        K = np.exp(-gamma * q)
+        if absG is None:
+            return K, None
+        dt = abs(gamma) * (_gamma_k(A_.shape[1] + 4) * (nsum + 2.0 * absG) + 2 * _U * q)
+        return K, _value_error("rbf", K, G, absG, A_.shape[1], gamma, degree, coef0, dt=dt)
     if kernel == "linear":
-        return G
-    if kernel == "poly":
-        return (gamma * G + coef0) ** degree
-    if kernel == "sigmoid":
-        return np.tanh(gamma * G + coef0)
-    raise DualSVMError(f"kernel_matrix cannot evaluate kernel {kernel!r} on points")
+        K = G
+    elif kernel == "poly":
+        K = (gamma * G + coef0) ** degree
+    else:
+        K = np.tanh(gamma * G + coef0)
+    if absG is None:
+        return K, None
+    return K, _value_error(kernel, K, G, absG, A_.shape[1], gamma, degree, coef0)
+
+
+#: Assumed relative error of numpy's exp, tanh and power: 4 ulps (checked against mpmath in tests/test_kernels.py).
+_FN_ERR = 8 * _U
+#: Twice the smallest subnormal: exp's error once its value underflows.
+_TINY = 2 * float(np.finfo(np.float64).smallest_subnormal)
+
+
+def _value_error(kernel: str, K: Array, G: Array, absG: Array, d: int, gamma: float, degree: int, coef0: float,
+                 dt: Array | None = None) -> Array:
+    """The bounds of :func:`kernel_block`, from the computed values ``K``, ``G`` = a.b and ``absG`` >= |a|.|b|."""
+    if kernel == "rbf":
+        assert dt is not None
+        out = (K + _TINY) * (np.expm1(dt) + _FN_ERR) / (1.0 - _FN_ERR)
+    elif kernel == "linear":
+        out = _gamma_k(d + 4) * absG
+    else:
+        dbeta = abs(gamma) * _gamma_k(d + 4) * absG + _gamma_k(3) * (np.abs(gamma * G) + abs(coef0))
+        fn = _FN_ERR * np.abs(K) / (1.0 - _FN_ERR)
+        if kernel == "sigmoid":
+            out = dbeta + fn
+        elif degree == 0:
+            out = np.zeros_like(K)  # x ** 0 is exactly 1
+        else:
+            out = degree * (np.abs(gamma * G + coef0) + dbeta) ** (degree - 1) * dbeta + fn
+    return out * (1.0 + _gamma_k(16))
 
 
 def pivoted_cholesky(column: Callable[[int], Array], diag: Array, *, tol: float, max_rank: int
@@ -261,7 +355,9 @@ class KernelFactor:
     L_P : ndarray of shape (r, r)
         ``L[pivots]``, lower triangular.
     diag : ndarray of shape (n,)
-        :math:`K_{ii}`.
+        :math:`K_{ii}`, computed.
+    diag_error : ndarray of shape (n,)
+        A bound on each ``diag`` value's rounding (:func:`kernel_block`): :math:`|{\rm diag}_i - K_{ii}|`.
     residual_diag : ndarray of shape (n,)
         Upper bounds on :math:`E_{ii} = K_{ii} - \|L_i\|^2 \ge 0` (rounding included).
     residual_trace : float
@@ -289,6 +385,7 @@ class KernelFactor:
     pivots: NDArray[np.intp]
     L_P: Array
     diag: Array
+    diag_error: Array
     residual_diag: Array
     residual_trace: float
     tol: float
@@ -359,33 +456,40 @@ class KernelFactor:
             return np.zeros((KxP.shape[0], 0))
         return solve_triangular(self.L_P, KxP.T, lower=True).T
 
-    def kernel_diag(self, X: ArrayLike) -> Array:
+    def kernel_diag(self, X: ArrayLike | None = None, *, upper: bool = False) -> Array:
         """:math:`k(x, x)` for new points (not available for ``"precomputed"``: pass it yourself).
 
         Parameters
         ----------
-        X : array_like of shape (m, d0)
-            New points.
+        X : array_like of shape (m, d0), optional
+            New points. Default: the training points (``diag``).
+        upper : bool, default False
+            Return an upper bound on the exact :math:`k(x, x)` instead: the computed value plus the
+            bound on its rounding (:func:`kernel_block`). Certified bands use it.
 
         Returns
         -------
         ndarray of shape (m,)
             :math:`k(x_j, x_j)`.
         """
-        if self.kernel == "precomputed":
+        if X is None:
+            k, err = self.diag, self.diag_error
+        elif self.kernel == "precomputed":
             raise DualSVMError("kernel_diag needs the points; with kernel='precomputed' pass k(x, x) as kxx=")
-        X_ = np.asarray(X, dtype=np.float64)
-        return _diag(self.kernel, X_, self.gamma, self.degree, self.coef0, self.memory_budget)
+        else:
+            k, err = _diag(self.kernel, np.asarray(X, dtype=np.float64), self.gamma, self.degree, self.coef0,
+                           self.memory_budget)
+        return (k + err) * (1.0 + 2 * _U) if upper else k
 
     def residual_quadratic(self, L: ArrayLike, v: ArrayLike) -> float:
         r"""An upper bound on :math:`v^\top E v = v^\top K v - \|L^\top v\|^2`, with the exact Gram in row blocks.
 
         :math:`Kv` and :math:`|K||v|` are computed block by block (at most
         ``memory_budget`` bytes; :math:`n^2` kernel values in all), then the
-        rounding allowance :math:`\gamma_{n+8}|v|^\top|K||v|` (every kernel
-        value within a few ulps of exact, the convention of
-        :func:`expansion_certificate`) and :math:`\gamma_{n+r+4}\||L|^\top|v|\|^2`
-        is added. Never below 0 (:math:`E \succeq 0`, ``proofs/T14``).
+        rounding allowance :math:`|v|^\top\Delta|v| + \gamma_{n+8}|v|^\top|K||v|`
+        (:math:`\Delta` the kernel values' rounding bound of :func:`kernel_block`, then the sums')
+        and :math:`\gamma_{n+r+4}\||L|^\top|v|\|^2` is added. Never below 0
+        (:math:`E \succeq 0`, ``proofs/T14``).
 
         Parameters
         ----------
@@ -404,22 +508,24 @@ class KernelFactor:
         X, n = self.X_train, self.diag.shape[0]
         if L_.shape[0] != n or v_.shape[0] != n:
             raise DualSVMError(f"L and v must have n = {n} rows, got {L_.shape[0]} and {v_.shape[0]}")
-        Kv, absKv = np.empty(n), np.empty(n)
+        Kv, absKv, dKv = np.empty(n), np.empty(n), np.zeros(n)
         av = np.abs(v_)
-        step = self._block_rows(n + X.shape[1])
+        step = self._block_rows(2 * n + X.shape[1])
         for lo in range(0, n, step):
             if self.kernel == "precomputed":
                 Kb = X[lo:lo + step]
             else:
-                Kb = kernel_matrix(self.kernel, X[lo:lo + step], X, gamma=self.gamma, degree=self.degree,
-                                   coef0=self.coef0)
+                Kb, dK = kernel_block(self.kernel, X[lo:lo + step], X, gamma=self.gamma, degree=self.degree,
+                                      coef0=self.coef0)
+                dKv[lo:lo + step] = dK @ av
             Kv[lo:lo + step] = Kb @ v_
             absKv[lo:lo + step] = np.abs(Kb) @ av
         t = L_.T @ v_
         abs_t = np.abs(L_).T @ av
         r = L_.shape[1]
         q = float(v_ @ Kv) - float(t @ t)
-        err = _gamma_k(n + 8) * float(av @ absKv) + _gamma_k(n + r + 4) * float(abs_t @ abs_t)
+        err = (_gamma_k(n + 8) * float(av @ absKv) + float(av @ dKv) * (1.0 + _gamma_k(n + 2))
+               + _gamma_k(n + r + 4) * float(abs_t @ abs_t))
         return max(q + err, 0.0) * (1.0 + 4 * _U)
 
     def decision_function(self, w: ArrayLike, b: float, X: ArrayLike) -> Array:
@@ -442,22 +548,25 @@ class KernelFactor:
         return self.feature_map(X) @ np.asarray(w, dtype=np.float64) + float(b)
 
 
-def _diag(kernel: str | KernelFn, X: Array, gamma: float, degree: int, coef0: float, budget: int) -> Array:
-    """:math:`k(x_i, x_i)`; for a callable, from diagonal blocks of at most ``budget`` bytes."""
+def _diag(kernel: str | KernelFn, X: Array, gamma: float, degree: int, coef0: float, budget: int
+          ) -> tuple[Array, Array]:
+    """:math:`k(x_i, x_i)` and the bound on its rounding (:func:`kernel_block`); a callable's from diagonal blocks."""
     if kernel == "rbf":
-        return np.ones(X.shape[0])
+        return np.ones(X.shape[0]), np.zeros(X.shape[0])  # exp(0) = 1 exactly
     if isinstance(kernel, str):
-        sq = np.einsum("ij,ij->i", X, X)
+        sq = np.einsum("ij,ij->i", X, X)  # also |x|.|x|
         if kernel == "linear":
-            return sq
-        if kernel == "poly":
-            return (gamma * sq + coef0) ** degree
-        return np.tanh(gamma * sq + coef0)
+            k = sq
+        elif kernel == "poly":
+            k = (gamma * sq + coef0) ** degree
+        else:
+            k = np.tanh(gamma * sq + coef0)
+        return k, _value_error(kernel, k, sq, sq, X.shape[1], gamma, degree, coef0)
     step = max(1, int(math.isqrt(max(1, budget // 8))))
     out = np.empty(X.shape[0])
     for lo in range(0, X.shape[0], step):
         out[lo:lo + step] = np.diag(kernel_matrix(kernel, X[lo:lo + step], X[lo:lo + step]))
-    return out
+    return out, np.zeros(X.shape[0])
 
 
 def _check_precomputed(X: Array) -> None:
@@ -550,6 +659,7 @@ def factorize(X: Array, kernel: str | KernelFn, *, gamma: Any = "scale", degree:
         resolve_gamma(gamma, X)  # validated, then ignored, as in SVC
         g = 0.0
         diag = np.array(np.diag(X), dtype=np.float64)
+        diag_err = np.zeros(n)  # the given values define K
 
         def column(p: int) -> Array:
             return X[:, p]
@@ -558,14 +668,28 @@ def factorize(X: Array, kernel: str | KernelFn, *, gamma: Any = "scale", degree:
             return X[lo:hi]
     else:
         g = resolve_gamma(gamma, X)  # validated even where the kernel ignores it (linear, callable), as in SVC
-        diag = _diag(kernel, X, g, degree, coef0, memory_budget)
+        diag, diag_err = _diag(kernel, X, g, degree, coef0, memory_budget)
         step_c = max(1, memory_budget // (8 * 4 * max(1, X.shape[1])))
+
+        sq = np.einsum("ij,ij->i", X, X) if kernel == "rbf" else None
+        norms = np.sqrt(sq) if sq is not None else None
 
         def column(p: int) -> Array:
             out = np.empty(n)
             for lo in range(0, n, step_c):
-                out[lo:lo + step_c] = kernel_matrix(kernel, X[lo:lo + step_c], X[p:p + 1],
-                                                    gamma=g, degree=degree, coef0=coef0)[:, 0]
+                if sq is None or norms is None:
+                    out[lo:lo + step_c] = kernel_matrix(kernel, X[lo:lo + step_c], X[p:p + 1],
+                                                        gamma=g, degree=degree, coef0=coef0)[:, 0]
+                    continue
+                Xb = X[lo:lo + step_c]
+                q = sq[lo:lo + step_c] + sq[p] - 2.0 * (Xb @ X[p])
+                # The expansion's error is about gamma * (||x|| + ||x_p||)^2 * u: where that exceeds 64 u
+                # (points far from the origin) ||x - x_p||^2 is taken from the differences instead (T14).
+                far = np.flatnonzero(norms[lo:lo + step_c] > 8.0 / math.sqrt(g) - norms[p]) if g > 0 else []
+                if len(far):
+                    diff = Xb[far] - X[p]
+                    q[far] = np.einsum("ij,ij->i", diff, diff)
+                out[lo:lo + step_c] = np.exp(-g * np.maximum(q, 0.0))
             return out
 
         def block(lo: int, hi: int) -> Array:
@@ -583,7 +707,7 @@ def factorize(X: Array, kernel: str | KernelFn, *, gamma: Any = "scale", degree:
             raise DualSVMError(
                 f"the Gram matrix of kernel={kernel!r} is not positive semidefinite: its most negative eigenvalue is "
                 f"{lam_min:.6g} (largest {lam_max:.6g}); the SVM is then not convex and nothing can be certified. "
-                "Refused: change gamma/coef0, or pass kernel='precomputed' with K + s*I (s >= "
+                "Refused: change gamma/coef0, or (in Python) pass kernel='precomputed' with K + s*I (s >= "
                 f"{-lam_min:.3g}) to solve a stated shifted problem")
     trace_K = float(diag.sum())
     max_rank = int(min(n, max(1, memory_budget // (8 * n))))
@@ -599,17 +723,17 @@ def factorize(X: Array, kernel: str | KernelFn, *, gamma: Any = "scale", degree:
             "solvers solve the truncated problem, so the certified gap can be large. Raise memory_budget, or lower "
             "gamma", ConvergenceWarning, stacklevel=3)
     # E_ii = K_ii - ||L_i||^2, recomputed (not the downdated running value), rounded up:
-    # |fl(e_i) - e_i| <= gamma_{r+2} (K_ii + ||L_i||^2) (Higham, section 3.1).
+    # |fl(e_i) - e_i| <= gamma_{r+2} (K_ii + ||L_i||^2) (Higham, section 3.1), plus K_ii's own rounding.
     sq = np.einsum("ij,ij->i", L, L)
     e = diag - sq
-    e_up = np.maximum(e, 0.0) + _gamma_k(r + 2) * (np.abs(diag) + sq)
+    e_up = np.maximum(e, 0.0) + _gamma_k(r + 2) * (np.abs(diag) + sq) + diag_err * (1.0 + 2 * _U)
     residual_trace = math.fsum(e_up.tolist()) * (1.0 + _gamma_k(n))
     X_ro = X.view()
     X_ro.setflags(write=False)
     L_P = np.ascontiguousarray(L[pivots])
     factor = KernelFactor(
         kernel=kernel, gamma=g, degree=degree, coef0=coef0, X_train=X_ro, pivots=pivots, L_P=L_P,
-        diag=diag, residual_diag=e_up, residual_trace=residual_trace, tol=float(tol), lambda_min=lam_min,
+        diag=diag, diag_error=diag_err, residual_diag=e_up, residual_trace=residual_trace, tol=float(tol), lambda_min=lam_min,
         memory_budget=int(memory_budget), exact_residual=not converged, extras={"trace_K": trace_K},
     )
     return L, factor
@@ -649,10 +773,8 @@ def pointwise_bound(problem: Any, solution: Any, X: ArrayLike | None = None, *, 
         k = np.asarray(kxx, dtype=np.float64).reshape(-1)
         if not np.all(np.isfinite(k)) or np.any(k < 0):
             raise DualSVMError("kxx must hold finite values k(x, x) >= 0")
-    elif X is None:
-        k = factor.diag
     else:
-        k = factor.kernel_diag(X)
+        k = factor.kernel_diag(X, upper=True)
     lo, hi = solution.b_interval
     b = float(solution.b)
     width = max(b - lo, hi - b, 0.0)
@@ -704,15 +826,17 @@ def expansion_certificate(problem: Any, lower_bound: float, support: ArrayLike, 
     if not np.all(np.isfinite(c)) or not np.isfinite(intercept):
         raise DualSVMError("dual_coef and intercept must be finite")
     X = factor.X_train
-    # K[:, S] c and |K[:, S]| |c| by row blocks of at most memory_budget / 4 bytes; K_SS c is their rows S.
-    Kc, absKc = np.empty(n), np.empty(n)
-    step = factor._block_rows(S.shape[0] + X.shape[1])
+    # K[:, S] c, |K[:, S]| |c| and Delta[:, S] |c| (the values' rounding) by row blocks within the budget;
+    # K_SS c is their rows S.
+    Kc, absKc, dKc = np.empty(n), np.empty(n), np.zeros(n)
+    step = factor._block_rows(2 * S.shape[0] + X.shape[1])
     for lo in range(0, n, step):
         if factor.kernel == "precomputed":
             Kb = X[lo:lo + step][:, S]
         else:
-            Kb = kernel_matrix(factor.kernel, X[lo:lo + step], X[S],
-                               gamma=factor.gamma, degree=factor.degree, coef0=factor.coef0)
+            Kb, dK = kernel_block(factor.kernel, X[lo:lo + step], X[S],
+                                  gamma=factor.gamma, degree=factor.degree, coef0=factor.coef0)
+            dKc[lo:lo + step] = dK @ np.abs(c)
         Kc[lo:lo + step] = Kb @ c
         absKc[lo:lo + step] = np.abs(Kb) @ np.abs(c)
     b = float(intercept)
@@ -721,10 +845,11 @@ def expansion_certificate(problem: Any, lower_bound: float, support: ArrayLike, 
     y, C = problem.y, problem.costs
     hinge = np.maximum(0.0, 1.0 - y * f)
     P = 0.5 * norm2 + math.fsum((C * hinge).tolist())
-    # Rounding: every kernel value within 4u of exact (its own evaluation), each sum within gamma_{s+2}.
+    # Rounding: the kernel values' (kernel_block), then each sum within gamma_{s+8}.
     g = _gamma_k(S.shape[0] + 8)
-    delta = g * (absKc + abs(b))
-    err = float(C @ delta) + g * float(np.abs(c) @ absKc[S]) + _gamma_k(n + 2) * abs(P)
+    dKc *= 1.0 + g
+    delta = g * (absKc + abs(b)) + dKc
+    err = float(C @ delta) + g * float(np.abs(c) @ absKc[S]) + 0.5 * float(np.abs(c) @ dKc[S]) + _gamma_k(n + 2) * abs(P)
     G = max(P - float(lower_bound), 0.0) + err + 2 * _U * (abs(P) + abs(float(lower_bound)))
     return {"primal_objective": float(P), "duality_gap": float(G), "radius": math.sqrt(2.0 * G) * (1.0 + 2 * _U),
             "norm2": norm2, "decision": f}

@@ -100,8 +100,10 @@ def _check_sparse_X(X: Any) -> Any:
     # so the caller's matrix is never modified by the canonicalization below.
     out = sp.csr_array(X, dtype=np.float64, copy=True)
     if not np.all(np.isfinite(out.data)):
-        bad = int(np.count_nonzero(~np.isfinite(out.data)))
-        raise DualSVMError(f"X must be finite, got {bad} NaN or infinite stored entries in the sparse matrix X")
+        coo = out.tocoo()
+        bad = ~np.isfinite(coo.data)
+        first = min(zip(coo.row[bad].tolist(), coo.col[bad].tolist(), strict=True))
+        raise DualSVMError(_not_finite(int(np.count_nonzero(bad)), first, "stored entries in the sparse matrix X"))
     out.sum_duplicates()  # COO input may repeat an entry; CSR products need one entry per (i, j)
     out.sort_indices()
     if max(out.nnz, *out.shape) < np.iinfo(np.int32).max:  # 32-bit indices: 4 bytes less per entry, and
@@ -139,9 +141,20 @@ def _check_X(X: ArrayLike) -> Any:
         raise DualSVMError(f"X must be non-empty, got shape {arr.shape}")
     out = np.array(arr, dtype=np.float64, copy=True, order=_layout(arr.shape))
     if not np.all(np.isfinite(out)):
-        bad = int(np.count_nonzero(~np.isfinite(out)))
-        raise DualSVMError(f"X must be finite, got {bad} NaN or infinite entries")
+        bad = ~np.isfinite(out)
+        raise DualSVMError(_not_finite(int(np.count_nonzero(bad)), _first_bad(bad)))
     return out
+
+
+def _first_bad(mask: Any) -> tuple[int, int]:
+    """Row and column of the first True of a 2-D mask, in row order."""
+    i, j = np.argwhere(mask)[0]
+    return int(i), int(j)
+
+
+def _not_finite(count: int, first: tuple[int, int], what: str = "entries") -> str:
+    """The one message for a non-finite X, in memory, sparse or dask: how many, and the first one."""
+    return f"X must be finite, got {count} NaN or infinite {what} (the first at row {first[0]}, column {first[1]})"
 
 
 def _check_y(y: ArrayLike, n: int) -> tuple[NDArray[np.float64], NDArray[Any]]:
@@ -219,7 +232,9 @@ def _check_weights(
 
 def _dask_block_stats(Xb: Any, yb: Any, sb: Any) -> dict[str, Any]:
     """One block's share of the dask validation pass: non-finite entries, labels, and weights per label."""
-    out: dict[str, Any] = {"rows": int(Xb.shape[0]), "bad_X": int(np.count_nonzero(~np.isfinite(Xb)))}
+    bad = ~np.isfinite(Xb)
+    out: dict[str, Any] = {"rows": int(Xb.shape[0]), "bad_X": int(np.count_nonzero(bad))}
+    out["first_bad"] = _first_bad(bad) if out["bad_X"] else None
     yb = np.asarray(yb)
     out["bad_y"] = int(np.count_nonzero(~np.isfinite(yb))) if yb.dtype.kind == "f" else 0
     labels, inverse, counts = np.unique(yb, return_inverse=True, return_counts=True) if out["bad_y"] == 0 \
@@ -291,7 +306,10 @@ def _check_dask(X: Any, y: Any, sample_weight: Any, class_weight: Any) -> dict[s
     stats = dask.compute(*[dask.delayed(_dask_block_stats, pure=True)(a, b, c) for a, b, c in zip(xs, ys, ss, strict=True)])
     bad_X = sum(st["bad_X"] for st in stats)
     if bad_X:
-        raise DualSVMError(f"X must be finite, got {bad_X} NaN or infinite entries")
+        offsets = np.cumsum([0] + [st["rows"] for st in stats])
+        k = next(k for k, st in enumerate(stats) if st["bad_X"])
+        i, j = stats[k]["first_bad"]
+        raise DualSVMError(_not_finite(bad_X, (int(offsets[k]) + i, j)))
     if X.shape[0] < 2:
         raise DualSVMError(f"X must have at least 2 samples, got {X.shape[0]}")
     if any(st["bad_y"] for st in stats):

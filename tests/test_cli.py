@@ -113,9 +113,11 @@ def test_solve_offers_every_method_from_one_table(capsys):
     assert set(SOLVE_METHODS) == set(METHODS)  # a solver added to comparison.METHODS needs its line in SOLVE_METHODS
     _, out, _ = run(["solve", "--help"], capsys)
     assert "{" + ",".join(SOLVE_METHODS) + "}" in " ".join(out.split())
-    assert "(default: dual)" in out
+    assert "(default: ipm)" in out
     for name, (_, _, text) in SOLVE_METHODS.items():
         assert f"  {name}" in out and text in " ".join(out.split())
+    code, js, _ = run(["solve", "--json"], capsys)  # the fastest exact method, as DualSVC's default
+    assert code == 0 and json.loads(js)["method"] == "ipm"
 
 
 def test_solve_command(capsys):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from kkt import check_all
 from problems import NON_DEGENERATE, SEEDED, hand_no_free, hand_two_margin, seeded
 
@@ -216,6 +217,8 @@ Y_OK = np.array([0, 1, 1])
     [
         (np.array([[np.nan, 1.0], [1.0, 0.0], [2.0, 1.0]]), Y_OK, 1.0, "X must be finite"),
         (np.array([[np.inf, 1.0], [1.0, 0.0], [2.0, 1.0]]), Y_OK, 1.0, "X must be finite"),
+        (np.array([[0.0, 1.0], [1.0, np.nan], [np.inf, 1.0]]), Y_OK, 1.0,
+         r"^X must be finite, got 2 NaN or infinite entries \(the first at row 1, column 1\)$"),
         (X_OK, np.array([1, 1, 1]), 1.0, r"exactly two distinct labels \(classes\), got 1"),
         (X_OK, np.array([0, 1, 2]), 1.0, r"exactly two distinct labels \(classes\), got 3"),
         (X_OK, np.array([0, 1]), 1.0, "same number of samples"),
@@ -240,6 +243,14 @@ def test_bad_input(X, y, C, match):
     assert isinstance(info.value, DualSVMError)
     np.testing.assert_array_equal(X, X_copy)
     np.testing.assert_array_equal(y, y_copy)
+
+
+def test_non_finite_sparse_x_is_located_like_dense():
+    X = np.array([[0.0, 1.0], [1.0, np.nan], [np.inf, 1.0]])
+    for fmt in (sp.csr_matrix, sp.csc_matrix, sp.coo_matrix):
+        with pytest.raises(DualSVMError, match=r"got 2 NaN or infinite stored entries in the sparse matrix X "
+                                               r"\(the first at row 1, column 1\)$"):
+            SVMProblem(fmt(X), Y_OK)
 
 
 def test_labels_of_any_type_and_no_mutation():

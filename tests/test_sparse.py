@@ -152,6 +152,7 @@ SOLVERS = {
     "ipm-cg-samples": lambda p: ds.solve_ipm(p, newton="cg-samples"),
     "dual": ds.solve_dual,
     "primal": ds.solve_primal,
+    "primal-scs": lambda p: ds.solve_primal(p, solver="SCS", use_indirect=True),
     "subgradient": lambda p: ds.solve_subgradient(p, target_gap=1e-2, max_iter=2000),
     "certify": lambda p: ds.certify(p, np.full(p.d, 0.05), 0.1),
 }
@@ -177,6 +178,9 @@ def test_sparse_and_dense_give_the_same_certified_answer(solver, data):
         assert a.success and b.success and b.relative_gap <= 1e-8
     if solver in ("ipm-cg", "ipm-cg-samples"):
         assert b.extras["newton"] == solver[4:] and b.extras["cg_iterations"]
+    if solver == "primal-scs":  # SCS alone is loose: the polish or the refinement made it exact
+        assert b.extras["solver"] == "SCS" and b.extras["solver_options"]["use_indirect"] is True
+        assert b.extras["polished"] or b.extras["refined"]
 
 
 def test_ipm_auto_takes_conjugate_gradients_when_both_dense_forms_are_large(monkeypatch):
@@ -194,6 +198,38 @@ def test_ipm_auto_takes_conjugate_gradients_when_both_dense_forms_are_large(monk
     assert ipm._choose_form(1000, 50_000, nnz=50_000) == "cg-samples"
     assert ipm._choose_form(20_000, 1500, nnz=1_000_000) == "features"
     assert ipm._choose_form(200, 600, nnz=3000) == "samples"  # small: the robust dense form
+
+
+def test_primal_chooses_scs_indirect_where_a_factor_could_outgrow_it():
+    """The rule: SCS when 6 min(n, d+1)^2 bytes of fill exceed SCS's 300 vectors of length n + d, sparse X only."""
+    from dualsvm.primal import SCS_INDIRECT, choose_solver
+
+    def problem(n, d, sparse=True):
+        X, y = make_sparse_text(n, d, nnz_per_row=5, seed=1)
+        return SVMProblem(X if sparse else X.toarray(), y)
+
+    assert choose_solver(problem(1000, 1000))[0] == "SCS"  # 6 MB of fill > 4.8 MB
+    assert choose_solver(problem(700, 700))[0] == "CLARABEL"  # 2.9 MB <= 3.4 MB
+    assert choose_solver(problem(1000, 50_000))[0] == "CLARABEL"  # 6 MB <= 122 MB: the d-long vectors dominate
+    assert choose_solver(problem(50_000, 40))[0] == "CLARABEL"  # min(n, d + 1) = 41
+    assert choose_solver(problem(1000, 1000, sparse=False)) == ("CLARABEL", "dense X")
+    assert choose_solver(problem(1000, 1000), form="representer")[0] == "CLARABEL"
+    p = problem(1000, 1000)
+    s = ds.solve_primal(p)
+    assert s.success and s.extras["solver"] == "SCS" and "SCS indirect" in s.extras["solver_choice"]
+    assert s.extras["solver_options"] == SCS_INDIRECT and s.extras["solver_relative_gap"] > 0
+    named = ds.solve_primal(p, solver="clarabel")
+    assert named.extras["solver"] == "CLARABEL" and named.extras["solver_choice"] == "named by the caller"
+    assert np.linalg.norm(s.w - named.w) <= s.radius + named.radius
+    # the caller's options go to the chosen solver, over SCS_INDIRECT; the budgets become SCS's own
+    with pytest.warns(ds.ConvergenceWarning, match="max_iter"):
+        short = ds.solve_primal(p, eps_abs=1e-3, max_iter=3, refine_working_set=False)
+    assert short.extras["solver_options"] == {**SCS_INDIRECT, "eps_abs": 1e-3, "max_iters": 3}
+    assert short.iterations == 3 and short.status == "max_iter" and not short.success
+    with pytest.raises(DualSVMError, match=r"bad option for solver SCS"):
+        ds.solve_primal(p, tol_gap_abs=1e-9)  # a Clarabel option, given to the solver actually chosen
+    with pytest.raises(DualSVMError, match=r"max_iter and max_time apply to solver='CLARABEL' or 'SCS' only, got solver='OSQP'"):
+        ds.solve_primal(p, solver="OSQP", max_iter=3)
 
 
 def test_ipm_with_zero_costs_on_sparse_data():
@@ -330,7 +366,7 @@ def _peak_bytes(name, n, d):
     import multiprocessing as mp
 
     ctx = mp.get_context("forkserver")  # children forked from a fresh single-threaded server
-    ctx.set_forkserver_preload(["dualsvm", "cvxpy", "osqp", "clarabel"])
+    ctx.set_forkserver_preload(["dualsvm", "cvxpy", "osqp", "clarabel", "scs._scs_indirect"])  # the warm-up may not load it
     recv, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_peak_child, args=(name, n, d, send))
     proc.start()
@@ -365,12 +401,14 @@ def test_every_solver_runs_on_d_50000_without_densifying():
     variables: on text data every pair of documents sharing a word couples,
     up to :math:`n(n+1)/2` entries of 12 bytes. Their bound is
     :math:`8B + 128V + 6n^2`. That term is why neither finishes at
-    n = d = 50,000 (15 GB of fill; README). None of the bounds is within a
+    n = d = 50,000 (15 GB of fill; README), where solve_primal now takes SCS
+    (the next test); at this shape its own choice is still Clarabel. None of the bounds is within a
     third of the dense X, :math:`8nd` = 400 MB. Every solver runs in a child of its own.
     """
     n, d = 1000, 50_000
     p = SVMProblem(*make_sparse_text(n, d, nnz_per_row=50, seed=1), C=1.0)  # the children's problem
     assert 0.0009 <= p.X.nnz / (n * d) <= 0.0011
+    assert ds.primal.choose_solver(p)[0] == "CLARABEL"  # 6 MB of fill < SCS's 300 vectors of length n + d
     B = (p.X.data.itemsize + p.X.indices.itemsize) * p.X.nnz + p.X.indptr.itemsize * (n + 1)
     V = 8 * (n + d)
     iterative = 8 * (B + V)
@@ -388,6 +426,33 @@ def test_every_solver_runs_on_d_50000_without_densifying():
         if name in ("ipm", "ipm-cg", "dual", "primal"):
             assert success, name
     assert not over, peaks
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self (Linux)")
+def test_solve_primal_on_sparse_text_stays_linear_in_nnz():
+    r"""solve_primal's own choice on text data where Clarabel's factor fills: SCS indirect, O(nnz + n + d).
+
+    At n = d = 4000 (50 per row) a factor of the slack form's KKT matrix holds
+    the dense triangle of the n margin rows, at least :math:`6n^2` = 96 MB;
+    Clarabel's peak was 202 MB here (``benchmarks/probe_primal_scs.md``).
+    SCS with its indirect solver holds about a dozen copies of X
+    (cvxpy's canonicalization, SCS's normalized copy and transpose) and 300
+    vectors of length n + d (``dualsvm.primal.SCS_WORKSPACE_VECTORS``): the
+    bound is :math:`16B + 400V`, with B and V as in the test above (measured
+    47 MB of 62).
+    """
+    from dualsvm.primal import choose_solver
+
+    n = d = 4000
+    p = SVMProblem(*make_sparse_text(n, d, nnz_per_row=50, seed=1), C=1.0)  # the child's problem
+    assert choose_solver(p)[0] == "SCS"
+    B = (p.X.data.itemsize + p.X.indices.itemsize) * p.X.nnz + p.X.indptr.itemsize * (n + 1)
+    V = 8 * (n + d)
+    bound = 16 * B + 400 * V
+    assert bound < 6 * n * n * 2 / 3  # well below the fill any factor of the n x n block holds
+    peak, traced, rss, success, gap = _peak_bytes("primal", n, d)
+    assert success and gap <= 1e-8
+    assert peak <= bound, f"{peak / 1e6:.1f} MB (traced {traced / 1e6:.1f}, resident {rss / 1e6:.1f}) of {bound / 1e6:.1f}"
 
 
 # -- the faces: DualSVC, certify_estimator, the CLI --------------------------------------
@@ -529,8 +594,85 @@ def test_svmlight_given_a_csv_says_so(tmp_path, capsys):
 # -- issue 13 probe: OSQP's algebra (osqp-mkl's indirect PCG solver) ------------------------
 def test_solve_dual_rejects_an_algebra_that_is_not_installed():
     p = SVMProblem(*make_sparse_text(40, 200, nnz_per_row=8, seed=3), C=1.0)
-    with pytest.raises(ValueError, match=r"algebra must be one of osqp.algebras_available\(\).*got 'nope'"):
+    with pytest.raises(ValueError, match=r"algebra must be one of osqp.algebras_available\(\).*or 'mkl'.*got 'nope'"):
         ds.solve_dual(p, algebra="nope")
+
+
+def _without_mkl(monkeypatch, installed, dirs=None):
+    """As on a machine whose osqp-mkl is absent (installed=False) or whose MKL libraries are not where pip puts them."""
+    import osqp
+
+    import dualsvm.dual as dual
+
+    monkeypatch.setattr(osqp, "algebra_available", lambda algebra: algebra == "builtin")
+    monkeypatch.setattr(dual, "_osqp_mkl_installed", lambda: installed)
+    loaded = []
+    monkeypatch.setattr("ctypes.CDLL", lambda path, mode=0: loaded.append(path))
+    if dirs is not None:
+        monkeypatch.setattr(dual, "_mkl_library_dirs", lambda: dirs)
+    return loaded
+
+
+def test_solve_dual_mkl_without_osqp_mkl_says_what_to_install(monkeypatch):
+    p = SVMProblem(*make_sparse_text(40, 200, nnz_per_row=8, seed=3), C=1.0)
+    loaded = _without_mkl(monkeypatch, installed=False)
+    with pytest.raises(ValueError, match=r"algebra='mkl' needs osqp-mkl, which is not installed: "
+                                         r"pip install 'dualsvm\[mkl\]' \(osqp-mkl and mkl<2026"):
+        ds.solve_dual(p, algebra="mkl", solver_type="indirect")
+    assert loaded == []  # nothing preloaded when there is nothing to load it for
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the preload looks for Linux shared objects")
+def test_solve_dual_mkl_libraries_missing_names_where_it_looked(monkeypatch, tmp_path):
+    p = SVMProblem(*make_sparse_text(40, 200, nnz_per_row=8, seed=3), C=1.0)
+    (tmp_path / "libiomp5.so").write_bytes(b"")  # one of the two is there: it is loaded, the other is named
+    loaded = _without_mkl(monkeypatch, installed=True, dirs=[str(tmp_path / "none"), str(tmp_path)])
+    with pytest.raises(ValueError, match=r"algebra='mkl': osqp-mkl is installed but cannot load .*"
+                                         rf"libmkl_rt.so.2 not found in \['{tmp_path}/none', '{tmp_path}'\].*"
+                                         r"LD_LIBRARY_PATH"):
+        ds.solve_dual(p, algebra="mkl")
+    assert loaded == [str(tmp_path / "libiomp5.so")]
+
+
+def test_importing_dualsvm_or_solving_with_builtin_never_loads_mkl():
+    """In a fresh interpreter without LD_LIBRARY_PATH (where osqp-mkl, if installed, could not load by itself)."""
+    import os
+    import subprocess
+
+    code = (
+        "import sys, dualsvm as ds\n"
+        "from dualsvm.datasets import make_sparse_text\n"
+        "ds.solve_dual(ds.SVMProblem(*make_sparse_text(40, 200, nnz_per_row=8, seed=3)))\n"
+        "maps = open('/proc/self/maps').read() if sys.platform.startswith('linux') else ''\n"
+        "print('osqp_mkl' in sys.modules, 'libmkl_rt' in maps, 'libiomp5' in maps)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "False", "False"]
+
+
+_OSQP_MKL = __import__("importlib.util").util.find_spec("osqp_mkl") is not None
+
+
+@pytest.mark.skipif(not _OSQP_MKL or not sys.platform.startswith("linux"), reason="needs osqp-mkl (pip install 'dualsvm[mkl]')")
+def test_solve_dual_mkl_loads_without_ld_library_path():
+    """The preload: osqp-mkl's indirect solver runs in a fresh interpreter with no LD_LIBRARY_PATH."""
+    import os
+    import subprocess
+
+    code = (
+        "import osqp, dualsvm as ds\n"
+        "from dualsvm.datasets import make_sparse_text\n"
+        "assert not osqp.algebra_available('mkl')  # not loadable by itself\n"
+        "s = ds.solve_dual(ds.SVMProblem(*make_sparse_text(200, 2000, nnz_per_row=20, seed=5)), algebra='mkl',\n"
+        "                  solver_type='indirect')\n"
+        "print(s.extras['osqp'], s.success)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "OSQP with algebra=mkl (indirect) True"
 
 
 def test_solve_dual_pins_the_builtin_algebra(monkeypatch):
@@ -546,8 +688,7 @@ def test_solve_dual_pins_the_builtin_algebra(monkeypatch):
     assert sol.success
 
 
-@pytest.mark.skipif("mkl" not in __import__("osqp").algebras_available(),
-                    reason="osqp-mkl with libmkl_rt.so.2 on the loader path")
+@pytest.mark.skipif(not _OSQP_MKL, reason="needs osqp-mkl (pip install 'dualsvm[mkl]')")
 @pytest.mark.parametrize("solver_type", ["indirect", "direct"])
 def test_solve_dual_with_osqp_mkl_agrees_with_builtin(solver_type):
     p = SVMProblem(*make_sparse_text(400, 4000, nnz_per_row=20, seed=5), C=1.0)
@@ -559,3 +700,24 @@ def test_solve_dual_with_osqp_mkl_agrees_with_builtin(solver_type):
     assert np.linalg.norm(a.w - b.w) <= a.radius + b.radius
     for s, t in ((a, b), (b, a)):  # certified labels are proofs: they may leave points undecided, never contradict
         assert not set(s.non_support) & (set(t.bound_support) | set(t.margin_support))
+
+
+def test_solve_dual_chooses_the_indirect_solver_where_a_factor_could_outgrow_it(monkeypatch):
+    """choose_algebra: builtin for dense X and small fill; mkl indirect past the indirect path's peak; else a warning."""
+    import dualsvm.dual as dual
+
+    big = SVMProblem(*make_sparse_text(2000, 2000, nnz_per_row=5, seed=3), C=1.0)  # 6 m^2 = 24 MB > 20.9 MB
+    small = SVMProblem(*make_sparse_text(1800, 2000, nnz_per_row=5, seed=3), C=1.0)  # 19.4 MB < 20.9 MB
+    dense = SVMProblem(big.X.toarray(), big.y, C=1.0)
+    assert dual.choose_algebra(dense) == ({}, "dense X: builtin")
+    assert dual.choose_algebra(small)[0] == {}
+    loaded = _without_mkl(monkeypatch, installed=False)
+    with pytest.warns(UserWarning, match=r"factor may take up to 24 MB .*pip install 'dualsvm\[mkl\]'.*solve_ipm"):
+        settings, why = dual.choose_algebra(big)
+    assert settings == {} and why.endswith("builtin, MKL not available") and loaded == []
+    monkeypatch.setattr(dual, "load_mkl_algebra", lambda: None)  # as where osqp-mkl loads
+    settings, why = dual.choose_algebra(big)
+    assert settings == {"algebra": "mkl", "solver_type": "indirect"} and why.endswith("mkl indirect")
+    p = SVMProblem(*make_sparse_text(40, 200, nnz_per_row=8, seed=3), C=1.0)
+    assert ds.solve_dual(p).extras["osqp_choice"].endswith(": builtin")
+    assert ds.solve_dual(p, algebra="builtin").extras["osqp_choice"] == "named by the caller"
