@@ -95,7 +95,7 @@ assert np.all(losses.logistic(z) > 0.0)
 # * `solve_primal`: the primal QP with slacks in cvxpy (Clarabel, an interior-point method);
 # * `solve_dual`: the dual box QP $\max_\alpha\ D(\alpha) = \sum_i\alpha_i - \tfrac12\|\sum_i\alpha_i y_i x_i\|^2$,
 #   $0 \le \alpha \le C$, $y^\top\alpha = 0$ (`proofs/T03`), in OSQP;
-# * `solve_subgradient`: plain unconstrained subgradient descent in numpy, no QP solver at all.
+# * `solve_subgradient`: unconstrained subgradient descent in numpy, no QP solver at all.
 #
 # Each answer comes with a **certificate** (`proofs/T04`, `T09`, `T10`): a dual-feasible $\alpha$ gives a lower bound
 # $D(\alpha) \le P^*$, so the gap $G = P(w, b) - D(\alpha) \ge P(w, b) - P^*$; strong convexity in $w$ turns it into a
@@ -316,11 +316,14 @@ assert abs(dead.objective - 1.0 * problem.n) <= 1e-9 and dead.objective > relu_n
 # $w_t = \sum_i\alpha_i^{(t)} y_i x_i$ with $\alpha^{(t)}$ inside the dual box, so it certifies itself, and its
 # gap follows the $O(1/t)$ rate $\min_{s \le t} G_s \le 27 C_f / (2(t + 2))$ with
 # $C_f \le (C\sum_i\|x_i\|)^2$. The exact solvers converge in a different regime: an interior-point method (primal)
-# and ADMM plus an exact active-set solve (dual) reach a gap at rounding level. Below, subgradient descent run to three
-# targets, $10^{-3}$, $10^{-4}$ and $10^{-5}$.
+# and ADMM plus an exact active-set solve (dual) reach a gap at rounding level. Below, plain subgradient descent
+# (`extrapolate_every=None`) run to three targets, $10^{-3}$, $10^{-4}$ and $10^{-5}$. By default `solve_subgradient`
+# also moves, every 20 steps, along its progress since the last such move, as far as $D(\alpha)$ rises inside the box
+# (its docstring): the same bound holds, and it gets there in far fewer iterations.
 
 # %%
-runs = {tg: ds.solve_subgradient(problem, target_gap=tg) for tg in (1e-3, 1e-4, 1e-5)}
+runs = {tg: ds.solve_subgradient(problem, target_gap=tg, extrapolate_every=None) for tg in (1e-3, 1e-4, 1e-5)}
+fast = {tg: ds.solve_subgradient(problem, target_gap=tg) for tg in (1e-3, 1e-4, 1e-5)}
 hist = runs[1e-5].extras["history"]
 t = np.asarray(hist["iteration"], dtype=float)
 C_f = float((problem.C * np.linalg.norm(problem.X, axis=1).sum()) ** 2)
@@ -334,20 +337,21 @@ ax.set_ylabel("gap")
 ax.legend(fontsize=8)
 plt.show()
 iters = {tg: r.iterations for tg, r in runs.items()}
-print("iterations to reach each target:", iters)
+print("iterations to reach each target:", iters, "; with the extrapolation:", {tg: r.iterations for tg, r in fast.items()})
 
 # %% [markdown]
 # Claims:
 #
 # * at every recorded step, the best certified gap so far is below the Frank–Wolfe bound;
-# * each extra digit of accuracy costs subgradient descent about ten times more iterations (the $O(1/t)$ rate);
-#   asserted as at least five times;
+# * each extra digit of accuracy costs plain subgradient descent about ten times more iterations (the $O(1/t)$ rate);
+#   asserted as at least five times; the extrapolation reaches each target in fewer iterations, still certified;
 # * the exact solvers end at least a million times more accurate than subgradient descent at its default target.
 
 # %%
 assert np.all(np.minimum.accumulate(hist["gap"]) <= 27 * C_f / (2 * (t + 2)))
 assert all(r.status == "optimal" for r in runs.values())
 assert iters[1e-4] >= 5 * iters[1e-3] and iters[1e-5] >= 5 * iters[1e-4]
+assert all(r.status == "optimal" and r.relative_gap <= tg and r.iterations < iters[tg] for tg, r in fast.items())
 assert max(primal.relative_gap, dual.relative_gap) * 1e6 <= sub.relative_gap
 
 # %% [markdown]

@@ -46,6 +46,29 @@ and 2; ``proofs/T08``):
     \min_{s \le t} G_s \le \frac{27\, C_f}{2\,(t + 2)},\qquad
     C_f \le \max_{\alpha, \alpha'} \|Z^\top(\alpha - \alpha')\|^2 \le \Bigl(C\sum_i\|x_i\|\Bigr)^2.
 
+**Extrapolation** (``extrapolate_every``, full batch). Frank–Wolfe's
+steps zigzag: the vertex :math:`C\theta` stays far from :math:`\alpha^*`
+wherever :math:`\alpha^*` is fractional, so :math:`\|g\|` stays large, the
+steps stay short, and the weight of stale vertices decays slowly. Measured at
+10k × 20, the best primal value was within 0.05 of :math:`P^*` while
+:math:`D` was still 0.67 below it: the lower bound held up the stop. Every
+``extrapolate_every`` steps the method therefore moves along the progress
+made since its previous snapshot,
+:math:`\alpha \leftarrow \alpha + \mu(\alpha - \alpha_s)`,
+:math:`w \leftarrow w + \mu(w - w_s)`, with the :math:`\mu \ge 0` that
+maximises :math:`D` on that ray (:math:`D` is a concave quadratic in
+:math:`\mu`, known from :math:`\sum\alpha`, :math:`w` and :math:`w_s` with
+no data pass), capped where :math:`\alpha` would leave the box. Both
+invariants survive by linearity (:math:`y^\top(\alpha - \alpha_s) = 0`,
+:math:`w - w_s = Z^\top(\alpha - \alpha_s)`), so the iterate stays
+unconstrained in :math:`w`, :math:`\alpha` stays feasible with no
+projection, and :math:`D` never decreases: the guarantees above still hold
+(the proofs only need each step to raise :math:`D` at least as much as the
+Frank–Wolfe step does). The move is a heuristic, kept because it measured
+well: 10k × 20 to 1e-4 in 781 steps instead of 17,247, and every seeded test
+problem at C = 1 and 100 in a few hundred steps (several did not finish in
+50,000 without it).
+
 **Stochastic variant** (``batch_size``): Pegasos-style steps
 :math:`\eta_t = 2/(t + 2)` on seeded mini-batches stratified by class (each
 batch holds both classes in proportion, so the batch's exact bias exists),
@@ -76,6 +99,7 @@ from .solution import Solution
 __all__ = ["solve_subgradient", "balanced_violators"]
 
 Array = NDArray[np.float64]
+MU_MAX = 100.0  # longest extrapolation, in units of the progress since the snapshot
 
 
 def balanced_violators(y: Array, s: Array, costs: Array | None = None) -> tuple[float, Array]:
@@ -140,6 +164,47 @@ def _window_pair(t: Array, k: int, center: float, width: float) -> tuple[float, 
     return float(part[j]), float(part[j + 1])
 
 
+def _extrapolate(
+    alpha: Array, w: Array, alpha_snap: Array, w_snap: Array, y: Array, C: Array, buf: Array
+) -> tuple[Array, Array, float]:
+    r"""Exact dual line search along the progress since the last snapshot; ``alpha``, ``alpha_snap`` in place.
+
+    Moves :math:`\alpha \leftarrow \alpha + \mu(\alpha - \alpha_s)` and :math:`w \leftarrow w + \mu(w - w_s)`
+    with the :math:`\mu \ge 0` that maximises :math:`D` on this ray, capped where the ray leaves the box.
+    :math:`y^\top\alpha = 0` and :math:`w = Z^\top\alpha` are kept by linearity, so :math:`D` stays a
+    certified lower bound, and it never decreases. The iterate *before* the move becomes the next
+    snapshot (``alpha_snap`` is overwritten), so the next direction includes this move: with the moved
+    iterate as snapshot the moves alternated long and short (measured: separable data at C = 100
+    stalled at 20 000 iterations; with this rule it stops at a few hundred). Returns the new ``w``, the
+    next snapshot of ``w`` and :math:`\mu` (0: no move).
+    """
+    da = np.subtract(alpha, alpha_snap, out=buf)
+    alpha_snap[:] = alpha
+    dw = w - w_snap
+    quad = float(dw @ dw)
+    lin = float(da.sum()) - float(w @ dw)  # dD/dmu at mu = 0, as D = sum(alpha) - ||w||^2 / 2
+    if not (lin > 0.0 and quad > 0.0):
+        return w, w, 0.0
+    # Rounding: an entry that stayed at 0 or C drifts by a few ulps over the steps since the snapshot;
+    # it is not moved (else it would cap the move at 0). And y^T da = 0 is restored on the entries
+    # that do move: the move multiplies whatever rounding da carries, and the moves compound
+    # (measured: |y^T alpha| grew to 1e-8 n C without this). w is recomputed by the caller.
+    moved = np.abs(da) > 1e-14 * C
+    da[~moved] = 0.0
+    k = int(np.count_nonzero(moved))
+    if k:
+        da[moved] -= y[moved] * (float(y @ da) / k)
+    room = np.where(da > 0, C, 0.0) - alpha  # signed distance to the bound the entry moves towards
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(da != 0.0, room / da, np.inf)
+    mu = min(lin / quad, float(ratio.min()), MU_MAX)
+    if not mu > 0.0:
+        return w, w, 0.0
+    alpha += mu * da
+    np.clip(alpha, 0.0, C, out=alpha)  # rounding at the entry that capped the move
+    return w + mu * dw, w, mu
+
+
 def _stratified_batches(y: Array, batch_size: int, rng: np.random.Generator) -> Iterator[tuple[NDArray[np.intp], Array]]:
     """Seeded mini-batches holding both classes, in class proportion; yields (indices, n_c / k_c per index).
 
@@ -177,6 +242,7 @@ def solve_subgradient(
     callback: Callable[[int, Array, float, Array], None] | None = None,
     progress: Callable[[dict[str, Any]], None] | None = None,
     tol: float | None = None,
+    extrapolate_every: int | None = 20,
 ) -> Solution:
     r"""Unconstrained subgradient descent with exact bias and its own certificate.
 
@@ -212,6 +278,11 @@ def solve_subgradient(
         The command line draws it as a progress bar.
     tol : float, optional
         Deprecated alias of ``target_gap``.
+    extrapolate_every : int or None, default 20
+        Full batch only: every this many steps, move along the progress made
+        since the last such move, as far as the dual objective rises and the
+        box allows (see the module's docstring); ``None`` runs the plain
+        Frank–Wolfe/Polyak steps. Not applied on dask arrays.
 
     Returns
     -------
@@ -227,6 +298,7 @@ def solve_subgradient(
         counts products with X or Xᵀ (a product with k of the n rows counts
         k/n): at most 3 per full-batch iteration. ``status`` is
         ``"optimal"`` or ``"max_iter"`` (with a :class:`ConvergenceWarning`).
+        ``extras["extrapolations"]`` counts the extrapolation moves made.
     """
     if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
         raise DualSVMError(f"max_iter must be an integer >= 1, got {max_iter!r}")
@@ -238,6 +310,11 @@ def solve_subgradient(
         isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or not 2 <= batch_size <= problem.n
     ):
         raise DualSVMError(f"batch_size must be None or an integer in [2, n={problem.n}], got {batch_size!r}")
+    if extrapolate_every is not None and (
+        isinstance(extrapolate_every, bool) or not isinstance(extrapolate_every, (int, np.integer))
+        or extrapolate_every < 1
+    ):
+        raise DualSVMError(f"extrapolate_every must be None or an integer >= 1, got {extrapolate_every!r}")
     if getattr(problem, "chunked", False):  # X on dask blocks: dualsvm/chunked.py, full batch only
         if batch_size is not None or callback is not None:
             raise DualSVMError("on a dask array solve_subgradient runs full batch without callback; got "
@@ -270,6 +347,7 @@ def solve_subgradient(
     rng = np.random.default_rng(seed)
     status, it = "max_iter", 0
     theta_prev, v = np.zeros(n), np.zeros(problem.d)
+    alpha_snap, w_snap, n_extrapolated = np.zeros(n), np.zeros(problem.d), 0
     buf, ctheta = np.empty(n), np.empty(n)  # scratch for the O(n) updates, so that they allocate nothing
     n_pos, b, b_last, width = int(np.count_nonzero(y > 0)), 0.0, 0.0, 0.0
     batches = _stratified_batches(y, batch_size, rng) if batch_size is not None else None
@@ -346,6 +424,12 @@ def solve_subgradient(
             np.multiply(ctheta, eta, out=buf)
             alpha += buf
             w = (1.0 - eta) * w + eta * v
+            if extrapolate_every and it % extrapolate_every == 0:
+                w, w_snap, mu = _extrapolate(alpha, w, alpha_snap, w_snap, y, C, buf)
+                if mu > 0:  # w = Z^T alpha afresh: the move multiplies the rounding both carry by 1 + mu
+                    w = X.T @ (y * alpha)
+                    passes += 1
+                    n_extrapolated += 1
         else:
             idx, inv_rate = next(batches)
             _, theta_b = balanced_violators(y[idx], X[idx] @ w, None if costs is None else costs[idx])
@@ -379,6 +463,7 @@ def solve_subgradient(
         "history": {k: np.asarray(v) for k, v in hist.items()},
         "alpha_trace": np.asarray(trace), "trace_index": trace_index,
         "batch_size": batch_size, "seed": seed, "target_gap": target_gap, "data_passes": passes,
+        "extrapolations": n_extrapolated,
     }
     if progress is not None:
         progress({"iteration": it, "relative_gap": (best_P - best_D) / scale(best_P), "elapsed": elapsed, "done": True})
