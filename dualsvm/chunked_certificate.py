@@ -423,6 +423,7 @@ def certificate_chunked(
         rho = (r * norms + delta + u * abs(s)) * (1.0 + 4 * u)
         t_lo = (t - rho) - 2 * u * (abs(t) + rho)
         t_hi = (t + rho) + 2 * u * (abs(t) + rho)
+        t_lo, t_hi = dask.persist(t_lo, t_hi)  # read by every selection round
         B = slope_zero_chunked(op, t_lo, t_hi, y, weights, problem._n_pos, slack=_gamma(n + 2, u), guess=b_,
                                window=window)
         return gap_floor, G, r, B, rho
