@@ -851,6 +851,7 @@ def _sg_sums_block(Xb: np.ndarray, B: np.ndarray, YC: np.ndarray, b: float, fp: 
 
 def subgradient_chunked(
     problem: SVMProblem, target_gap: float, max_iter: int, deadline: float | None = None,
+    extrapolate_every: int | None = None,
 ) -> tuple[tuple[np.ndarray, float, Any], str, str, dict[str, Any]]:
     r"""The full-batch subgradient (Frank–Wolfe) step of :mod:`dualsvm.subgradient` on a dask problem.
 
@@ -869,6 +870,13 @@ def subgradient_chunked(
     The best :math:`P` (with its :math:`w, b`) and the best :math:`D` (with its
     :math:`\alpha`) are kept, as in memory, and the run stops when
     :math:`P_{best} - D_{best} \le` ``target_gap`` :math:`\max(1, |P_{best}|)`.
+
+    Every ``extrapolate_every`` steps, the extrapolation of
+    :func:`dualsvm.subgradient._extrapolate` (the same formulas, block by
+    block): one round for :math:`\sum(\alpha - \alpha_s)` and the moved
+    entries' :math:`y^\top(\alpha - \alpha_s)`, one for the box's ratio, one
+    pass that moves :math:`\alpha` and sums :math:`Z^\top\alpha` (the new
+    :math:`w`), and one for :math:`s = X_b w`.
 
     Returns ``(w, b, alpha)`` (``alpha`` a dask array), the status and why, and extras.
     """
@@ -894,6 +902,7 @@ def subgradient_chunked(
     history: list[dict[str, float]] = []
     status, why = "max_iter", f"max_iter={max_iter} steps done"
     b, window = 0.0, None
+    snap, w_snap, n_extrapolated = [None] * len(B), np.zeros(d), 0  # alpha_s = 0, w_s = 0
     t_of = dask.delayed(lambda Bb, Yb: Yb[:, 0] - Bb[:, 1], pure=True)
     c_of = dask.delayed(lambda Yb: Yb[:, 1], pure=True)
     it = 0
@@ -940,12 +949,77 @@ def subgradient_chunked(
         w = (1.0 - eta) * w + eta * vt
         B = list(_persist(*_map(_sg_step_fused, xb, B, YC, b=b, fp=fp, fn=fn, eta=eta, w=w)))
         op.passes += 1
+        if extrapolate_every and it % extrapolate_every == 0:
+            B, w, (snap, w_snap, moves) = _sg_extrapolate_chunked(op, xb, B, snap, YC, w, w_snap)
+            n_extrapolated += moves
     col = dask.delayed(lambda Bb: Bb[:, 0], pure=True)
     alpha = da.concatenate([da.from_delayed(col(Bb), shape=(c,), dtype=np.float64)
                             for Bb, c in zip(best_B, op.row_chunks, strict=True)])
     extras = {"data_passes": op.passes, "history": history, "iterations": it, "best_primal": best_P, "best_dual": best_D,
-              "chunked": {"blocks": op.nblocks}}
+              "chunked": {"blocks": op.nblocks}, "extrapolations": n_extrapolated}
     return (best_w, best_b, alpha), status, why, extras
+
+
+def _sgx_da(Bb: np.ndarray, Sb: np.ndarray | None, YC: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """alpha - alpha_s on a block, and the entries that moved (beyond a few ulps of C_i)."""
+    da_ = Bb[:, 0] - (0.0 if Sb is None else Sb)
+    return da_, np.abs(da_) > 1e-14 * YC[:, 1]
+
+
+def _sgx_stats(Bb: np.ndarray, Sb: np.ndarray | None, YC: np.ndarray) -> np.ndarray:
+    """sum(alpha - alpha_s), the moved entries' y^T(alpha - alpha_s) and their count."""
+    da_, moved = _sgx_da(Bb, Sb, YC)
+    return np.array([float(da_.sum()), float(YC[moved, 0] @ da_[moved]), float(np.count_nonzero(moved))])
+
+
+def _sgx_dir(Bb: np.ndarray, Sb: np.ndarray | None, YC: np.ndarray, corr: float) -> np.ndarray:
+    """The move's direction on a block: the moved entries' alpha - alpha_s, y^T restored (corr = y^T da / k)."""
+    da_, moved = _sgx_da(Bb, Sb, YC)
+    da_[~moved] = 0.0
+    da_[moved] -= YC[moved, 0] * corr
+    return da_
+
+
+def _sgx_ratio(Bb: np.ndarray, Sb: np.ndarray | None, YC: np.ndarray, corr: float) -> float:
+    """The longest move within the box on a block."""
+    da_ = _sgx_dir(Bb, Sb, YC, corr)
+    room = np.where(da_ > 0, YC[:, 1], 0.0) - Bb[:, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(np.where(da_ != 0.0, room / da_, np.inf).min(initial=np.inf))
+
+
+def _sgx_move(Xb: np.ndarray, Bb: np.ndarray, Sb: np.ndarray | None, YC: np.ndarray, corr: float, mu: float
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """The moved alpha of a block (clipped: rounding at the entry that capped the move) and its Z^T alpha."""
+    a = np.clip(Bb[:, 0] + mu * _sgx_dir(Bb, Sb, YC, corr), 0.0, YC[:, 1])
+    return a, Xb.T @ (YC[:, 0] * a)
+
+
+def _sg_extrapolate_chunked(op: DaskOperator, xb: list[Any], B: list[Any], snap: list[Any], YC: list[Any],
+                            w: np.ndarray, w_snap: np.ndarray) -> tuple[list[Any], np.ndarray, tuple[Any, ...]]:
+    """:func:`dualsvm.subgradient._extrapolate` on blocks: returns the blocks, w, and (next snapshot, its w, moves)."""
+    import dask
+
+    from .subgradient import MU_MAX
+
+    pre = list(_persist(*_map(lambda Bb: Bb[:, 0].copy(), B)))  # the next snapshot: alpha before the move
+    dw = w - w_snap
+    quad = float(dw @ dw)
+    st = np.asarray(_tree_sum(_map(_sgx_stats, B, snap, YC)).compute())
+    lin = float(st[0]) - float(w @ dw)  # dD/dmu at mu = 0
+    if not (lin > 0.0 and quad > 0.0):
+        return B, w, (pre, w, 0)
+    corr = float(st[1]) / st[2] if st[2] else 0.0
+    ratio = min(dask.compute(_map(_sgx_ratio, B, snap, YC, corr=corr))[0])
+    mu = min(lin / quad, ratio, MU_MAX)
+    if not mu > 0.0:
+        return B, w, (pre, w, 0)
+    parts = list(_persist(*_map(_sgx_move, xb, B, snap, YC, corr=corr, mu=mu)))
+    w_new = np.asarray(_tree_sum(_get(parts, 1)).compute(), dtype=np.float64)  # w = Z^T alpha afresh
+    op.passes += 1
+    B = list(_persist(*_map(lambda Xb, p, w_: np.column_stack([p[0], Xb @ w_]), xb, parts, w_=w_new)))
+    op.passes += 1
+    return B, w_new, (pre, w, 1)
 
 
 def _sg_step_fused(Xb: np.ndarray, Bb: np.ndarray, YC: np.ndarray, b: float, fp: float, fn: float, eta: float,

@@ -282,7 +282,7 @@ def solve_subgradient(
         Full batch only: every this many steps, move along the progress made
         since the last such move, as far as the dual objective rises and the
         box allows (see the module's docstring); ``None`` runs the plain
-        Frank–Wolfe/Polyak steps. Not applied on dask arrays.
+        Frank–Wolfe/Polyak steps. On dask arrays too (block by block).
 
     Returns
     -------
@@ -323,7 +323,8 @@ def solve_subgradient(
 
         t0 = time.perf_counter()
         (w, b, a), status, why, extras = subgradient_chunked(problem, target_gap, max_iter,
-                                                             None if max_time is None else t0 + max_time)
+                                                             None if max_time is None else t0 + max_time,
+                                                             extrapolate_every)
         extras.update(target_gap=target_gap, stop=why)
         return _certified(problem, w, b, a, status, extras["iterations"], time.perf_counter() - t0, extras,
                           target_gap, "subgradient")

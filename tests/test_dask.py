@@ -253,9 +253,14 @@ def test_solve_subgradient_on_dask_follows_in_memory(threads: None, data, refere
     pd = ds.SVMProblem(da.from_array(X, chunks=(UNEVEN, D)), y, C=2.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ds.ConvergenceWarning)
-        sg = ds.solve_subgradient(pd, target_gap=1e-2, max_iter=40)
-        # the dask path runs the plain steps (no extrapolation yet)
-        sgm = ds.solve_subgradient(ds.SVMProblem(X, y, C=2.0), target_gap=1e-2, max_iter=40, extrapolate_every=None)
+        sg = ds.solve_subgradient(pd, target_gap=1e-2, max_iter=40)  # two extrapolations, at steps 20 and 40
+        sgm = ds.solve_subgradient(ds.SVMProblem(X, y, C=2.0), target_gap=1e-2, max_iter=40)
+        plain = ds.solve_subgradient(pd, target_gap=1e-2, max_iter=40, extrapolate_every=None)
+        plain_m = ds.solve_subgradient(ds.SVMProblem(X, y, C=2.0), target_gap=1e-2, max_iter=40, extrapolate_every=None)
+    assert sg.extras["extrapolations"] == sgm.extras["extrapolations"] == 2
+    assert plain.extras["extrapolations"] == 0
+    np.testing.assert_allclose(plain.w, plain_m.w, rtol=1e-9, atol=1e-12)
+    assert not np.allclose(plain.w, sg.w, rtol=1e-6)  # the moves changed the path
     assert sg.iterations == sgm.iterations
     np.testing.assert_allclose(sg.w, sgm.w, rtol=1e-9, atol=1e-12)
     assert np.linalg.norm(sg.w - reference.w) <= sg.radius + reference.radius
