@@ -28,6 +28,7 @@ import time
 import warnings
 
 import numpy as np
+from child_memory import run_in_child, status_bytes
 
 CONFIGS = {
     "builtin": {"algebra": "builtin"},
@@ -35,16 +36,6 @@ CONFIGS = {
     "mkl-indirect": {"algebra": "mkl", "solver_type": "indirect", "cg_preconditioner": "diagonal"},
     "mkl-indirect-noprec": {"algebra": "mkl", "solver_type": "indirect", "cg_preconditioner": None},
 }
-
-
-def _status() -> dict[str, int]:
-    out = {}
-    with open("/proc/self/status") as f:
-        for line in f:
-            key, _, val = line.partition(":")
-            if key in ("VmHWM", "VmRSS"):
-                out[key] = int(val.split()[0]) * 1024
-    return out
 
 
 def _osqp_phase(problem, opts):
@@ -99,9 +90,9 @@ def _child(phase, config, n, d, conn):
             fn(ds.SVMProblem(*make_sparse_text(100, 500, nnz_per_row=10, seed=2), C=1.0), opts)
             with open("/proc/self/clear_refs", "w") as f:
                 f.write("5")  # VmHWM := VmRSS
-            start = _status()["VmRSS"]
+            start = status_bytes()["VmRSS"]
             out = fn(p, opts)
-            out["peak_MB"] = (_status()["VmHWM"] - start) / 1e6
+            out["peak_MB"] = (status_bytes()["VmHWM"] - start) / 1e6
             out["start_MB"] = start / 1e6
         X = p.X
         out["B_MB"] = (X.data.nbytes + X.indices.nbytes + X.indptr.nbytes) / 1e6
@@ -111,23 +102,7 @@ def _child(phase, config, n, d, conn):
 
 
 def run(phase, config, n, d, timeout):
-    import multiprocessing as mp
-
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["dualsvm", "osqp"])
-    recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(phase, config, n, d, send))
-    proc.start()
-    send.close()
-    try:
-        got = recv.recv() if recv.poll(timeout) else f"no answer within {timeout} s"
-    except EOFError:
-        proc.join(5)
-        got = f"the child died (exit code {proc.exitcode})"
-    proc.join(5)
-    if proc.is_alive():
-        proc.kill()
-    return got
+    return run_in_child(_child, (phase, config, n, d), ["dualsvm", "osqp"], timeout)
 
 
 def main() -> None:

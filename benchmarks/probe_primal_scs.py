@@ -19,6 +19,8 @@ import time
 import tracemalloc
 import warnings
 
+from child_memory import run_in_child, status_bytes
+
 CONFIGS = {
     "auto": {},  # solve_primal's own choice (choose_solver)
     "clarabel": {"solver": "CLARABEL"},
@@ -32,16 +34,6 @@ CONFIGS = {
     "scs-indirect-nodeflate": {"solver": "SCS", "use_indirect": True, "eps_abs": 1e-5, "eps_rel": 1e-5,
                                "env": {"SCS_DEFLATE": "0"}},
 }
-
-
-def _status() -> dict[str, int]:
-    out = {}
-    with open("/proc/self/status") as f:
-        for line in f:
-            key, _, val = line.partition(":")
-            if key in ("VmHWM", "VmRSS"):
-                out[key] = int(val.split()[0]) * 1024
-    return out
 
 
 def _solve(problem, opts):
@@ -71,12 +63,12 @@ def _child(config, n, d, nnz_per_row, conn):
             _solve(ds.SVMProblem(*make_sparse_text(100, 500, nnz_per_row=10, seed=2), C=1.0), opts)
             with open("/proc/self/clear_refs", "w") as f:
                 f.write("5")  # VmHWM := VmRSS
-            start = _status()["VmRSS"]
+            start = status_bytes()["VmRSS"]
             tracemalloc.start()
             out = _solve(p, opts)
             traced = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
-            rss = _status()["VmHWM"] - start
+            rss = status_bytes()["VmHWM"] - start
         X = p.X
         B = X.data.nbytes + X.indices.nbytes + X.indptr.nbytes
         out.update(peak_MB=max(traced, rss) / 1e6, traced_MB=traced / 1e6, resident_MB=rss / 1e6,
@@ -87,23 +79,7 @@ def _child(config, n, d, nnz_per_row, conn):
 
 
 def run(config, n, d, nnz_per_row, timeout):
-    import multiprocessing as mp
-
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["dualsvm", "cvxpy", "clarabel", "scs"])
-    recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(config, n, d, nnz_per_row, send))
-    proc.start()
-    send.close()
-    try:
-        got = recv.recv() if recv.poll(timeout) else f"no answer within {timeout} s"
-    except EOFError:
-        proc.join(5)
-        got = f"the child died (exit code {proc.exitcode})"
-    proc.join(5)
-    if proc.is_alive():
-        proc.kill()
-    return got
+    return run_in_child(_child, (config, n, d, nnz_per_row), ["dualsvm", "cvxpy", "clarabel", "scs"], timeout)
 
 
 def main() -> None:
