@@ -659,11 +659,19 @@ def test_solve_dual_mkl_libraries_missing_names_where_it_looked(monkeypatch, tmp
     assert loaded == [str(tmp_path / "libiomp5.so")]
 
 
-def test_importing_dualsvm_or_solving_with_builtin_never_loads_mkl():
-    """In a fresh interpreter without LD_LIBRARY_PATH (where osqp-mkl, if installed, could not load by itself)."""
+def _fresh_python_without_ld_library_path(code: str) -> str:
+    """Run ``code`` in a fresh interpreter without LD_LIBRARY_PATH (where osqp-mkl could not load by itself); its stdout."""
     import os
     import subprocess
 
+    env = {k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_importing_dualsvm_or_solving_with_builtin_never_loads_mkl():
+    """In a fresh interpreter without LD_LIBRARY_PATH (where osqp-mkl, if installed, could not load by itself)."""
     code = (
         "import sys, dualsvm as ds\n"
         "from dualsvm.datasets import make_sparse_text\n"
@@ -671,10 +679,7 @@ def test_importing_dualsvm_or_solving_with_builtin_never_loads_mkl():
         "maps = open('/proc/self/maps').read() if sys.platform.startswith('linux') else ''\n"
         "print('osqp_mkl' in sys.modules, 'libmkl_rt' in maps, 'libiomp5' in maps)\n"
     )
-    env = {k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["False", "False", "False"]
+    assert _fresh_python_without_ld_library_path(code).split() == ["False", "False", "False"]
 
 
 _OSQP_MKL = __import__("importlib.util").util.find_spec("osqp_mkl") is not None
@@ -683,9 +688,6 @@ _OSQP_MKL = __import__("importlib.util").util.find_spec("osqp_mkl") is not None
 @pytest.mark.skipif(not _OSQP_MKL or not sys.platform.startswith("linux"), reason="needs osqp-mkl (pip install 'dualsvm[mkl]')")
 def test_solve_dual_mkl_loads_without_ld_library_path():
     """The preload: osqp-mkl's indirect solver runs in a fresh interpreter with no LD_LIBRARY_PATH."""
-    import os
-    import subprocess
-
     code = (
         "import osqp, dualsvm as ds\n"
         "from dualsvm.datasets import make_sparse_text\n"
@@ -694,10 +696,7 @@ def test_solve_dual_mkl_loads_without_ld_library_path():
         "                  solver_type='indirect')\n"
         "print(s.extras['osqp'], s.success)\n"
     )
-    env = {k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "OSQP with algebra=mkl (indirect) True"
+    assert _fresh_python_without_ld_library_path(code).strip() == "OSQP with algebra=mkl (indirect) True"
 
 
 def test_solve_dual_pins_the_builtin_algebra(monkeypatch):
