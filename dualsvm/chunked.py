@@ -89,10 +89,41 @@ def _compute(*xs: Any) -> tuple[Any, ...]:
 
 
 # -- one task per row block: the state of a block is a (5, n_b) array [alpha; u; s; xi; zw] -------------
+# A block task of the interior point returns a *part* ``(big, (sums, maxima))``: ``big`` (the state or a
+# direction, n_b columns) stays on the worker for the next tasks, which take the part and read ``[0]``;
+# ``sums`` (a tuple of arrays) and ``maxima`` (one array) are the block's share of the round's reductions,
+# combined by :func:`_reduce` (one getitem per block, a tree of tasks down to at most 8 parts, which the
+# driver fetches and adds: one small fetch per round, and no task of its own for the last addition).
 def _tree_sum(parts: list[Any]) -> Any:
     from .operators import _tree_sum as ts
 
     return ts(parts)
+
+
+def _sum_max(*xs: tuple[tuple[np.ndarray, ...], np.ndarray]) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    """Blocks' ``(sums, maxima)`` combined: the sums added entry by entry, the maxima by maximum."""
+    sums, mx = xs[0]
+    for s_, m_ in xs[1:]:
+        sums = tuple(a + b for a, b in zip(sums, s_, strict=True))
+        mx = np.maximum(mx, m_)
+    return sums, mx
+
+
+def _reduce(parts: list[Any], split_every: int = 8) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    """The round's ``(sums, maxima)`` over the blocks' parts, computed (:func:`_sum_max`).
+
+    A tree of ``split_every``-ary tasks while more than ``split_every`` remain (so that at most
+    ``split_every`` times O(d^2) numbers reach the driver), then one fetch and the last addition here:
+    measured on worker processes, a round trip with the last addition as a task costs 5-15 ms more.
+    """
+    import dask
+
+    f = dask.delayed(_sum_max, pure=True)
+    level = _get(parts, 1)
+    while len(level) > split_every:
+        level = [f(*level[i:i + split_every]) if len(level[i:i + split_every]) > 1 else level[i]
+                 for i in range(0, len(level), split_every)]
+    return _sum_max(*dask.compute(*level))
 
 
 def _measure_part(S: np.ndarray, YC: np.ndarray, b: float) -> tuple[np.ndarray, np.ndarray]:
@@ -155,12 +186,14 @@ def _worst(a: np.ndarray, u: np.ndarray, s: np.ndarray, xi: np.ndarray, da_: np.
                float(np.max(-ds / s, initial=-np.inf)), float(np.max(-dxi / xi, initial=-np.inf)))
 
 
-def _predictor_block(Xb: np.ndarray, S: np.ndarray, YC: np.ndarray, b: float, dw: np.ndarray, db: float,
-                     w: np.ndarray) -> tuple[np.ndarray, float, tuple[np.ndarray, ...]]:
-    """The predictor's direction on a block and its step ratio.
+def _predictor_block(Xb: np.ndarray, P: tuple[Any, ...], YC: np.ndarray, b: float, dw: np.ndarray, db: float,
+                     w: np.ndarray) -> tuple[np.ndarray, Any]:
+    """The predictor's direction on a block (of the state ``P[0]``) and its step ratio, as a part.
 
-    The direction is kept as rows ``[Z dw, Z w, da, ds, dxi, 1/alpha, 1/u, h]`` (the last three for the corrector).
+    The direction is kept as rows ``[Z dw, Z w, da, ds, dxi, 1/alpha, 1/u, h]`` (the last three for the corrector);
+    the sums are ``(q, X^T V, sum V)`` (below), the maximum the step ratio.
     """
+    S = P[0]
     a, u, s, xi, zw = S
     y = YC[0]
     D = np.empty((8, S.shape[1]))
@@ -181,12 +214,14 @@ def _predictor_block(Xb: np.ndarray, S: np.ndarray, YC: np.ndarray, b: float, dw
     q = np.array([float(a @ s + u @ xi), float(a @ ds + d_a @ s - d_a @ xi + u @ dxi), float(d_a @ ds - d_a @ dxi)])
     yh = y * h
     V = np.stack([yh * (ia - iu), yh * d_a * (ds * ia + dxi * iu)])
-    return D, _worst(a, u, s, xi, d_a, ds, dxi), (q, (V @ Xb).T, V.sum(axis=1))
+    return D, ((q, (V @ Xb).T, V.sum(axis=1)), np.array([_worst(a, u, s, xi, d_a, ds, dxi)]))
 
 
-def _corrector_block(Xb: np.ndarray, S: np.ndarray, YC: np.ndarray, D1: np.ndarray, smu: float, dw2: np.ndarray,
-                     db2: float) -> tuple[np.ndarray, float]:
-    """The combined direction on a block: rows ``[DA, DS, DXI, Z dw2]``, and the block's step ratio."""
+def _corrector_block(Xb: np.ndarray, P: tuple[Any, ...], YC: np.ndarray, Q: tuple[Any, ...], smu: float,
+                     dw2: np.ndarray, db2: float) -> tuple[np.ndarray, Any]:
+    """The combined direction on a block (state ``P[0]``, predictor ``Q[0]``): rows ``[DA, DS, DXI, Z dw2]``,
+    and the block's step ratio (no sums), as a part."""
+    S, D1 = P[0], Q[0]
     a, u, s, xi, _ = S
     y = YC[0]
     _, _, d_a, ds, dxi, ia, iu, h = D1
@@ -202,7 +237,7 @@ def _corrector_block(Xb: np.ndarray, S: np.ndarray, YC: np.ndarray, D1: np.ndarr
     np.subtract(c1a - s, DS, out=DS)
     np.multiply(xi * iu, DA, out=DXI)
     DXI += c2u - xi
-    return out, _worst(a, u, s, xi, DA, DS, DXI)
+    return out, ((), np.array([_worst(a, u, s, xi, DA, DS, DXI)]))
 
 
 def _update_block(S: np.ndarray, YC: np.ndarray, D1: np.ndarray, D2: np.ndarray, t: float, b_new: float) -> tuple[Any, ...]:
@@ -219,13 +254,14 @@ def _update_block(S: np.ndarray, YC: np.ndarray, D1: np.ndarray, D2: np.ndarray,
     return (new, *_measure_part(new, YC, b_new))
 
 
-def _update_factor_block(Xb: np.ndarray, S: np.ndarray, YC: np.ndarray, D1: np.ndarray, D2: np.ndarray, t: float,
-                         b_new: float) -> tuple[Any, ...]:
-    """The update, the next measure and the next factor pass, in one task per block (one round trip)."""
-    new, sums, rmax = _update_block(S, YC, D1, D2, t, b_new)
+def _update_factor_block(Xb: np.ndarray, P: tuple[Any, ...], YC: np.ndarray, Q: tuple[Any, ...],
+                         R: tuple[Any, ...], t: float, b_new: float) -> tuple[np.ndarray, Any]:
+    """The update (state ``P[0]``, directions ``Q[0]``, ``R[0]``), the next measure and the next factor pass,
+    in one task per block (one round trip): the part ``(new state, ((measure sums, H^T H, X^T V, h sums), max |r_p|))``."""
+    new, sums, rmax = _update_block(P[0], YC, Q[0], R[0], t, b_new)
     bad = sums[5] > 0
     fac = _factor_block(Xb, new, YC, b_new) if not bad else tuple(np.full_like(x, np.nan) for x in _factor_shapes(Xb))
-    return new, sums, rmax, fac
+    return new, ((sums, *fac), rmax)
 
 
 def _factor_shapes(Xb: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -233,9 +269,10 @@ def _factor_shapes(Xb: np.ndarray) -> tuple[np.ndarray, ...]:
     return np.zeros((d, d)), np.zeros((d, 3)), np.zeros(2)
 
 
-def _measure_factor_block(Xb: np.ndarray, S: np.ndarray, YC: np.ndarray, b: float) -> tuple[Any, ...]:
-    """The measure and the factor pass of the start."""
-    return (S, *_measure_part(S, YC, b), _factor_block(Xb, S, YC, b))
+def _measure_factor_block(Xb: np.ndarray, S: np.ndarray, YC: np.ndarray, b: float) -> tuple[np.ndarray, Any]:
+    """The measure and the factor pass of the start, as the part of :func:`_update_factor_block`."""
+    sums, rmax = _measure_part(S, YC, b)
+    return S, ((sums, *_factor_block(Xb, S, YC, b)), rmax)
 
 
 def _partition_block(S: np.ndarray, YC: np.ndarray, kappa: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
@@ -685,7 +722,6 @@ def ipm_chunked(
     Returns the candidate ``(w, b, alpha)`` (``alpha`` a dask array), the
     status and why, and the extras; the caller certifies.
     """
-    import dask
 
     if opts["newton"] not in ("auto", "features"):
         raise DualSVMError(f"newton={opts['newton']!r} is not available on a dask array; it uses 'features' "
@@ -701,7 +737,7 @@ def ipm_chunked(
     S = list(_persist(*_map(lambda B: np.stack([0.5 * B[1], 0.5 * B[1], np.ones(B.shape[1]), np.ones(B.shape[1]),
                                                 np.zeros(B.shape[1])]), YC)))
     w, b = np.zeros(d), 0.0
-    state = _map(_measure_factor_block, xb, S, YC, b=b)  # [S, sums, r_p max, factor] per block
+    state = list(_persist(*_map(_measure_factor_block, xb, S, YC, b=b)))  # parts (S, ((sums, factor), max r_p))
     eta = float(opts["step_fraction"])
     history: list[dict[str, Any]] = []
     attempts: list[dict[str, Any]] = []
@@ -715,15 +751,16 @@ def ipm_chunked(
     it = 0
     for it in range(max_iter + 1):  # noqa: B007 (read after the loop)
         # one fetch: the measure of the iterate and its factor pass (formed in the update's tasks)
-        sums, rmax, (G, XtV, hs) = dask.compute(_tree_sum(_get(state, 1)), _get(state, 2), _tree_sum(_get(state, 3)))
+        (sums, G, XtV, hs), rmax = _reduce(state)
         op.passes += 1
         comp, yta, asum, n_free, n_at_C, n_bad, n_work = (float(v) for v in sums)
-        rpmax = max(float(m[0]) for m in rmax)
+        rpmax = float(rmax[0])
         if n_bad or not np.all(np.isfinite(w)) or not np.isfinite(b):
             status, why = "inaccurate", f"non-finite Newton step at iteration {it - 1}"
             if prev is not None:
-                S, w, b = prev  # keep the last finite iterate for the certificate
+                state, w, b = prev  # keep the last finite iterate for the certificate
             break
+        S = _get(state, 0)
         dual = asum - 0.5 * float(w @ w)
         rel = comp / max(1.0, abs(dual))
         row = {"comp": comp, "rel_gap_estimate": rel, "r_p": rpmax, "r_b": abs(yta),
@@ -778,11 +815,9 @@ def ipm_chunked(
         sol = sla.cho_solve(chol, np.append(ztHg - (w - zta), hs[1] + yta), check_finite=False)
         dw, db = sol[:-1], float(sol[-1])
         # -- predictor: Z dw and Z w, mu_aff(t) as a quadratic, and both parts of the corrector's rhs --
-        pred = list(_persist(*_map(_predictor_block, xb, S, YC, b=b, dw=dw, db=db, w=w)))
+        pred = list(_persist(*_map(_predictor_block, xb, state, YC, b=b, dw=dw, db=db, w=w)))
         op.passes += 2
-        D1 = _get(pred, 0)
-        ratios, (q, XtV2, V2) = dask.compute(_get(pred, 1), _tree_sum(_get(pred, 2)))
-        worst = max(ratios)
+        (q, XtV2, V2), (worst,) = _reduce(pred)
         t_aff = 1.0 if worst <= 1.0 else 1.0 / worst
         mu = comp / (2 * n)
         mu_aff = float(q[0] + t_aff * q[1] + t_aff**2 * q[2]) / (2 * n)
@@ -791,21 +826,20 @@ def ipm_chunked(
         # -- corrector: its right-hand side from the predictor's parts, one pass for Z dw2 --
         sol2 = sla.cho_solve(chol, np.append(smu * XtV2[:, 0] - XtV2[:, 1], smu * V2[0] - V2[1]), check_finite=False)
         dw2, db2 = sol2[:-1], float(sol2[-1])
-        corr = list(_persist(*_map(_corrector_block, xb, S, YC, D1, smu=smu, dw2=dw2, db2=db2)))
+        corr = list(_persist(*_map(_corrector_block, xb, state, YC, pred, smu=smu, dw2=dw2, db2=db2)))
         op.passes += 1
-        worst = max(dask.compute(_get(corr, 1))[0])
+        _, (worst,) = _reduce(corr)
         t = min(1.0, eta * (1.0 if worst <= 1.0 else 1.0 / worst))
         row.update(sigma=sigma, step=t, step_affine=t_aff, regularization=delta)
-        prev = (S, w, b)
+        prev = (state, w, b)
         w, b = w + t * (dw + dw2), b + t * (db + db2)
-        state = list(_persist(*_map(_update_factor_block, xb, S, YC, D1, _get(corr, 0), t=t, b_new=b)))
-        S = _get(state, 0)
+        state = list(_persist(*_map(_update_factor_block, xb, state, YC, pred, corr, t=t, b_new=b)))
         if t < 1e-12:
             status, why = "inaccurate", f"step length {t:.2g} at iteration {it}"
             break
     if found is None:
         # No exact finish: the interior iterate itself (the certificate projects alpha), its own w.
-        alpha = _persist(_column(op, S, 0))[0]
+        alpha = _persist(_column(op, _get(state, 0), 0))[0]
         b_lo, b_hi = argmin_b_chunked(problem, op, w, guess=b)
         op.passes += 1
         found = (w, 0.5 * (b_lo + b_hi), alpha)
