@@ -92,7 +92,7 @@ def _compute(*xs: Any) -> tuple[Any, ...]:
 # A block task of the interior point returns a *part* ``(big, (sums, maxima))``: ``big`` (the state or a
 # direction, n_b columns) stays on the worker for the next tasks, which take the part and read ``[0]``;
 # ``sums`` (a tuple of arrays) and ``maxima`` (one array) are the block's share of the round's reductions,
-# combined by :func:`_reduce` (one getitem per block, a tree of tasks down to at most 8 parts, which the
+# combined by :func:`_round` (one getitem per block, a tree of tasks down to at most 8 parts, which the
 # driver fetches and adds: one small fetch per round, and no task of its own for the last addition).
 def _tree_sum(parts: list[Any]) -> Any:
     from .operators import _tree_sum as ts
@@ -109,12 +109,12 @@ def _sum_max(*xs: tuple[tuple[np.ndarray, ...], np.ndarray]) -> tuple[tuple[np.n
     return sums, mx
 
 
-def _reduce(parts: list[Any], split_every: int = 8) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
-    """The round's ``(sums, maxima)`` over the blocks' parts, computed (:func:`_sum_max`).
+def _small_level(parts: list[Any], split_every: int = 8) -> list[Any]:
+    """The blocks' ``(sums, maxima)`` added by a tree of ``split_every``-ary tasks down to at most ``split_every``.
 
-    A tree of ``split_every``-ary tasks while more than ``split_every`` remain (so that at most
-    ``split_every`` times O(d^2) numbers reach the driver), then one fetch and the last addition here:
-    measured on worker processes, a round trip with the last addition as a task costs 5-15 ms more.
+    The driver fetches these and adds the last level itself (:func:`_sum_max`): at most ``split_every``
+    times O(d^2) numbers travel, and the round trip has no task of its own for the last addition (measured
+    on worker processes: 5-15 ms less per round).
     """
     import dask
 
@@ -123,7 +123,38 @@ def _reduce(parts: list[Any], split_every: int = 8) -> tuple[tuple[np.ndarray, .
     while len(level) > split_every:
         level = [f(*level[i:i + split_every]) if len(level[i:i + split_every]) > 1 else level[i]
                  for i in range(0, len(level), split_every)]
-    return _sum_max(*dask.compute(*level))
+    return level
+
+
+def _client() -> Any:
+    """The ``distributed.Client`` that dask's collections run on now, or None (threads, or no distributed)."""
+    from dask.base import get_scheduler
+
+    get = get_scheduler()
+    client = getattr(get, "__self__", None)  # a default Client's scheduler is its bound ``get``
+    try:
+        from distributed import Client
+    except ImportError:  # pragma: no cover - dask without distributed
+        return None
+    return client if isinstance(client, Client) else None
+
+
+def _round(parts: list[Any]) -> tuple[list[Any], tuple[tuple[np.ndarray, ...], np.ndarray]]:
+    """One round of block tasks: their parts kept where they ran, their ``(sums, maxima)`` combined here.
+
+    On a ``distributed.Client`` one submission (``client.compute`` of the parts and the small results:
+    the parts stay on the workers as futures, only the small results are gathered); else a persist
+    (the threaded scheduler computes the parts in this process) and a compute of the small results.
+    """
+    import dask
+
+    client = _client()
+    if client is None:
+        kept = list(_persist(*parts))
+        return kept, _sum_max(*dask.compute(*_small_level(kept)))
+    level = _small_level(parts)
+    futs = client.compute(parts + level)
+    return futs[:len(parts)], _sum_max(*client.gather(futs[len(parts):]))
 
 
 def _measure_part(S: np.ndarray, YC: np.ndarray, b: float) -> tuple[np.ndarray, np.ndarray]:
@@ -737,7 +768,7 @@ def ipm_chunked(
     S = list(_persist(*_map(lambda B: np.stack([0.5 * B[1], 0.5 * B[1], np.ones(B.shape[1]), np.ones(B.shape[1]),
                                                 np.zeros(B.shape[1])]), YC)))
     w, b = np.zeros(d), 0.0
-    state = list(_persist(*_map(_measure_factor_block, xb, S, YC, b=b)))  # parts (S, ((sums, factor), max r_p))
+    state, small = _round(_map(_measure_factor_block, xb, S, YC, b=b))  # parts (S, ((sums, factor), max r_p))
     eta = float(opts["step_fraction"])
     history: list[dict[str, Any]] = []
     attempts: list[dict[str, Any]] = []
@@ -751,7 +782,7 @@ def ipm_chunked(
     it = 0
     for it in range(max_iter + 1):  # noqa: B007 (read after the loop)
         # one fetch: the measure of the iterate and its factor pass (formed in the update's tasks)
-        (sums, G, XtV, hs), rmax = _reduce(state)
+        (sums, G, XtV, hs), rmax = small
         op.passes += 1
         comp, yta, asum, n_free, n_at_C, n_bad, n_work = (float(v) for v in sums)
         rpmax = float(rmax[0])
@@ -815,9 +846,8 @@ def ipm_chunked(
         sol = sla.cho_solve(chol, np.append(ztHg - (w - zta), hs[1] + yta), check_finite=False)
         dw, db = sol[:-1], float(sol[-1])
         # -- predictor: Z dw and Z w, mu_aff(t) as a quadratic, and both parts of the corrector's rhs --
-        pred = list(_persist(*_map(_predictor_block, xb, state, YC, b=b, dw=dw, db=db, w=w)))
+        pred, ((q, XtV2, V2), (worst,)) = _round(_map(_predictor_block, xb, state, YC, b=b, dw=dw, db=db, w=w))
         op.passes += 2
-        (q, XtV2, V2), (worst,) = _reduce(pred)
         t_aff = 1.0 if worst <= 1.0 else 1.0 / worst
         mu = comp / (2 * n)
         mu_aff = float(q[0] + t_aff * q[1] + t_aff**2 * q[2]) / (2 * n)
@@ -826,14 +856,13 @@ def ipm_chunked(
         # -- corrector: its right-hand side from the predictor's parts, one pass for Z dw2 --
         sol2 = sla.cho_solve(chol, np.append(smu * XtV2[:, 0] - XtV2[:, 1], smu * V2[0] - V2[1]), check_finite=False)
         dw2, db2 = sol2[:-1], float(sol2[-1])
-        corr = list(_persist(*_map(_corrector_block, xb, state, YC, pred, smu=smu, dw2=dw2, db2=db2)))
+        corr, (_, (worst,)) = _round(_map(_corrector_block, xb, state, YC, pred, smu=smu, dw2=dw2, db2=db2))
         op.passes += 1
-        _, (worst,) = _reduce(corr)
         t = min(1.0, eta * (1.0 if worst <= 1.0 else 1.0 / worst))
         row.update(sigma=sigma, step=t, step_affine=t_aff, regularization=delta)
         prev = (state, w, b)
         w, b = w + t * (dw + dw2), b + t * (db + db2)
-        state = list(_persist(*_map(_update_factor_block, xb, state, YC, pred, corr, t=t, b_new=b)))
+        state, small = _round(_map(_update_factor_block, xb, state, YC, pred, corr, t=t, b_new=b))
         if t < 1e-12:
             status, why = "inaccurate", f"step length {t:.2g} at iteration {it}"
             break
