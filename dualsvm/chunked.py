@@ -741,14 +741,17 @@ def ipm_chunked(
 
     One ``dask.delayed`` task per row block and step; the state of a block
     (:math:`\alpha, u, s, \xi, Zw`) is a ``(5, n_b)`` array (one row each) persisted where
-    the block is. Per iteration three steps, each one persist and one fetch
-    of small results: the predictor (:math:`Z\Delta w`, :math:`Zw`, the
+    the block is. Per iteration three rounds (:func:`_round`: one submission on a
+    ``distributed.Client``, the blocks' parts kept on the workers and their small
+    results gathered; three is the least for this iteration, as each round needs a
+    reduction of the one before: the Newton system, then the predictor's sums, then
+    the combined direction's step length): the predictor (:math:`Z\Delta w`, :math:`Zw`, the
     direction, each block's step ratio, :math:`\mu_{aff}(t)` as a quadratic
     in :math:`t`, and the two parts of the corrector's right-hand side, which
     is linear in :math:`\sigma\mu`), the corrector (:math:`Z\Delta w_2`,
     the direction, the ratios), and the update (the new iterate, its measure
     and the next weighted Gram). Four products with X per iteration; what
-    reaches the driver is :math:`O(d^2)` numbers and one ratio per block.
+    reaches the driver is :math:`O(d^2)` numbers (at most 8 partial sums of each).
 
     Returns the candidate ``(w, b, alpha)`` (``alpha`` a dask array), the
     status and why, and the extras; the caller certifies.
