@@ -247,6 +247,56 @@ def test_working_set_over_the_cap_falls_back(threads: None, data, reference, mon
     assert sol.extras["iterations_working_set"] == 0
 
 
+def test_working_set_finish_joins_a_point_frozen_at_C(threads: None, data, reference, monkeypatch) -> None:
+    """A point frozen at C that violates joins the working set, and leaves the frozen sums (Z_U^T C_U, y_U^T C_U).
+
+    No natural run froze a wrong point at C (C in 0.05..10, finish_below up to 0.99), so the gate's iterate is
+    made by hand: the points within 0.3 of the margin (the in-memory margins) in the working set, the others
+    clearly at their in-memory bound, except one point of the in-memory non-support (margin 2.3), read at C.
+    The finish must join it from C and end at the in-memory answer, certified on the whole problem.
+    """
+    import dualsvm.chunked as chunked
+
+    X, y = data
+    pm = ds.SVMProblem(X, y, C=2.0)
+    p = ds.SVMProblem(da.from_array(X, chunks=(UNEVEN, D)), y, C=2.0)
+    yp, C, m = np.asarray(pm.y), np.asarray(pm.costs), np.asarray(reference.margins)
+    at_C = np.isin(np.arange(N), reference.bound_support)
+    work = np.abs(m - 1.0) < 0.3
+    far = reference.non_support[m[reference.non_support] > 1.3]
+    i0 = far[np.argmin(np.linalg.norm(X[far], axis=1))]  # the shortest row: a small pull on w while misread
+    at_C[i0] = True
+    e = 1e-3  # kappa = 10 reads u_i = e C_i, xi_i = 0.1 as at C; the working set's s = xi = 1e-3 as undecided
+    alpha = np.where(at_C, (1.0 - e) * C, e * C)
+    s, xi = np.where(at_C, e, 0.1), np.where(at_C, 0.1, e)
+    work[i0] = False
+    alpha[work] = np.clip(reference.alpha[work], 0.05 * C[work], 0.95 * C[work])
+    s[work] = xi[work] = 1e-3
+    S = np.stack([alpha, C - alpha, s, xi, np.zeros(N)])
+    cuts = np.cumsum((0,) + UNEVEN)
+    S0 = [S[:, lo:hi] for lo, hi in zip(cuts[:-1], cuts[1:], strict=True)]
+    YC = [np.stack([yp[lo:hi], C[lo:hi]]) for lo, hi in zip(cuts[:-1], cuts[1:], strict=True)]
+    from_C: list[int] = []  # the violators the frozen check found at C (global indices)
+    check = chunked._Frozen.check
+
+    def spy(self, *args, **kw):
+        sums, joins = check(self, *args, **kw)
+        for j in joins or ():
+            from_C.extend(int(i) for i in j[0][j[5]])
+        return sums, joins
+
+    monkeypatch.setattr(chunked._Frozen, "check", spy)
+    op = p.operator()
+    info, found, _ = chunked._ws_finish(p, op, list(op.X.to_delayed().reshape(-1)), S0, YC, float(reference.b),
+                                        0.995, 1e-11, None, "auto")
+    assert i0 in from_C and info["n_joined"] >= 1
+    assert found is not None and info["outcome"] == "KKT point", info
+    w, b, a = found
+    sol = ds.certify(p, w, b, a, build_alpha=False)  # its own alpha, on all points
+    _same_answer(sol, reference)
+    assert sol.relative_gap <= 1e-12
+
+
 def test_solve_subgradient_on_dask_follows_in_memory(threads: None, data, reference) -> None:
     """The full-batch subgradient on dask takes the in-memory steps; both certified answers hold the optimum."""
     X, y = data
