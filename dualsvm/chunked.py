@@ -449,10 +449,49 @@ def _ws_alpha_block(S0: np.ndarray, YC: np.ndarray, A_loc: np.ndarray, aA: np.nd
 class _Frozen:
     """The partition of the points off the working set, as the blocks see it (indices split by block)."""
 
-    def __init__(self, op: DaskOperator, xb: list[Any], S0: list[Any], YC: list[Any]) -> None:
-        self.op, self.xb, self.S0, self.YC = op, xb, S0, YC
+    def __init__(self, problem: SVMProblem, op: DaskOperator, xb: list[Any], S0: list[Any], YC: list[Any]) -> None:
+        self.problem, self.op, self.xb, self.S0, self.YC = problem, op, xb, S0, YC
         self.offs = block_offsets(op)
         self.ov: dict[int, int] = {}  # global index -> 0 (at 0) or 1 (at C_i): points shrunk out of the working set
+        self.c_b, self.c_sum = 0.0, 0.0  # y_U^T C_U and sum_U C_i (set by the gather)
+
+    # -- what dualsvm.ws_logic.working_set_loop asks (its Frozen protocol) --
+    def sums(self) -> tuple[float, float]:
+        return self.c_b, self.c_sum
+
+    def kkt_point(self, rows: np.ndarray, A: np.ndarray, yA: np.ndarray, CA: np.ndarray, sub_free: np.ndarray,
+                  sub_at_C: np.ndarray, c_w: np.ndarray, start: tuple[Any, ...], budget: float) -> tuple[Any, ...]:
+        return _ws_kkt_point(self.problem, self, rows, A, yA, CA, sub_free, sub_at_C, c_w, self.c_b, self.c_sum,
+                             start, budget)
+
+    def count(self, join: Any) -> int:
+        return sum(int(j[0].size) for j in join or ())
+
+    def freeze(self, at_C: np.ndarray, at_0: np.ndarray, yC: np.ndarray, C: np.ndarray) -> None:
+        self.c_b, self.c_sum = self.c_b + float(yC.sum()), self.c_sum + float(C.sum())
+        self.ov.update({int(i): 1 for i in at_C})
+        self.ov.update({int(i): 0 for i in at_0})
+
+    def take(self, join: list[Any]) -> tuple[Any, ...]:
+        """The violators' parts, gathered by :meth:`check`, joined: no longer frozen."""
+        d = self.problem.d
+        jidx = np.concatenate([j[0] for j in join]).astype(np.int64)
+        jrows = np.concatenate([j[1] for j in join]).reshape(-1, d)
+        jy, jC = np.concatenate([j[2] for j in join]), np.concatenate([j[3] for j in join])
+        jZ = np.concatenate([j[4] for j in join]).reshape(-1, 4)
+        was_C = np.concatenate([j[5] for j in join])
+        self.op.rows_read += int(jidx.size)
+        self.c_b, self.c_sum = self.c_b - float((jy * jC)[was_C].sum()), self.c_sum - float(jC[was_C].sum())
+        for i in jidx:
+            self.ov.pop(int(i), None)
+        return jidx, jrows, jy, jC, jZ, was_C
+
+    def snapshot(self) -> dict[int, int]:
+        return dict(self.ov)
+
+    def result(self, found: tuple[np.ndarray, float, np.ndarray], A: np.ndarray, snap: dict[int, int]) -> tuple[Any, ...]:
+        self.ov = snap  # the overrides of the partition the KKT point was found with
+        return found[0], found[1], self.alpha(A, found[2])
 
     def split(self, idx: np.ndarray, *vals: np.ndarray) -> list[tuple[np.ndarray, ...]]:
         """``idx`` (sorted global indices) and values, cut by block, the indices made local."""
@@ -570,12 +609,10 @@ def _ws_finish(
     """
     import dask
 
-    from .ipm import _IMPLICIT_W, _QP, _SUB_MAX_ITER, _choose_form, _correctors, _finite, _Iterate, _margins_consistent
-    from .ipm import _partition as partition
-    from .operators import make_operator
+    from .ws_logic import working_set_loop
 
     d = problem.d
-    frozen = _Frozen(op, xb, S0, YC)
+    frozen = _Frozen(problem, op, xb, S0, YC)
     parts = _map(_ws_gather_block, xb, S0, YC, [int(o) for o in frozen.offs[:-1]])
     got, (ZtV, csums) = dask.compute(_get(parts, 0), _tree_sum(_get(parts, 1)))
     op.passes += 1
@@ -584,127 +621,13 @@ def _ws_finish(
     yA, CA = np.concatenate([g[2] for g in got]), np.concatenate([g[3] for g in got])
     Z = np.concatenate([g[4] for g in got]).reshape(-1, 4)
     op.rows_read += int(A.size)
-    alpha, u_, s, xi = (Z[:, j].copy() for j in range(4))
-    w, b = ZtV[:, 0], float(b0)  # Z^T alpha of the iterate on all points (as ipm's products)
-    c_w, (c_b, c_sum, C_total) = ZtV[:, 1].copy(), (float(v) for v in csums)
+    frozen.c_b, frozen.c_sum, C_total = (float(v) for v in csums)
     w_bound = float(np.sqrt(2.0 * C_total))  # 1/2 ||w*||^2 <= P* <= P(0, 0) = sum_i C_i
-    pinned = np.zeros(A.size, bool)  # joined after violating: never frozen again here
     info: dict[str, Any] = {"n_working": int(A.size), "working_sizes": [], "n_joined": 0}
-    k_all = 0
-    # the best KKT point within the budget, with its working set and the frozen overrides of its partition
-    best: tuple[dict[str, Any], tuple[np.ndarray, float, np.ndarray], np.ndarray, dict[int, int]] | None = None
-    inconsistent: set[bytes] = set()
-
-    def done(res: dict[str, Any], triple: tuple[np.ndarray, float, np.ndarray], A_: np.ndarray,
-             ov: dict[int, int] | None = None) -> tuple[Any, ...]:
-        if ov is not None:
-            frozen.ov = ov
-        return {**res, "sub_iterations": k_all}, (triple[0], triple[1], frozen.alpha(A_, triple[2])), k_all
-
-    def fail(res: dict[str, Any]) -> tuple[Any, ...]:
-        return ({**res, "sub_iterations": k_all}, None, k_all) if best is None else done(*best)
-
-    while True:
-        info["working_sizes"].append(int(A.size))
-        if A.size == 0:
-            none = np.zeros(0, bool)
-            res, found, _ = _ws_kkt_point(problem, frozen, rows, A, yA, CA, none, none, c_w, c_b, c_sum,
-                                          (w, b, np.zeros(0)), budget)
-            info.update(res)
-            return done(info, found, A) if found is not None else fail(info)
-        form = _choose_form(A.size, d)
-        sub = _QP(make_operator(rows), yA, CA, form, c_w, c_b, c_sum)
-        implicit = form in _IMPLICIT_W
-        zA = _Iterate(alpha, u_, s, xi, None if implicit else w, b,
-                      sub.newton.margins(c_w, alpha) if implicit else yA * (rows @ w))
-        n_corr = _correctors(correctors, form, d)
-        tried: set[bytes] = set()
-        keep: np.ndarray | None = None
-        join: list[Any] = []
-        while k_all <= _SUB_MAX_ITER:
-            m = sub.measure(zA)
-            f, u = partition(zA.alpha, zA.u, zA.s, zA.xi, CA)
-            key = np.packbits(np.concatenate([f, u])).tobytes()
-            w_sub = zA.w if zA.w is not None else c_w + rows.T @ (yA * zA.alpha)
-            fkey = A[f].tobytes()
-            consider = key not in tried and fkey not in inconsistent and m["rel_gap_estimate"] <= _FINISH_TRY
-            if consider and not _margins_consistent(rows[f], yA[f], w_bound):
-                inconsistent.add(fkey)
-                consider = False
-            if consider:
-                tried.add(key)
-                res, found, join = _ws_kkt_point(problem, frozen, rows, A, yA, CA, f, u, c_w, c_b, c_sum,
-                                                 (w_sub, zA.b, zA.alpha[f]), budget)
-                info.update(res, sub_iterations=k_all)
-                if found is not None:
-                    if res["exact"]:
-                        return done(info, found, A)
-                    info["n_inexact"] = info.get("n_inexact", 0) + 1
-                    if best is None or res["gap"] < best[0]["gap"]:
-                        best = (dict(info), found, A.copy(), dict(frozen.ov))
-                if res["outcome"] == "frozen point violates":
-                    n_join = sum(j[0].size for j in join)
-                    if n_join > A.size or not n_join:  # a mass join (read too early), or too thin to name
-                        info.update(outcome="abandoned: mass join" if n_join else res["outcome"],
-                                    n_violations=res["n_violations"])
-                        return fail(info)
-                    keep = np.ones(A.size, bool)
-                    break
-            f10, u10 = partition(zA.alpha, zA.u, zA.s, zA.xi, CA, _KAPPA)
-            f10 |= pinned
-            u10 &= ~pinned
-            if A.size > 4 * (d + 1) and np.count_nonzero(~f10) >= 0.2 * A.size:
-                yCu = (yA * CA)[u10]
-                c_w = c_w + rows[u10].T @ yCu
-                c_b, c_sum = c_b + float(yCu.sum()), c_sum + float(CA[u10].sum())
-                frozen.ov.update({int(i): 1 for i in A[u10]})
-                frozen.ov.update({int(i): 0 for i in A[~f10 & ~u10]})
-                keep = f10
-                break
-            if k_all == _SUB_MAX_ITER or m["rel_gap_estimate"] <= 1e-15:
-                break
-            if deadline is not None and time.perf_counter() > deadline:
-                info["outcome"] = "max_time"
-                break
-            try:
-                zta = sub.factor(zA, m)
-            except np.linalg.LinAlgError:
-                info["outcome"] = "working-set Newton system failed"
-                return fail(info)
-            zA_new, st = sub.step(zA, m, zta, eta, n_corr)
-            k_all += 1
-            if not _finite(zA_new) or st["step"] < 1e-12:
-                break
-            zA = zA_new
-        if keep is None:
-            info.setdefault("outcome", "working set did not converge")
-            return fail(info)
-        # Rebuild: drop the frozen, add the joined (warm-started from the gate's iterate), keep A sorted.
-        w, b = w_sub, zA.b
-        jidx = np.concatenate([j[0] for j in join]).astype(np.int64) if join else np.zeros(0, np.int64)
-        if jidx.size:
-            jrows = np.concatenate([j[1] for j in join]).reshape(-1, d)
-            jy, jC = np.concatenate([j[2] for j in join]), np.concatenate([j[3] for j in join])
-            jZ = np.concatenate([j[4] for j in join]).reshape(-1, 4)
-            was_C = np.concatenate([j[5] for j in join])
-            info["n_joined"] += int(jidx.size)
-            op.rows_read += int(jidx.size)
-            c_w = c_w - jrows[was_C].T @ (jy * jC)[was_C]
-            c_b, c_sum = c_b - float((jy * jC)[was_C].sum()), c_sum - float(jC[was_C].sum())
-            for i in jidx:
-                frozen.ov.pop(int(i), None)
-        else:
-            jrows, jy, jC, jZ = np.zeros((0, d)), np.zeros(0), np.zeros(0), np.zeros((0, 4))
-        idx = np.concatenate([A[keep], jidx])
-        order = np.argsort(idx, kind="stable")
-        rows = np.vstack([rows[keep], jrows])[order]
-        yA, CA = np.concatenate([yA[keep], jy])[order], np.concatenate([CA[keep], jC])[order]
-        pinned = np.concatenate([pinned[keep], np.ones(jidx.size, bool)])[order]
-        alpha = np.concatenate([zA.alpha[keep], jZ[:, 0]])[order]
-        u_ = np.concatenate([zA.u[keep], jZ[:, 1]])[order]
-        s = np.concatenate([zA.s[keep], jZ[:, 2]])[order]
-        xi = np.concatenate([zA.xi[keep], jZ[:, 3]])[order]
-        A = idx[order]
+    # w: Z^T alpha of the iterate on all points (as ipm's products); the gate's iterate on A warm-starts the loop
+    return working_set_loop(frozen, rows, A, yA, CA, tuple(Z[:, j].copy() for j in range(4)), ZtV[:, 0], float(b0),
+                            ZtV[:, 1].copy(), d, w_bound, eta, budget, deadline, correctors, True,
+                            lambda blocks: np.vstack(blocks), info)
 
 
 def _map(func: Any, *lists: Any, **consts: Any) -> list[Any]:

@@ -53,9 +53,10 @@ from .certificates import certificate
 from .exceptions import ConvergenceWarning, DualSVMError
 from .feasibility import argmin_b, project_dual, slope_zero
 from .finish import kkt_brackets, kkt_solve_fits, kkt_solve_wb
-from .operators import DenseOperator, blas_threads, make_operator
+from .operators import DenseOperator, blas_threads
 from .problem import SVMProblem, check_max_iter, check_max_time, check_target_gap
 from .solution import Solution
+from .ws_logic import working_set_loop
 
 __all__ = ["solve_ipm", "solve_working_set", "IPM_OPTIONS"]
 
@@ -1034,112 +1035,47 @@ def _working_set_finish(
 
     Returns (info, KKT triple or None, Newton steps taken on working sets).
     """
-    y, C, d, n = problem.y, problem.costs, problem.d, problem.n
-    yC = y * C
+    y, C = problem.y, problem.costs
     A = np.flatnonzero(ws)
-    U = at_C.copy()  # frozen at C_i; frozen at 0: neither in A nor in U
-    pinned = np.zeros(n, bool)  # joined after violating: never frozen again here
-    info: dict[str, Any] = {"n_working": int(A.size), "n_frozen_at_C": int(U.sum()), "working_sizes": [],
+    host = _InMemoryFrozen(problem, op, z, at_C)
+    info: dict[str, Any] = {"n_working": int(A.size), "n_frozen_at_C": int(host.U.sum()), "working_sizes": [],
                             "n_joined": 0}
-    rows = op.rows(A)
-    alpha, u_, s, xi, w, b = z.alpha[A], z.u[A], z.s[A], z.xi[A], w_now, z.b
     w_bound = float(np.sqrt(2.0 * C.sum()))  # 1/2 ||w*||^2 <= P* <= P(0, 0) = sum_i C_i
-    k_all = 0
-    best: tuple[dict[str, Any], tuple[Array, float, Array]] | None = None
-    inconsistent: set[bytes] = set()  # free sets (global indices) whose margins cannot all be 1
-    while True:
-        info["working_sizes"].append(int(A.size))
-        if A.size == 0:
-            none = np.zeros(0, bool)
-            res, found, _ = _kkt_point(problem, op, rows, A, none, none, U, c_w, (w, b, np.zeros(0)), budget)
-            info.update(res)
-            if found is None and best is not None:
-                return {**best[0], "sub_iterations": k_all}, best[1], k_all
-            return info, found, k_all
-        yA = y[A]
-        form = _choose_form(A.size, d, getattr(rows, "nnz", None))
-        n_corr = _correctors(correctors, form, d)
-        sub = _QP(make_operator(rows), yA, C[A], form, c_w, float(yC[U].sum()), float(C[U].sum()))
-        implicit = form in _IMPLICIT_W
-        zA = _Iterate(alpha, u_, s, xi, None if implicit else w, b,
-                      sub.newton.margins(c_w, alpha) if implicit else yA * (rows @ w))
-        tried: set[bytes] = set()
-        keep: Mask | None = None  # rebuild the working set from these of its points (and the joined)
-        join = np.zeros(0, np.intp)
-        while k_all <= _SUB_MAX_ITER:
-            m = sub.measure(zA)
-            f, u = _partition(zA.alpha, zA.u, zA.s, zA.xi, C[A])
-            key = np.packbits(np.concatenate([f, u])).tobytes()
-            w_sub = zA.w if zA.w is not None else c_w + rows.T @ (yA * zA.alpha)
-            fkey = A[f].tobytes()  # A is sorted: the free set itself, whatever the working set
-            consider = key not in tried and fkey not in inconsistent and m["rel_gap_estimate"] <= 1e-4
-            if consider and not _margins_consistent(rows[f], yA[f], w_bound):
-                inconsistent.add(fkey)
-                consider = False
-            if consider:
-                tried.add(key)
-                res, found, join = _kkt_point(problem, op, rows, A, f, u, U, c_w, (w_sub, zA.b, zA.alpha[f]), budget)
-                info.update(res, sub_iterations=k_all)
-                if found is not None:
-                    if res["exact"]:
-                        return info, found, k_all
-                    # Within the budget but not exact: keep it, and iterate on for the exact partition.
-                    info["n_inexact"] = info.get("n_inexact", 0) + 1
-                    if best is None or res["gap"] < best[0]["gap"]:
-                        best = (dict(info), found)
-                if res["outcome"] == "frozen point violates":
-                    if abandon_on_mass_join and join.size > A.size:
-                        info.update(outcome="abandoned: mass join", n_violations=int(join.size), sub_iterations=k_all)
-                        return (info, None, k_all) if best is None else (best[0], best[1], k_all)
-                    if not join.size:  # violations spread too thin to name: give up here
-                        return (info, None, k_all) if best is None else (best[0], best[1], k_all)
-                    keep = np.ones(A.size, bool)
-                    break
-            # Shrink again once a fifth of the working set is clearly at a bound
-            # (not worth it on a working set of a few times d + 1 rows).
-            f10, u10 = _partition(zA.alpha, zA.u, zA.s, zA.xi, C[A], _KAPPA)
-            f10 |= pinned[A]
-            u10 &= ~pinned[A]
-            if A.size > 4 * (d + 1) and np.count_nonzero(~f10) >= 0.2 * A.size:
-                newU = A[u10]
-                c_w = c_w + rows[u10].T @ yC[newU]
-                U[newU] = True
-                keep = f10
-                break
-            if k_all == _SUB_MAX_ITER or m["rel_gap_estimate"] <= 1e-15:  # budget spent, or no more digits
-                break
-            if deadline is not None and time.perf_counter() > deadline:
-                info["outcome"] = "max_time"
-                break
-            try:
-                zta = sub.factor(zA, m)
-            except np.linalg.LinAlgError:
-                info["outcome"] = "working-set Newton system failed"
-                return info, None, k_all
-            zA_new, st = sub.step(zA, m, zta, eta, n_corr)
-            k_all += 1
-            if not _finite(zA_new) or st["step"] < 1e-12:
-                break
-            zA = zA_new
-        if keep is None:
-            if best is not None:
-                return {**best[0], "sub_iterations": k_all}, best[1], k_all
-            info.setdefault("outcome", "working set did not converge")
-            info["sub_iterations"] = k_all
-            return info, None, k_all
-        # Rebuild: drop the frozen, add the joined (warm-started from z), keep A sorted.
-        w, b = w_sub, zA.b
-        if join.size:
-            info["n_joined"] += int(join.size)
-            pinned[join] = True
-            was_C = join[U[join]]
-            c_w = c_w - op.rows(was_C).T @ yC[was_C]
-            U[join] = False
-        idx = np.concatenate([A[keep], join])
-        order = np.argsort(idx)
-        rows = op.vstack([rows[keep], op.rows(join)])[order]
-        alpha = np.concatenate([zA.alpha[keep], z.alpha[join]])[order]
-        u_ = np.concatenate([zA.u[keep], z.u[join]])[order]
-        s = np.concatenate([zA.s[keep], z.s[join]])[order]
-        xi = np.concatenate([zA.xi[keep], z.xi[join]])[order]
-        A = idx[order]
+    return working_set_loop(host, op.rows(A), A, y[A], C[A], (z.alpha[A], z.u[A], z.s[A], z.xi[A]), w_now, z.b, c_w,
+                            problem.d, w_bound, eta, budget, deadline, correctors, abandon_on_mass_join, op.vstack,
+                            info)
+
+
+class _InMemoryFrozen:
+    """The frozen points of :func:`_working_set_finish`: every point in reach (:class:`dualsvm.ws_logic.Frozen`)."""
+
+    def __init__(self, problem: SVMProblem, op: DenseOperator, z: _Iterate, at_C: Mask) -> None:
+        self.problem, self.op, self.z = problem, op, z
+        self.yC = problem.y * problem.costs
+        self.U = at_C.copy()  # frozen at C_i; frozen at 0: neither in the working set nor in U
+
+    def sums(self) -> tuple[float, float]:
+        return float(self.yC[self.U].sum()), float(self.problem.costs[self.U].sum())
+
+    def kkt_point(self, rows: Any, A: Array, yA: Array, CA: Array, sub_free: Mask, sub_at_C: Mask, c_w: Array,
+                  start: tuple[Array, float, Array], budget: float) -> tuple[Any, ...]:
+        return _kkt_point(self.problem, self.op, rows, A, sub_free, sub_at_C, self.U, c_w, start, budget)
+
+    def count(self, join: Any) -> int:
+        return 0 if join is None else int(join.size)
+
+    def freeze(self, at_C: Array, at_0: Array, yC: Array, C: Array) -> None:
+        self.U[at_C] = True
+
+    def take(self, join: Array) -> tuple[Any, ...]:
+        z = self.z
+        was_C = self.U[join]
+        self.U[join] = False
+        Z = np.column_stack([z.alpha[join], z.u[join], z.s[join], z.xi[join]])
+        return join, self.op.rows(join), self.problem.y[join], self.problem.costs[join], Z, was_C
+
+    def snapshot(self) -> None:
+        return None
+
+    def result(self, found: tuple[Array, float, Array], A: Array, snap: None) -> tuple[Array, float, Array]:
+        return found  # alpha is whole already
