@@ -51,6 +51,7 @@ from .exceptions import DualSVMError
 from .finish import kkt_solve_rows
 from .operators import DaskOperator
 from .problem import SVMProblem
+from .ws_logic import clip_balanced
 
 __all__ = ["ipm_chunked", "subgradient_chunked", "FREE_MAX", "WS_MAX_BYTES"]
 
@@ -362,13 +363,7 @@ def _finish(
     info: dict[str, Any] = {"n_free": int(F.size)}
     if F.size:
         w, b, a_F = kkt_solve_rows(XF, yF, fixed, ycsum, start=(w0, b0, aF))
-        info["box_excess"] = float(np.maximum(0.0, np.maximum(-a_F, a_F - CF)).max(initial=0.0))
-        a_F = np.clip(a_F, 0.0, CF)
-        res = float(yF @ a_F) + ycsum
-        room = np.flatnonzero((a_F - yF * res >= 0.0) & (a_F - yF * res <= CF))
-        if room.size:  # restore y^T alpha = 0 after the clip, in one free coordinate with room (as ipm._kkt_point)
-            i = room[np.argmax(np.minimum(a_F[room], CF[room] - a_F[room]))]
-            a_F[i] -= yF[i] * res
+        a_F, info["box_excess"] = clip_balanced(a_F, yF, CF, ycsum)
         r_w = w - fixed - XF.T @ (yF * a_F)
         yta = float(yF @ a_F) + ycsum
     else:  # no free point: w is fixed by the bound points alone (b: the iterate's, then argmin_b)
@@ -555,13 +550,7 @@ def _ws_kkt_point(
         w, b, aF = kkt_solve_rows(rows[F], yA[F], fixed, ycsum, start=start)
     else:
         w, b, aF = fixed, float(start[1]), np.zeros(0)
-    info["box_excess"] = float(np.maximum(0.0, np.maximum(-aF, aF - CA[F])).max(initial=0.0))
-    aF = np.clip(aF, 0.0, CA[F])
-    res = float(yA[F] @ aF) + ycsum
-    room = np.flatnonzero((aF - yA[F] * res >= 0.0) & (aF - yA[F] * res <= CA[F]))
-    if room.size:  # restore y^T alpha = 0 after the clip, in one free coordinate with room
-        i = room[np.argmax(np.minimum(aF[room], CA[F][room] - aF[room]))]
-        aF[i] -= yA[F][i] * res
+    aF, info["box_excess"] = clip_balanced(aF, yA[F], CA[F], ycsum)
     aA = np.where(sub_at_C, CA, 0.0)
     aA[F] = aF
     r_w = w - fixed - rows[F].T @ (yA[F] * aF)

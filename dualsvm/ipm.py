@@ -56,7 +56,7 @@ from .finish import kkt_brackets, kkt_solve_fits, kkt_solve_wb
 from .operators import DenseOperator, blas_threads
 from .problem import SVMProblem, check_max_iter, check_max_time, check_target_gap
 from .solution import Solution
-from .ws_logic import working_set_loop
+from .ws_logic import clip_balanced, working_set_loop
 
 __all__ = ["solve_ipm", "solve_working_set", "IPM_OPTIONS"]
 
@@ -606,13 +606,7 @@ def _kkt_point(
         return info, None, np.zeros(0, np.intp)
     w, b, a = kkt_solve_wb(problem, free, U, start=start, fixed=fixed)
     F = np.flatnonzero(free)
-    info["box_excess"] = float(np.maximum(0.0, np.maximum(-a[F], a[F] - C[F])).max(initial=0.0))
-    a[F] = np.clip(a[F], 0.0, C[F])
-    res = float(y[F] @ a[F]) + float(yC[U].sum())
-    room = np.flatnonzero((a[F] - y[F] * res >= 0.0) & (a[F] - y[F] * res <= C[F]))
-    if room.size:  # restore y^T alpha = 0 after the clip, in one free coordinate with room
-        i = F[room[np.argmax(np.minimum(a[F[room]], C[F[room]] - a[F[room]]))]]
-        a[i] -= y[i] * res
+    a[F], info["box_excess"] = clip_balanced(a[F], y[F], C[F], float(yC[U].sum()))
     # With no free point no equation fixes b: the working set is checked with the
     # iterate's b (its sub-problem's multiplier), every point with that b moved into
     # argmin_b P(w, .) (so a frozen point that violates there is named to join).

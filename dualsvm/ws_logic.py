@@ -20,6 +20,9 @@ decisions, a :class:`Frozen` host the data:
 * the rebuild: the kept points and the joined ones (warm-started from the
   gate's iterate), sorted by index, the joined at-C points' :math:`Z^\top C`
   taken out of the frozen sums.
+
+:func:`clip_balanced` is the KKT solves' common last step (also of the dask
+free-set finish, :func:`dualsvm.chunked._finish`).
 """
 
 from __future__ import annotations
@@ -29,7 +32,25 @@ from typing import Any, Protocol
 
 import numpy as np
 
-__all__ = ["Frozen", "working_set_loop"]
+__all__ = ["Frozen", "clip_balanced", "working_set_loop"]
+
+
+def clip_balanced(aF: np.ndarray, yF: np.ndarray, CF: np.ndarray, ycsum: float) -> tuple[np.ndarray, float]:
+    r"""A KKT solve's free :math:`\alpha_F` clipped into its box, :math:`y^\top\alpha = 0` restored after the clip.
+
+    ``ycsum`` is :math:`y_U^\top C_U` of the points at :math:`C_i`. The residual of
+    :math:`y^\top\alpha` after the clip is taken out of one free coordinate that has room for it
+    (the one farthest from its bounds). Returns the new :math:`\alpha_F` and the box excess before
+    the clip (the largest distance outside :math:`[0, C_i]`).
+    """
+    excess = float(np.maximum(0.0, np.maximum(-aF, aF - CF)).max(initial=0.0))
+    aF = np.clip(aF, 0.0, CF)
+    res = float(yF @ aF) + ycsum
+    room = np.flatnonzero((aF - yF * res >= 0.0) & (aF - yF * res <= CF))
+    if room.size:
+        i = room[np.argmax(np.minimum(aF[room], CF[room] - aF[room]))]
+        aF[i] -= yF[i] * res
+    return aF, excess
 
 
 class Frozen(Protocol):
