@@ -73,7 +73,7 @@ from numpy.typing import ArrayLike, NDArray
 from .exceptions import ConvergenceWarning, DualSVMError
 
 __all__ = ["KERNELS", "KernelFactor", "kernel_matrix", "kernel_block", "factorize", "pivoted_cholesky", "pointwise_bound",
-           "expansion_certificate", "resolve_gamma"]
+           "expansion_certificate", "dual_lower_bound", "certify_expansion", "resolve_gamma"]
 
 Array = NDArray[np.float64]
 KernelFn = Callable[[Array, Array], Any]
@@ -320,7 +320,7 @@ def pivoted_cholesky(column: Callable[[int], Array], diag: Array, *, tol: float,
         if e[p] <= 0.0:  # only rounding left; an indefinite K is refused before this
             converged = True
             break
-        col = np.asarray(column(p), dtype=np.float64)
+        col = np.array(column(p), dtype=np.float64, copy=True)  # a view (the precomputed Gram's column) stays intact
         if k:
             col = col - Lt[:k, p] @ Lt[:k]
         col /= math.sqrt(e[p])
@@ -853,3 +853,112 @@ def expansion_certificate(problem: Any, lower_bound: float, support: ArrayLike, 
     G = max(P - float(lower_bound), 0.0) + err + 2 * _U * (abs(P) + abs(float(lower_bound)))
     return {"primal_objective": float(P), "duality_gap": float(G), "radius": math.sqrt(2.0 * G) * (1.0 + 2 * _U),
             "norm2": norm2, "decision": f}
+
+
+def _exact_gram_form(factor: KernelFactor, S: NDArray[np.intp], c: Array) -> tuple[float, float]:
+    r""":math:`c^\top K_{SS} c` from computed kernel values, and a bound on its distance to the exact value."""
+    X, m = factor.X_train, S.shape[0]
+    q, abs_q, dq = 0.0, 0.0, 0.0
+    ac = np.abs(c)
+    step = factor._block_rows(2 * m + X.shape[1])
+    for lo in range(0, m, step):
+        if factor.kernel == "precomputed":
+            Kb = X[S[lo:lo + step]][:, S]
+        else:
+            Kb, dK = kernel_block(factor.kernel, X[S[lo:lo + step]], X[S], gamma=factor.gamma, degree=factor.degree,
+                                  coef0=factor.coef0)
+            dq += float(ac[lo:lo + step] @ (dK @ ac))
+        q += float(c[lo:lo + step] @ (Kb @ c))
+        abs_q += float(ac[lo:lo + step] @ (np.abs(Kb) @ ac))
+    # Rounding: the values' (kernel_block), then the row sums, the dot products and the blocks' sum.
+    g = _gamma_k(2 * m + 8)
+    return q, g * abs_q * (1.0 + g) + dq * (1.0 + g)
+
+
+def dual_lower_bound(problem: Any, alpha: ArrayLike) -> float:
+    r"""A lower bound on the kernel SVM's optimum :math:`P_K^*` from the exact Gram, rigorous in floating point.
+
+    For ``alpha`` clipped into the box :math:`0 \le \alpha_i \le C_i`, with
+    :math:`S` its support, :math:`c = (y\circ\alpha)_S` and :math:`\eta = y^\top\alpha`,
+
+    .. math::
+
+        P_K^* \;\ge\; D_K(\alpha) - |b^*|\,|\eta|, \qquad
+        D_K(\alpha) = \textstyle\sum_i \alpha_i - \tfrac12 c^\top K_{SS}\, c,
+
+    (weak duality; the :math:`\eta` term because :math:`\alpha` need not meet
+    :math:`y^\top\alpha = 0` exactly), with :math:`K_{SS}` evaluated in row blocks
+    (:math:`|S|^2` kernel values, within ``memory_budget``), every value's rounding
+    bounded by :func:`kernel_block` and every sum's by :math:`\gamma`, and
+    :math:`|b^*| \le 1 + \max_i\sqrt{K_{ii}}\,\sqrt{2P_0}`, :math:`P_0 = 2\min_\pm
+    \sum_{y_i = \pm1} C_i` (the objective of :math:`f = 0` with :math:`b = \mp 1`).
+    No factor enters: this is the bound the factor's certificate
+    cannot give rigorously (``proofs/T14``, "The computed factor").
+
+    Parameters
+    ----------
+    problem : SVMProblem
+        A kernel problem.
+    alpha : array_like of shape (n,)
+        A dual point, e.g. ``solution.alpha``.
+
+    Returns
+    -------
+    float
+        A lower bound on :math:`P_K^*`.
+    """
+    factor = getattr(problem, "kernel_factor", None)
+    if factor is None:
+        raise DualSVMError("dual_lower_bound needs a kernel problem (SVMProblem(..., kernel=...))")
+    a = np.asarray(alpha, dtype=np.float64).reshape(-1)
+    y, C = problem.y, problem.costs
+    if a.shape != y.shape or not np.all(np.isfinite(a)):
+        raise DualSVMError(f"alpha must be a finite array of shape ({y.shape[0]},), got {np.shape(alpha)}")
+    a = np.clip(a, 0.0, C)  # in the box exactly; y'alpha = 0 is not needed (the eta term)
+    S = np.flatnonzero(a)
+    c = (y * a)[S]  # exact: y is +-1
+    q, q_err = _exact_gram_form(factor, S, c)
+    sum_a = math.fsum(a.tolist())  # correctly rounded
+    eta = abs(math.fsum((y * a).tolist())) * (1.0 + 2 * _U) + 5e-324
+    P0 = 2.0 * min(math.fsum(C[y > 0].tolist()), math.fsum(C[y < 0].tolist())) * (1.0 + 2 * _U)
+    R = float(np.sqrt((factor.diag + factor.diag_error).max())) * (1.0 + 2 * _U)
+    b_star = (1.0 + R * math.sqrt(2.0 * P0)) * (1.0 + 4 * _U)
+    D = sum_a - 0.5 * (q + q_err)
+    return float(D - b_star * eta - 4 * _U * (abs(sum_a) + abs(q) + q_err) - _U * abs(D))
+
+
+def certify_expansion(problem: Any, solution: Any) -> dict[str, float]:
+    r"""Certify a solution's dual expansion :math:`f_\alpha = \sum_i y_i\alpha_i k(x_i, \cdot)` with the exact Gram.
+
+    The factor's certificate (``solution.duality_gap``) is exact arithmetic on
+    the stored factor, and its rounding is measured, not bounded
+    (``proofs/T14``). This one reads only kernel values and is rigorous in
+    floating point: :func:`dual_lower_bound` gives :math:`L \le P_K^*`, and
+    :func:`expansion_certificate` evaluates :math:`P_K(f_\alpha, b)` rounded up,
+    with ``b = solution.b``. Then :math:`G = P_K(f_\alpha, b) - L \ge
+    P_K(f_\alpha, b) - P_K^*` and :math:`\|f_\alpha - f^*\|_{\mathcal H} \le \sqrt{2G}`.
+    :math:`f_\alpha` is the function ``DualSVC`` exports as ``dual_coef_``,
+    ``support_`` and ``intercept_`` (SVC's conventions). Cost: :math:`(n + |S|)\,|S|`
+    kernel values (:math:`S` the support of ``alpha``), in blocks within ``memory_budget``.
+
+    Parameters
+    ----------
+    problem : SVMProblem
+        A kernel problem.
+    solution : Solution
+        A solution of ``problem`` (its ``alpha`` and ``b``).
+
+    Returns
+    -------
+    dict
+        ``lower_bound`` (:math:`L`), and :func:`expansion_certificate`'s ``primal_objective``,
+        ``duality_gap`` (:math:`G`), ``radius``, ``norm2``, ``decision``; ``relative_gap``
+        (:math:`G / \max(1, |P|)`).
+    """
+    lower = dual_lower_bound(problem, solution.alpha)
+    a = np.clip(np.asarray(solution.alpha, dtype=np.float64), 0.0, problem.costs)
+    S = np.flatnonzero(a)
+    out = expansion_certificate(problem, lower, S, (problem.y * a)[S], float(solution.b))
+    out["lower_bound"] = lower
+    out["relative_gap"] = out["duality_gap"] / max(1.0, abs(out["primal_objective"]))
+    return out

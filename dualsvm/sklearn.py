@@ -266,7 +266,9 @@ class EstimatorReport:
         floating-point noise of the conversion (1/(49 * (1/49)) = 1.0000000000000002).
     kernel : dict or None
         For a kernel ``SVC``: libsvm's function certified in the RKHS
-        (:func:`dualsvm.kernels.expansion_certificate`): ``primal_objective``,
+        (:func:`dualsvm.kernels.expansion_certificate`, against the lower bound
+        :func:`dualsvm.kernels.dual_lower_bound` of the reference's alpha: both read the
+        exact Gram, so the gap is rigorous in floating point): ``primal_objective``,
         ``duality_gap``, ``radius`` (bound on :math:`\\|f - f^*\\|_{\\mathcal H}`); then
         ``distance`` is :math:`\\|f - f_{ref}\\|_{\\mathcal H}` and ``certificate`` is None.
     certified : bool
@@ -461,7 +463,7 @@ def _certify_kernel_svc(est: Any, X: Any, y: Any, C: float, problem_text: str, s
                         class_weight: Any, near_optimal: float) -> EstimatorReport:
     """A kernel SVC's function :math:`\\sum_j c_j k(x_{s_j}, \\cdot) + b`, certified in the RKHS (``proofs/T14``)."""
     from .ipm import solve_ipm
-    from .kernels import expansion_certificate
+    from .kernels import dual_lower_bound, expansion_certificate
 
     p = est.get_params()
     gamma = getattr(est, "_gamma", p["gamma"])  # the value libsvm used ("scale" resolved at fit)
@@ -475,7 +477,9 @@ def _certify_kernel_svc(est: Any, X: Any, y: Any, C: float, problem_text: str, s
         raise DualSVMError(f"estimator must be binary (dual_coef_ with one row), got shape {dual_coef.shape}")
     S, c, b = est.support_, np.asarray(dual_coef[0], dtype=float), float(est.intercept_[0])
     # libsvm's decision is sum_j dual_coef_j k(sv_j, x) + intercept with classes_[1] positive, as dualsvm's +1.
-    kc = expansion_certificate(problem, ref.primal_objective - ref.duality_gap, S, c, b)
+    # The lower bound on P*_K reads the exact Gram on the reference's support: rigorous in floating point,
+    # where the factor's P - G is not (proofs/T14, "The computed factor").
+    kc = expansion_certificate(problem, dual_lower_bound(problem, ref.alpha), S, c, b)
     f = problem.kernel_factor
     beta = np.linalg.solve(f.L_P.T, ref.w)  # the reference function: sum_j beta_j k(x_{p_j}, .)
     # ||f_SVC - f_ref||^2 = c'K_SS c - 2 beta'K_PS c + beta'K_PP beta, with K_PS c = (f_SVC - b) at the pivots

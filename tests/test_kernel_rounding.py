@@ -15,7 +15,14 @@ import numpy as np
 import pytest
 
 import dualsvm as ds
-from dualsvm.kernels import expansion_certificate, factorize, kernel_block, pointwise_bound
+from dualsvm.kernels import (
+    certify_expansion,
+    dual_lower_bound,
+    expansion_certificate,
+    factorize,
+    kernel_block,
+    pointwise_bound,
+)
 
 U = 2.0**-53
 mp.mp.prec = 200
@@ -164,3 +171,73 @@ def test_factor_residual_term_bounds_the_exact_residual_form(case):
     q = np.einsum("ki,ij,kj->k", V, E, V)
     bound = (np.abs(V) @ np.sqrt(f.residual_diag)) ** 2
     assert np.all(q <= bound), f"worst ratio {np.max(q / bound):.3g}"
+
+
+def _exact_dual(Ke, y, a):
+    v = [mp.mpf(float(y[i] * a[i])) for i in range(len(a))]
+    n = len(a)
+    return mp.fsum(mp.mpf(float(t)) for t in a) - mp.fsum(v[i] * Ke[i][j] * v[j] for i in range(n) for j in range(n)) / 2
+
+
+@pytest.mark.parametrize("case", ["rbf-far", "poly7"])
+def test_dual_lower_bound_is_below_the_exact_dual_value(case):
+    """dual_lower_bound(alpha) <= D_K(alpha) with K exact (y'alpha = 0 exactly: paired entries), and close to it."""
+    p, X = _problem(case)
+    f = p.kernel_factor
+    Ke = _exact_gram(f.kernel, X, X, f.gamma, f.degree, f.coef0)
+    rng = np.random.default_rng(7)
+    pos, neg = np.flatnonzero(p.y > 0), np.flatnonzero(p.y < 0)
+    for k in range(30):
+        a = np.zeros(len(X))
+        t = rng.uniform(0, (1e-3, 0.1, 1.0)[k % 3], size=min(len(pos), len(neg)))
+        a[rng.permutation(pos)[:t.size]] = t
+        a[rng.permutation(neg)[:t.size]] = t  # y'alpha = 0 in exact arithmetic
+        D = _exact_dual(Ke, p.y, a)
+        low = dual_lower_bound(p, a)
+        assert low <= D
+        assert D - low <= 1e-7 * max(1.0, abs(float(D)))  # not vacuous: the rounding allowances only
+
+
+def test_dual_lower_bound_covers_the_sums_rounding_on_a_cancelling_gram():
+    """K = 1e6 * 11' + I (precomputed: its values are exact), y'alpha = 0: c'Kc = ||c||^2 exactly, but the
+    computed sums carry 1e6-sized rounding; the bound's gamma term must cover it (Fractions as reference)."""
+    from fractions import Fraction
+
+    n = 40
+    K = 1e6 * np.ones((n, n)) + np.eye(n)
+    y = np.where(np.arange(n) < n // 2, 1, -1)
+    p = ds.SVMProblem(K, y, C=1.0, kernel="precomputed")
+    rng = np.random.default_rng(8)
+    for _ in range(30):
+        t = rng.uniform(0, 1, size=n // 2)
+        a = np.concatenate([t, rng.permutation(t)])  # y'alpha = 0 exactly
+        D = sum(Fraction(float(x)) for x in a) - sum(Fraction(float(x)) ** 2 for x in a) / 2
+        assert Fraction(dual_lower_bound(p, a)) <= D
+
+
+def test_dual_lower_bound_charges_an_unbalanced_alpha():
+    """With y'alpha != 0 the bound subtracts |b*| |y'alpha| (weak duality needs y'alpha = 0), so it is below D_K."""
+    p, X = _problem("rbf-far")
+    f = p.kernel_factor
+    Ke = _exact_gram(f.kernel, X, X, f.gamma, f.degree, f.coef0)
+    a = np.zeros(len(X))
+    a[0] = 0.5  # one positive point only: y'alpha = 0.5
+    assert dual_lower_bound(p, a) < _exact_dual(Ke, p.y, a) - 0.5
+
+
+def test_certify_expansion_covers_the_exact_gap_of_a_solution():
+    """G >= P_K(f_alpha, b) - D_K(alpha), both in exact arithmetic, for solve_ipm's and solve_dual's answers."""
+    p, X = _problem("rbf-far")
+    f = p.kernel_factor
+    Ke = _exact_gram(f.kernel, X, X, f.gamma, f.degree, f.coef0)
+    y, C = p.y, p.costs
+    for solve in (ds.solve_ipm, ds.solve_dual):
+        sol = solve(p)
+        ce = certify_expansion(p, sol)
+        a = np.clip(sol.alpha, 0.0, C)
+        c = [mp.mpf(float(y[j] * a[j])) for j in range(len(X))]
+        fx = [mp.fsum(c[j] * Ke[i][j] for j in range(len(X))) + mp.mpf(float(sol.b)) for i in range(len(X))]
+        P = mp.fsum(c[j] * (fx[j] - mp.mpf(float(sol.b))) for j in range(len(X))) / 2
+        P += mp.fsum(mp.mpf(float(C[i])) * max(mp.mpf(0), 1 - mp.mpf(float(y[i])) * fx[i]) for i in range(len(X)))
+        assert ce["primal_objective"] == pytest.approx(float(P), rel=1e-9)
+        assert ce["lower_bound"] <= _exact_dual(Ke, y, a) and ce["duality_gap"] >= P - _exact_dual(Ke, y, a)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import warnings
+from fractions import Fraction
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from problems import hand_weighted
 
 import dualsvm as ds
 from dualsvm import DualSVMError, SVMProblem
@@ -61,6 +63,44 @@ def test_certificate_bounds_the_suboptimality_of_weighted_candidates():
         c = ds.certify(p, w, opt.b + scale)
         assert c.primal_objective - P_star <= c.duality_gap * (1 + 1e-9) + 1e-12
         assert c.primal_objective == pytest.approx(p.primal_objective(w, opt.b + scale), rel=1e-13)
+
+
+@pytest.mark.parametrize("form", ["sample_weight", "class_weight"])
+@pytest.mark.parametrize("solver", ["dual", "primal", "subgradient", "ipm"])
+def test_hand_solved_weighted_case(solver, form):
+    """Every solver finds the hand-solved weighted optimum, certified, with its support labels."""
+    p = hand_weighted(form)
+    np.testing.assert_array_equal(p.costs, [1.0, 0.125])
+    P_star, w_star, b_star = 7 / 32, np.array([0.25, 0.0]), 0.75
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sol = getattr(ds, f"solve_{solver}")(p)
+    assert sol.success, (solver, sol.status, sol.relative_gap)
+    assert sol.dual_objective <= P_star <= sol.primal_objective  # both sides bracket the hand optimum
+    assert sol.primal_objective - P_star <= sol.duality_gap
+    assert np.linalg.norm(sol.w - w_star) <= sol.radius
+    assert sol.b_interval[0] <= b_star <= sol.b_interval[1]
+    np.testing.assert_array_equal(sol.margin_support, [0])
+    np.testing.assert_array_equal(sol.bound_support, [1])
+
+
+def test_certificate_bounds_the_suboptimality_on_the_hand_solved_weighted_case():
+    """P(w, b) - P* <= certified gap for candidates near and far from the hand optimum P* = 7/32.
+
+    P is evaluated exactly (Fractions of the float candidates): near the optimum the projected
+    alpha is exactly optimal, D = P*, and the gap exceeds P - P* by about 1e-19 only.
+    """
+    p = hand_weighted()
+    rng = np.random.default_rng(2)
+    for scale in (0.0, 1e-6, 1e-3, 1e-1, 1.0):
+        w, b = np.array([0.25, 0.0]) + scale * rng.standard_normal(2), 0.75 + scale * rng.standard_normal()
+        alpha = np.clip(np.array([0.125, 0.125]) + scale * rng.standard_normal(2), 0.0, None)
+        c = ds.certify(p, w, b, alpha)
+        w0, w1, b_ = (Fraction(float(t)) for t in (w[0], w[1], b))
+        P = (w0 * w0 + w1 * w1) / 2 + max(Fraction(0), 1 - (w0 + b_)) + max(Fraction(0), 1 - (w0 - b_)) / 8
+        assert c.primal_objective == pytest.approx(float(P), rel=1e-14)
+        assert P - Fraction(7, 32) <= Fraction(c.duality_gap)
+        assert Fraction(c.dual_objective) <= Fraction(7, 32)
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
