@@ -85,15 +85,22 @@ def _window_stats(tb: Any, wb: Any, lo: float, hi: float, m: int) -> tuple[int, 
     return int(tw.size), float(ww.sum()), tw[::step].copy(), ww[::step].copy()
 
 
-def _below(tb: Any, wb: Any, ps: list[float]) -> np.ndarray:
-    """The weight below each split ``p`` (row 0) and the number of values below it (row 1)."""
+def _below(tb: Any, wb: Any, ps: list[float], cap: int = -1) -> tuple[np.ndarray, Any]:
+    """The weight below each split ``p`` (row 0) and the number of values below it (row 1).
+
+    With ``cap >= 0``, also the values in ``[ps[0], ps[-1])`` and their weights (:func:`_gather`), if at
+    most ``cap``; else None.
+    """
     t = np.asarray(tb)
     w = np.ones_like(t) if wb is None else np.asarray(wb)
     out = np.empty((2, len(ps)))
     for i, p in enumerate(ps):
         below = t < p
         out[0, i], out[1, i] = float(w[below].sum()), float(np.count_nonzero(below))
-    return out
+    vals = None
+    if cap >= 0 and out[1, -1] - out[1, 0] <= cap:
+        vals = _gather(t, w, ps[0], ps[-1])
+    return out, vals
 
 
 def _gather(tb: Any, wb: Any, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
@@ -141,11 +148,15 @@ def select(
     # values in [L, H) when both ends were splits of the last counting round (then no stats round is needed
     # to know that the window is small enough to gather: a window that holds the answers saves a round)
     inside: list[float | None] = [None] * k
+    # the window's values, brought back by its counting round when it holds the answers (no gather round)
+    pre: dict[int, tuple[tuple[float, float], list[Any]]] = {}
+    cap = -1
     for _ in range(64):
         splits: dict[int, list[float]] = {}
         if pending is not None:
             todo, splits, pending = list(range(k)), pending, None
             first = [False] * k
+            cap = -(-_GATHER_MAX // op.nblocks)  # at most _GATHER_MAX values in all, as a gather
         elif all(j in stuck or (inside[j] is not None and inside[j] <= _GATHER_MAX) for j in range(k)):
             break
         else:
@@ -185,11 +196,12 @@ def select(
         todo = [j for j in todo if j in splits]
         if not todo:
             break
-        below = dask.compute({j: [f_below(bl[0], bl[1], splits[j]) for bl in blocks[j]]
+        below = dask.compute({j: [f_below(bl[0], bl[1], splits[j], cap) for bl in blocks[j]]
                               for j in todo})[0]
         for j in todo:
             T, side = searches[j][2], searches[j][3]
-            Wp, Np = np.sum(below[j], axis=0)
+            Wp, Np = np.sum([bw[0] for bw in below[j]], axis=0)
+            window_j = (splits[j][0], splits[j][-1])
             for p, W in zip(splits[j], Wp, strict=True):
                 hit = W >= T if side == "left" else W > T
                 if hit:  # the answer is below p
@@ -198,8 +210,13 @@ def select(
                 L[j], WL[j] = p, float(W)
             n_at = {**dict(zip(splits[j], Np, strict=True)), -np.inf: 0.0, np.inf: float(op.n)}
             inside[j] = n_at[H[j]] - n_at[L[j]] if L[j] in n_at and H[j] in n_at else None
-    got = dask.compute([[f_gather(bl[0], bl[1], L[j], H[j]) for bl in blocks[j]]
-                        for j in range(k)])[0]
+            if cap >= 0 and (L[j], H[j]) == window_j and all(bw[1] is not None for bw in below[j]):
+                pre[j] = (window_j, [bw[1] for bw in below[j]])
+        cap = -1
+    got = {j: v for j, (win, v) in pre.items() if win == (L[j], H[j])}  # still the window (not narrowed since)
+    rest = [j for j in range(k) if j not in got]
+    fetched = dask.compute([[f_gather(bl[0], bl[1], L[j], H[j]) for bl in blocks[j]] for j in rest])[0] if rest else []
+    got.update(zip(rest, fetched, strict=True))
     out = []
     for j in range(k):
         T, side = searches[j][2], searches[j][3]

@@ -297,6 +297,32 @@ def test_working_set_finish_joins_a_point_frozen_at_C(threads: None, data, refer
     assert sol.relative_gap <= 1e-12
 
 
+def test_selection_reuses_the_windows_values_only_while_it_stands(threads: None, monkeypatch) -> None:
+    """The selection's first counting round brings back the values of the tried window; they serve only if the
+    window is not narrowed afterwards (here 14 values in it, 2 a block, against a gather cap of 10: it is narrowed).
+
+    The order statistics equal numpy's, with the window's values brought back (a wide cap) and without.
+    """
+    import dualsvm.chunked_certificate as cc
+
+    rng = np.random.default_rng(3)
+    t = rng.uniform(-50.0, 900.0, N)
+    cuts = np.cumsum((0,) + UNEVEN)
+    inside = np.concatenate([lo + rng.choice(hi - lo, 2, replace=False) for lo, hi in zip(cuts[:-1], cuts[1:],
+                                                                                           strict=True)])
+    t[inside] = 1000.0 + rng.permutation(inside.size)  # 14 values in [1000, 1014), two in every block
+    op = ds.SVMProblem(da.from_array(np.ones((N, 1)), chunks=(UNEVEN, 1)), np.where(t > 500, 1, -1)).operator()
+    td = op.vector(t)
+    o = np.sort(t)
+    below = int(np.count_nonzero(t < 1000.0))
+    for cap in (10, 65_536):
+        monkeypatch.setattr(cc, "_GATHER_MAX", cap)
+        for k in (3, 9, 12):
+            got = cc.select(op, [(td, None, float(below + k), "left"), (td, None, float(below + k), "right")],
+                            window=(1000.0, 1014.0))
+            assert got == [o[below + k - 1], o[below + k]], (cap, k, got)
+
+
 def test_solve_subgradient_on_dask_follows_in_memory(threads: None, data, reference) -> None:
     """The full-batch subgradient on dask takes the in-memory steps; both certified answers hold the optimum."""
     X, y = data
