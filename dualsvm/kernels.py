@@ -23,7 +23,8 @@ Kernels follow scikit-learn's conventions (``sklearn.metrics.pairwise``):
 * ``"rbf"``: :math:`\exp(-\gamma\|x - x'\|^2)`;
 * ``"poly"``: :math:`(\gamma\langle x, x'\rangle + c_0)^{\text{degree}}`;
 * ``"sigmoid"``: :math:`\tanh(\gamma\langle x, x'\rangle + c_0)`;
-* ``"precomputed"``: ``X`` is the :math:`n \times n` Gram matrix itself;
+* ``"precomputed"``: ``X`` is the :math:`n \times n` Gram matrix itself (its upper triangle, mirrored:
+  a Gram computed in floating point is often symmetric only up to rounding);
 * a callable ``k(A, B)`` returning the ``(len(A), len(B))`` Gram block.
 
 ``gamma="scale"`` is :math:`1/(d\cdot\operatorname{var}(X))` (1 when the variance
@@ -569,16 +570,35 @@ def _diag(kernel: str | KernelFn, X: Array, gamma: float, degree: int, coef0: fl
     return out, np.zeros(X.shape[0])
 
 
-def _check_precomputed(X: Array) -> None:
+def _symmetric_gram(X: Array) -> Array:
+    """Check a precomputed Gram matrix; return it exactly symmetric (its upper triangle, mirrored).
+
+    A Gram computed in floating point is often symmetric only up to rounding (scikit-learn's
+    ``rbf_kernel`` is off by up to a few ulps). Rows and columns are both read later (the factor's
+    columns, an expansion's rows), so the matrix that is solved and certified must be one: the
+    upper triangle, mirrored, in a copy when the input is not already exactly symmetric.
+    """
     n, m = X.shape
     if n != m:
         raise DualSVMError(f"X must be a square Gram matrix (n, n) for kernel='precomputed', got shape {X.shape}")
-    asym = float(np.max(np.abs(X - X.T)))
+    diff = np.abs(X - X.T)
+    asym = float(np.max(diff))
     scale = float(np.max(np.abs(X)))
     if asym > 1e-12 * max(1.0, scale) * n:
-        i, j = np.unravel_index(int(np.argmax(np.abs(X - X.T))), X.shape)
+        i, j = np.unravel_index(int(np.argmax(diff)), X.shape)
         raise DualSVMError(f"X must be a symmetric Gram matrix for kernel='precomputed', got "
                            f"|X[{i},{j}] - X[{j},{i}]| = {asym:.3g}")
+    if asym == 0.0:
+        return X
+    K = np.array(X, order="F", copy=True)
+    step = 1024
+    for lo in range(0, n, step):
+        hi = min(n, lo + step)
+        K[hi:, lo:hi] = X[lo:hi, hi:].T  # below the diagonal block, from the rows above
+        blk = K[lo:hi, lo:hi]
+        low = np.tril_indices(hi - lo, -1)
+        blk[low] = blk.T[low]
+    return K
 
 
 def _lambda_min(n: int, block: Callable[[int, int], Array], budget: int) -> tuple[float, float]:
@@ -655,7 +675,7 @@ def factorize(X: Array, kernel: str | KernelFn, *, gamma: Any = "scale", degree:
     n = X.shape[0]
     degree, coef0 = int(degree), float(coef0)
     if kernel == "precomputed":
-        _check_precomputed(X)
+        X = _symmetric_gram(X)
         resolve_gamma(gamma, X)  # validated, then ignored, as in SVC
         g = 0.0
         diag = np.array(np.diag(X), dtype=np.float64)
@@ -826,31 +846,38 @@ def expansion_certificate(problem: Any, lower_bound: float, support: ArrayLike, 
     if not np.all(np.isfinite(c)) or not np.isfinite(intercept):
         raise DualSVMError("dual_coef and intercept must be finite")
     X = factor.X_train
-    # K[:, S] c, |K[:, S]| |c| and Delta[:, S] |c| (the values' rounding) by row blocks within the budget;
-    # K_SS c is their rows S.
-    Kc, absKc, dKc = np.empty(n), np.empty(n), np.zeros(n)
-    step = factor._block_rows(2 * S.shape[0] + X.shape[1])
-    for lo in range(0, n, step):
-        if factor.kernel == "precomputed":
-            Kb = X[lo:lo + step][:, S]
-        else:
-            Kb, dK = kernel_block(factor.kernel, X[lo:lo + step], X[S],
-                                  gamma=factor.gamma, degree=factor.degree, coef0=factor.coef0)
-            dKc[lo:lo + step] = dK @ np.abs(c)
-        Kc[lo:lo + step] = Kb @ c
-        absKc[lo:lo + step] = np.abs(Kb) @ np.abs(c)
-    b = float(intercept)
-    f = Kc + b
-    norm2 = float(c @ Kc[S])
-    y, C = problem.y, problem.costs
-    hinge = np.maximum(0.0, 1.0 - y * f)
-    P = 0.5 * norm2 + math.fsum((C * hinge).tolist())
-    # Rounding: the kernel values' (kernel_block), then each sum within gamma_{s+8}.
-    g = _gamma_k(S.shape[0] + 8)
-    dKc *= 1.0 + g
-    delta = g * (absKc + abs(b)) + dKc
-    err = float(C @ delta) + g * float(np.abs(c) @ absKc[S]) + 0.5 * float(np.abs(c) @ dKc[S]) + _gamma_k(n + 2) * abs(P)
-    G = max(P - float(lower_bound), 0.0) + err + 2 * _U * (abs(P) + abs(float(lower_bound)))
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow gives inf, then no bound (below)
+        # K[:, S] c, |K[:, S]| |c| and Delta[:, S] |c| (the values' rounding) by row blocks within the budget;
+        # K_SS c is their rows S.
+        Kc, absKc, dKc = np.empty(n), np.empty(n), np.zeros(n)
+        step = factor._block_rows(2 * S.shape[0] + X.shape[1])
+        for lo in range(0, n, step):
+            if factor.kernel == "precomputed":
+                Kb = X[lo:lo + step][:, S]
+            else:
+                Kb, dK = kernel_block(factor.kernel, X[lo:lo + step], X[S],
+                                      gamma=factor.gamma, degree=factor.degree, coef0=factor.coef0)
+                dKc[lo:lo + step] = dK @ np.abs(c)
+            Kc[lo:lo + step] = Kb @ c
+            absKc[lo:lo + step] = np.abs(Kb) @ np.abs(c)
+        b = float(intercept)
+        f = Kc + b
+        norm2 = float(c @ Kc[S])
+        y, C = problem.y, problem.costs
+        hinge = np.maximum(0.0, 1.0 - y * f)
+        try:
+            P = 0.5 * norm2 + math.fsum((C * hinge).tolist())
+        except OverflowError:  # costs near the float64 limit: nothing finite is certified
+            P = math.inf
+        # Rounding: the kernel values' (kernel_block), then each sum within gamma_{s+8}.
+        g = _gamma_k(S.shape[0] + 8)
+        dKc *= 1.0 + g
+        delta = g * (absKc + abs(b)) + dKc
+        err = float(C @ delta) + g * float(np.abs(c) @ absKc[S]) + 0.5 * float(np.abs(c) @ dKc[S]) + _gamma_k(n + 2) * abs(P)
+        err *= 1.0 + _gamma_k(n + 4)  # its own sums, rounded to nearest
+        G = max(P - float(lower_bound), 0.0) + err + 2 * _U * (abs(P) + abs(float(lower_bound)))
+        if not math.isfinite(G):  # an overflow (inf - inf is nan): no bound
+            G = math.inf
     return {"primal_objective": float(P), "duality_gap": float(G), "radius": math.sqrt(2.0 * G) * (1.0 + 2 * _U),
             "norm2": norm2, "decision": f}
 
@@ -890,10 +917,18 @@ def dual_lower_bound(problem: Any, alpha: ArrayLike) -> float:
     :math:`y^\top\alpha = 0` exactly), with :math:`K_{SS}` evaluated in row blocks
     (:math:`|S|^2` kernel values, within ``memory_budget``), every value's rounding
     bounded by :func:`kernel_block` and every sum's by :math:`\gamma`, and
-    :math:`|b^*| \le 1 + \max_i\sqrt{K_{ii}}\,\sqrt{2P_0}`, :math:`P_0 = 2\min_\pm
-    \sum_{y_i = \pm1} C_i` (the objective of :math:`f = 0` with :math:`b = \mp 1`).
-    No factor enters: this is the bound the factor's certificate
-    cannot give rigorously (``proofs/T14``, "The computed factor").
+    :math:`|b^*| \le 1 + \max_i\sqrt{K_{ii}}\,\sqrt{P_0}`, :math:`P_0 = 2\min_\pm
+    \sum_{y_i = \pm1} C_i` the objective of :math:`f = 0` with :math:`b = \mp 1`
+    (:math:`P_0 \ge P^* + \frac12\|f^*\|^2 \ge \|f^*\|^2`). No factor enters: this is the bound
+    the factor's certificate cannot give rigorously (``proofs/T14``, "The computed factor").
+
+    Hypotheses (``proofs/T14``): :math:`K \succeq 0` exactly, true by construction for
+    ``"linear"``, ``"rbf"`` and ``"poly"`` with ``coef0 >= 0`` on any inputs; for
+    ``"precomputed"``, a callable, ``"sigmoid"`` and ``"poly"`` with ``coef0 < 0`` the factor's
+    eigenvalue check is numerical (it accepts :math:`\lambda_{\min} \ge -10^{-12} n \max(1, \lambda_{\max})`),
+    so the bound holds if their Gram is PSD. Named kernels also assume numpy's ``exp``,
+    ``tanh`` and ``power`` within 4 ulps (checked against mpmath), and a callable must give
+    values that do not depend on the block they are computed in.
 
     Parameters
     ----------
@@ -905,7 +940,7 @@ def dual_lower_bound(problem: Any, alpha: ArrayLike) -> float:
     Returns
     -------
     float
-        A lower bound on :math:`P_K^*`.
+        A lower bound on :math:`P_K^*`; ``-inf`` where the sums overflow (costs near the float64 limit).
     """
     factor = getattr(problem, "kernel_factor", None)
     if factor is None:
@@ -917,14 +952,19 @@ def dual_lower_bound(problem: Any, alpha: ArrayLike) -> float:
     a = np.clip(a, 0.0, C)  # in the box exactly; y'alpha = 0 is not needed (the eta term)
     S = np.flatnonzero(a)
     c = (y * a)[S]  # exact: y is +-1
-    q, q_err = _exact_gram_form(factor, S, c)
-    sum_a = math.fsum(a.tolist())  # correctly rounded
-    eta = abs(math.fsum((y * a).tolist())) * (1.0 + 2 * _U) + 5e-324
-    P0 = 2.0 * min(math.fsum(C[y > 0].tolist()), math.fsum(C[y < 0].tolist())) * (1.0 + 2 * _U)
     R = float(np.sqrt((factor.diag + factor.diag_error).max())) * (1.0 + 2 * _U)
-    b_star = (1.0 + R * math.sqrt(2.0 * P0)) * (1.0 + 4 * _U)
-    D = sum_a - 0.5 * (q + q_err)
-    return float(D - b_star * eta - 4 * _U * (abs(sum_a) + abs(q) + q_err) - _U * abs(D))
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow gives inf or nan: no bound (below)
+            q, q_err = _exact_gram_form(factor, S, c)
+            sum_a = math.fsum(a.tolist())  # correctly rounded
+            eta = abs(math.fsum((y * a).tolist())) * (1.0 + 2 * _U) + 5e-324
+            P0 = 2.0 * min(math.fsum(C[y > 0].tolist()), math.fsum(C[y < 0].tolist())) * (1.0 + 2 * _U)
+            b_star = (1.0 + R * math.sqrt(P0)) * (1.0 + 4 * _U)  # P0 >= P* + ||f*||^2 / 2 >= ||f*||^2
+            D = sum_a - 0.5 * (q + q_err)
+            low = D - b_star * eta * (1.0 + 4 * _U) - 4 * _U * (abs(sum_a) + abs(q) + q_err) - _U * abs(D)
+    except OverflowError:  # fsum's, with costs near the float64 limit
+        return -math.inf
+    return float(low) if math.isfinite(low) else -math.inf
 
 
 def certify_expansion(problem: Any, solution: Any) -> dict[str, float]:
@@ -932,14 +972,17 @@ def certify_expansion(problem: Any, solution: Any) -> dict[str, float]:
 
     The factor's certificate (``solution.duality_gap``) is exact arithmetic on
     the stored factor, and its rounding is measured, not bounded
-    (``proofs/T14``). This one reads only kernel values and is rigorous in
-    floating point: :func:`dual_lower_bound` gives :math:`L \le P_K^*`, and
+    (``proofs/T14``). This one reads only kernel values and bounds every
+    rounding: :func:`dual_lower_bound` gives :math:`L \le P_K^*`, and
     :func:`expansion_certificate` evaluates :math:`P_K(f_\alpha, b)` rounded up,
     with ``b = solution.b``. Then :math:`G = P_K(f_\alpha, b) - L \ge
-    P_K(f_\alpha, b) - P_K^*` and :math:`\|f_\alpha - f^*\|_{\mathcal H} \le \sqrt{2G}`.
-    :math:`f_\alpha` is the function ``DualSVC`` exports as ``dual_coef_``,
-    ``support_`` and ``intercept_`` (SVC's conventions). Cost: :math:`(n + |S|)\,|S|`
-    kernel values (:math:`S` the support of ``alpha``), in blocks within ``memory_budget``.
+    P_K(f_\alpha, b) - P_K^*` and :math:`\|f_\alpha - f^*\|_{\mathcal H} \le \sqrt{2G}`,
+    under :func:`dual_lower_bound`'s hypotheses (:math:`K \succeq 0`; named kernels'
+    ``exp``/``tanh``/``power`` within 4 ulps). :math:`f_\alpha` uses every nonzero
+    :math:`\alpha_i`; ``DualSVC`` exports :math:`y_i\alpha_i` on the certified support set
+    (``support_``), the same expansion when ``alpha`` vanishes off it (an exact
+    solution; not a loose one). Cost: :math:`(n + |S|)\,|S|` kernel values
+    (:math:`S` the support of ``alpha``), in blocks within ``memory_budget``.
 
     Parameters
     ----------
@@ -952,8 +995,8 @@ def certify_expansion(problem: Any, solution: Any) -> dict[str, float]:
     -------
     dict
         ``lower_bound`` (:math:`L`), and :func:`expansion_certificate`'s ``primal_objective``,
-        ``duality_gap`` (:math:`G`), ``radius``, ``norm2``, ``decision``; ``relative_gap``
-        (:math:`G / \max(1, |P|)`).
+        ``duality_gap`` (:math:`G`; ``inf`` on an overflow), ``radius``, ``norm2``, ``decision``;
+        ``relative_gap`` (:math:`G / \max(1, |P|)`).
     """
     lower = dual_lower_bound(problem, solution.alpha)
     a = np.clip(np.asarray(solution.alpha, dtype=np.float64), 0.0, problem.costs)

@@ -389,7 +389,8 @@ class SVMProblem:
         1), or ``"balanced"`` = n / (2 · count of the class), as in scikit-learn.
     kernel : {"linear", "rbf", "poly", "sigmoid", "precomputed"} or callable, default "linear"
         scikit-learn's kernels (:mod:`dualsvm.kernels`; a sparse ``X`` is made dense for them); ``"precomputed"``
-        takes ``X`` as the n × n Gram matrix, a callable ``k(A, B)`` returns the
+        takes ``X`` as the n × n Gram matrix (symmetric within :math:`10^{-12} n \max(1, \max|X|)`; its
+        upper triangle, mirrored, is the matrix solved and certified), a callable ``k(A, B)`` returns the
         ``(len(A), len(B))`` Gram block. Any kernel but ``"linear"`` is solved as
         the linear SVM on the rows of a pivoted Cholesky factor
         :math:`K \approx LL^\top`: then ``X`` is :math:`L` and ``d`` its rank, and

@@ -241,3 +241,74 @@ def test_certify_expansion_covers_the_exact_gap_of_a_solution():
         P += mp.fsum(mp.mpf(float(C[i])) * max(mp.mpf(0), 1 - mp.mpf(float(y[i])) * fx[i]) for i in range(len(X)))
         assert ce["primal_objective"] == pytest.approx(float(P), rel=1e-9)
         assert ce["lower_bound"] <= _exact_dual(Ke, y, a) and ce["duality_gap"] >= P - _exact_dual(Ke, y, a)
+
+
+def _exact_pstar(K, y, C):
+    """P* of a tiny kernel SVM in exact arithmetic (Fractions): the best KKT point over all 3^n active sets."""
+    from fractions import Fraction
+    from itertools import product
+
+    import sympy
+
+    n, best = len(y), None
+    for state in product((0, 1, 2), repeat=n):  # alpha_i = 0, free, = C_i
+        free = [i for i in range(n) if state[i] == 1]
+        if not free:
+            continue
+        fixed = {i: (Fraction(0) if state[i] == 0 else C[i]) for i in range(n) if state[i] != 1}
+        A = sympy.Matrix([[y[i] * y[j] * K[i][j] for j in free] + [y[i]] for i in free] + [[y[j] for j in free] + [0]])
+        rhs = sympy.Matrix([1 - sum(y[i] * y[j] * K[i][j] * a for j, a in fixed.items()) for i in free]
+                           + [-sum(y[j] * a for j, a in fixed.items())])
+        if A.det() == 0:
+            continue
+        sol = [Fraction(int(t.p), int(t.q)) for t in A.LUsolve(rhs)]
+        a = [fixed.get(i, Fraction(0)) for i in range(n)]
+        for k, i in enumerate(free):
+            a[i] = sol[k]
+        b = sol[-1]
+        f = [sum(K[i][j] * y[j] * a[j] for j in range(n)) for i in range(n)]
+        m = [y[i] * (f[i] + b) for i in range(n)]
+        if any(not 0 <= a[i] <= C[i] for i in range(n)) or any(
+                (state[i] == 0 and m[i] < 1) or (state[i] == 2 and m[i] > 1) for i in range(n)):
+            continue
+        P = sum(y[i] * a[i] * f[i] for i in range(n)) / 2 + sum(C[i] * max(Fraction(0), 1 - m[i]) for i in range(n))
+        best = P if best is None else min(best, P)
+    return best
+
+
+def test_certify_expansion_on_a_gram_symmetric_only_up_to_rounding():
+    """A precomputed Gram off by 3.9e-12 in one entry (accepted) is solved and certified as its upper triangle,
+    mirrored. Before, the factor read columns and the expansion rows of two different matrices: the certified
+    gap 3.5e-12 was below the exact 1.8e-10 (found by review; P* exact by active-set enumeration)."""
+    from fractions import Fraction
+
+    Ks = np.array([[1.0, 0.9, 0.5, 0.2], [0.9, 1.0, 0.4, 0.3], [0.5, 0.4, 1.0, 0.8], [0.2, 0.3, 0.8, 1.0]])
+    X = Ks.copy()
+    X[0, 1] -= 3.9e-12
+    y, C = [1, -1, -1, 1], 10.0
+    p = ds.SVMProblem(X, np.array(y), C=C, kernel="precomputed")
+    K_up = np.triu(X) + np.triu(X, 1).T
+    np.testing.assert_array_equal(p.kernel_factor.X_train, K_up)
+    Kf = [[Fraction(float(K_up[i, j])) for j in range(4)] for i in range(4)]
+    P_star = _exact_pstar(Kf, y, [Fraction(C)] * 4)
+    for solve in (ds.solve_ipm, ds.solve_dual):
+        sol = solve(p)
+        ce = certify_expansion(p, sol)
+        a = [Fraction(float(t)) for t in np.clip(sol.alpha, 0.0, C)]
+        b = Fraction(float(sol.b))
+        f = [sum(Kf[i][j] * y[j] * a[j] for j in range(4)) for i in range(4)]
+        P = sum(y[i] * a[i] * f[i] for i in range(4)) / 2 + sum(
+            Fraction(C) * max(Fraction(0), 1 - y[i] * (f[i] + b)) for i in range(4))
+        assert Fraction(ce["lower_bound"]) <= P_star
+        assert P - P_star <= Fraction(ce["duality_gap"])
+
+
+def test_dual_lower_bound_and_certify_expansion_give_no_bound_on_overflow():
+    """Costs near the float64 limit overflow the sums: -inf and inf, never nan or a crash (found by review)."""
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(8, 2)), np.array([1, -1] * 4)
+    for C in (1e300, 1.7e308):
+        p = ds.SVMProblem(X, y, C=C, kernel="rbf")
+        a = np.where(y > 0, C, C / 2)
+        assert dual_lower_bound(p, a) == -np.inf
+        assert certify_expansion(p, SimpleNamespace(alpha=a, b=0.0))["duality_gap"] == np.inf
