@@ -589,8 +589,9 @@ def _ws_finish(
     :math:`\kappa = 10`, at most :data:`WS_MAX_BYTES` of rows by the caller's gate: rows,
     labels, costs and iterate) with :math:`Z^\top\alpha` and the frozen sums
     :math:`Z_U^\top C_U`, :math:`y_U^\top C_U`, :math:`\sum_U C_i`. The working
-    set then iterates in memory as in :mod:`dualsvm.ipm` (shrinking, exact KKT
-    solves checked on its rows); a partition that passes is checked on the
+    set then iterates in memory by the loop of the in-memory finish
+    (:func:`dualsvm.ws_logic.working_set_loop`, with :class:`_Frozen` as its host:
+    shrinking, exact KKT solves checked on its rows); a partition that passes is checked on the
     frozen points in one pass (:meth:`_Frozen.check`), whose violators join
     (their rows travel with the check; abandoned when more join than the
     working set holds, as in memory). Returns (info, ``(w, b, alpha)`` with
