@@ -51,7 +51,7 @@ from .exceptions import DualSVMError
 from .finish import kkt_solve_rows
 from .operators import DaskOperator
 from .problem import SVMProblem
-from .ws_logic import clip_balanced
+from .ws_logic import TRY_BELOW, clip_balanced
 
 __all__ = ["ipm_chunked", "subgradient_chunked", "FREE_MAX", "WS_MAX_BYTES"]
 
@@ -59,7 +59,7 @@ __all__ = ["ipm_chunked", "subgradient_chunked", "FREE_MAX", "WS_MAX_BYTES"]
 FREE_MAX = 5000
 _EPS = np.finfo(np.float64).eps
 #: ... and is tried only once the estimated relative gap is below this (and below ``finish_below``).
-_FINISH_TRY = 1e-4
+_FINISH_TRY = TRY_BELOW
 #: The working-set finish gathers the working set (the points not clearly at a bound) only when its
 #: rows take at most this many bytes (64 MB: 419,430 points at d = 20; the in-memory path at 1M x 20
 #: starts its working set at 17,680); else the iteration on all points goes on.
@@ -81,12 +81,6 @@ def _persist(*xs: Any) -> tuple[Any, ...]:
     import dask
 
     return dask.persist(*xs)
-
-
-def _compute(*xs: Any) -> tuple[Any, ...]:
-    import dask
-
-    return dask.compute(*xs)
 
 
 # -- one task per row block: the state of a block is a (5, n_b) array [alpha; u; s; xi; zw] -------------

@@ -85,11 +85,11 @@ def _window_stats(tb: Any, wb: Any, lo: float, hi: float, m: int) -> tuple[int, 
     return int(tw.size), float(ww.sum()), tw[::step].copy(), ww[::step].copy()
 
 
-def _below(tb: Any, wb: Any, ps: list[float], cap: int = -1) -> tuple[np.ndarray, Any]:
+def _below(tb: Any, wb: Any, ps: list[float], cap: int = -1) -> tuple[np.ndarray, Any, tuple[float, float]]:
     """The weight below each split ``p`` (row 0) and the number of values below it (row 1).
 
     With ``cap >= 0``, also the values in ``[ps[0], ps[-1])`` and their weights (:func:`_gather`), if at
-    most ``cap``; else None.
+    most ``cap``; else None. Last, the block's smallest and largest value (``inf``, ``-inf`` if empty).
     """
     t = np.asarray(tb)
     w = np.ones_like(t) if wb is None else np.asarray(wb)
@@ -100,7 +100,7 @@ def _below(tb: Any, wb: Any, ps: list[float], cap: int = -1) -> tuple[np.ndarray
     vals = None
     if cap >= 0 and out[1, -1] - out[1, 0] <= cap:
         vals = _gather(t, w, ps[0], ps[-1])
-    return out, vals
+    return out, vals, (float(t.min(initial=np.inf)), float(t.max(initial=-np.inf)))
 
 
 def _gather(tb: Any, wb: Any, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
@@ -125,9 +125,12 @@ def select(
     shrink by one sample pass (up to 64 values a block) and one counting pass
     per round, all searches at once, until the window holds at most 65,536
     values; those are gathered and searched on the driver (``window``, a
-    guess of an interval holding every answer, is tried first: one counting
-    pass, then the gather). ``t`` and ``weights`` are dask arrays chunked like
-    X's rows, or lists of their blocks (``dask.delayed``). Exact for unit
+    guess of an interval holding every answer, is tried first: its counting
+    pass also brings back its values, which serve if it still stands). The
+    answer is clamped into the values' range, so a window beyond every value
+    (no value reaches ``T``, or ``T <= 0``) still gives a value. ``t`` and
+    ``weights`` are dask arrays chunked like X's rows, or lists of their
+    blocks (``dask.delayed``). Exact for unit
     weights; for others the sum below the window is a tree sum (its rounding
     differs from a sequential cumsum's: a caller passes ``T`` with slack).
     """
@@ -150,6 +153,9 @@ def select(
     inside: list[float | None] = [None] * k
     # the window's values, brought back by its counting round when it holds the answers (no gather round)
     pre: dict[int, tuple[tuple[float, float], list[Any]]] = {}
+    # the smallest and largest value, from any counting round: the answer is one of the values, so a window
+    # that lies beyond all of them (no value reaches T, or T <= 0) must not leave its end as the answer
+    t_min, t_max = [-np.inf] * k, [np.inf] * k
     cap = -1
     for _ in range(64):
         splits: dict[int, list[float]] = {}
@@ -201,6 +207,8 @@ def select(
         for j in todo:
             T, side = searches[j][2], searches[j][3]
             Wp, Np = np.sum([bw[0] for bw in below[j]], axis=0)
+            t_min[j] = min(bw[2][0] for bw in below[j])
+            t_max[j] = max(bw[2][1] for bw in below[j])
             window_j = (splits[j][0], splits[j][-1])
             for p, W in zip(splits[j], Wp, strict=True):
                 hit = W >= T if side == "left" else W > T
@@ -226,12 +234,12 @@ def select(
         cum = WL[j] + np.cumsum(ww[o])
         i = int(np.searchsorted(cum, T, side=side))
         if i < tw.size:
-            out.append(float(tw[o[i]]))
-        else:  # no value reaches T: the largest (slope_zero's clamp to the last order statistic)
-            if np.isinf(H[j]):
-                out.append(float(tw[o[-1]]) if tw.size else float(L[j]))
-            else:  # cannot happen when H came from a hit; kept safe
-                out.append(float(H[j]))
+            r = float(tw[o[i]])
+        elif np.isinf(H[j]):  # no value reaches T: the largest (slope_zero's clamp to the last order statistic)
+            r = float(tw[o[-1]]) if tw.size else float(L[j])
+        else:  # an empty window below every value (T <= 0)
+            r = float(H[j])
+        out.append(min(max(r, t_min[j]), t_max[j]))  # a window's end beyond every value becomes that value
     return out
 
 
@@ -455,8 +463,8 @@ def certificate_chunked(
         t_lo, t_hi = dask.persist(t_lo, t_hi)  # read by every selection round
         if window is None:
             # Tried first by the selection (only rounds depend on it): both ends lie within max_i rho_i of
-            # argmin_b P(w, .), and the candidate's b is usually in it. A hit costs three rounds (count, stats,
-            # gather) against eight from the guess alone (measured at 1M x 20); a miss, one round more.
+            # argmin_b P(w, .), and the candidate's b is usually in it. A hit costs one round (the count brings
+            # the window's values back) against eight from the guess alone (measured at 1M x 20).
             half = 4.0 * r * R + 1e-6 * (1.0 + abs(b_))
             window = (b_ - half, b_ + half)
         B = slope_zero_chunked(op, t_lo, t_hi, y, weights, problem._n_pos, slack=_gamma(n + 2, u), guess=b_,

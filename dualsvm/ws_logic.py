@@ -8,7 +8,7 @@ decisions, a :class:`Frozen` host the data:
 
 * the partition of each working-set iterate (:func:`dualsvm.ipm._partition`,
   :math:`\kappa = 1`), and when its KKT point is tried: a partition not tried
-  yet, a free set whose margins can all be 1, an estimated gap of at most 1e-4;
+  yet, a free set whose margins can all be 1, an estimated gap of at most ``TRY_BELOW`` (1e-4);
 * what a KKT attempt leads to: exact (done), within the budget (kept as the
   best, and iterate on), frozen points that violate (they join; more of them
   than the working set holds, or none named: give up);
@@ -32,7 +32,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
-__all__ = ["Frozen", "clip_balanced", "working_set_loop"]
+__all__ = ["Frozen", "clip_balanced", "working_set_loop", "TRY_BELOW"]
+
+#: A KKT point is tried only once the estimated relative gap is at most this (also the dask free-set gate's).
+TRY_BELOW = 1e-4
 
 
 def clip_balanced(aF: np.ndarray, yF: np.ndarray, CF: np.ndarray, ycsum: float) -> tuple[np.ndarray, float]:
@@ -164,7 +167,7 @@ def working_set_loop(
             key = np.packbits(np.concatenate([f, u])).tobytes()
             w_sub = zA.w if zA.w is not None else c_w + rows.T @ (yA * zA.alpha)
             fkey = A[f].tobytes()  # A is sorted: the free set itself, whatever the working set
-            consider = key not in tried and fkey not in inconsistent and m["rel_gap_estimate"] <= 1e-4
+            consider = key not in tried and fkey not in inconsistent and m["rel_gap_estimate"] <= TRY_BELOW
             if consider and not _margins_consistent(rows[f], yA[f], w_bound):
                 inconsistent.add(fkey)
                 consider = False

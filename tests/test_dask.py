@@ -323,6 +323,24 @@ def test_selection_reuses_the_windows_values_only_while_it_stands(threads: None,
             assert got == [o[below + k - 1], o[below + k]], (cap, k, got)
 
 
+def test_selection_answers_a_value_when_the_window_lies_beyond_every_value(threads: None) -> None:
+    """No value reaches T (numpy's rule: the largest value), or T <= 0 (the smallest), with a window above or
+    below every value: the answer is that value, not the window's end (found by review: a certified b
+    interval came out 40 times wider at its top with a class of weights 1e-20)."""
+    import dualsvm.chunked_certificate as cc
+
+    rng = np.random.default_rng(4)
+    t = rng.normal(size=N)
+    w = rng.uniform(0.5, 2.0, N)
+    op = ds.SVMProblem(da.from_array(np.ones((N, 1)), chunks=(UNEVEN, 1)), np.where(t > 0, 1, -1)).operator()
+    td, wd = op.vector(t), op.vector(w)
+    total = float(w.sum())
+    for window in ((t.max() + 5.0, t.max() + 6.0), (t.min() - 6.0, t.min() - 5.0), None):
+        got = cc.select(op, [(td, wd, 2.0 * total, "right"), (td, wd, total, "right"), (td, wd, 0.0, "left"),
+                             (td, wd, -1.0, "left")], window=window)
+        assert got == [t.max(), t.max(), t.min(), t.min()], window
+
+
 def test_solve_subgradient_on_dask_follows_in_memory(threads: None, data, reference) -> None:
     """The full-batch subgradient on dask takes the in-memory steps; both certified answers hold the optimum."""
     X, y = data
