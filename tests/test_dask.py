@@ -286,10 +286,29 @@ def test_working_set_finish_joins_a_point_frozen_at_C(threads: None, data, refer
         return sums, joins
 
     monkeypatch.setattr(chunked._Frozen, "check", spy)
+    # Before every KKT attempt the frozen sums (y_U^T C_U, sum_U C_i) equal the frozen alpha's, recomputed from
+    # the blocks' partition and the overrides, in particular after the join from C.
+    kkt, take, after_join = chunked._Frozen.kkt_point, chunked._Frozen.take, []
+
+    def take_spy(self, join):
+        after_join.append(0)
+        return take(self, join)
+
+    def kkt_spy(self, rows, A, *args, **kw):
+        a = np.asarray(self.alpha(A, np.zeros(A.size)).compute())  # frozen points at 0 or C_i; A set to 0
+        assert self.c_sum == pytest.approx(float(a.sum()), rel=1e-12, abs=1e-12)
+        assert self.c_b == pytest.approx(float(yp @ a), rel=1e-12, abs=1e-12)
+        if after_join:
+            after_join[-1] += 1
+        return kkt(self, rows, A, *args, **kw)
+
+    monkeypatch.setattr(chunked._Frozen, "take", take_spy)
+    monkeypatch.setattr(chunked._Frozen, "kkt_point", kkt_spy)
     op = p.operator()
     info, found, _ = chunked._ws_finish(p, op, list(op.X.to_delayed().reshape(-1)), S0, YC, float(reference.b),
                                         0.995, 1e-11, None, "auto")
     assert i0 in from_C and info["n_joined"] >= 1
+    assert after_join and after_join[-1] >= 1  # the sums were checked after the join
     assert found is not None and info["outcome"] == "KKT point", info
     w, b, a = found
     sol = ds.certify(p, w, b, a, build_alpha=False)  # its own alpha, on all points
