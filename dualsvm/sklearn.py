@@ -106,7 +106,12 @@ class DualSVC(ClassifierMixin, BaseEstimator):
     n_support_ : ndarray of shape (2,)
         Number of support vectors of ``classes_[0]`` and of ``classes_[1]``.
     dual_coef_ : ndarray of shape (1, n_SV)
-        :math:`y_i\alpha_i` on the support, in ``support_`` order (SVC's layout).
+        :math:`y_i\alpha_i` on the support, in ``support_`` order (SVC's layout). Nonzero
+        :math:`\alpha_i` off ``support_`` (undecided points, a loose solver's small values) are not
+        exported, so :math:`\sum_j` ``dual_coef_`` :math:`_j\,k(` ``support_vectors_`` :math:`_j, x) +`
+        ``intercept_`` is the dual expansion :math:`f_\alpha` only where :math:`\alpha` vanishes off
+        ``support_``. ``decision_function`` evaluates the Nyström map instead; to certify
+        :math:`f_\alpha` with every nonzero :math:`\alpha_i`, see :func:`dualsvm.kernels.certify_expansion`.
     n_iter_ : int
         The solver's iteration count.
     certificate_ : Solution
