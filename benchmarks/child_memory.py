@@ -1,7 +1,8 @@
 """Peak memory of one solve, measured in a child process: shared by the probe scripts.
 
 ``status_bytes()`` reads the resident set and its high-water mark from
-``/proc/self/status`` (Linux); ``run_in_child`` runs ``target(*args, conn)``
+``/proc/self/status`` (Linux); ``reset_high_water`` sets the high-water mark
+to the present resident set (after a warm-up) and returns it; ``run_in_child`` runs ``target(*args, conn)``
 in a child forked from a fresh forkserver (never a fork of the caller, which
 can inherit a lock held by one of its threads) and returns what the child
 sent, or a sentence saying why nothing came.
@@ -21,6 +22,13 @@ def status_bytes() -> dict[str, int]:
             if key in ("VmHWM", "VmRSS"):
                 out[key] = int(val.split()[0]) * 1024
     return out
+
+
+def reset_high_water() -> int:
+    """Reset ``VmHWM`` to ``VmRSS`` (``/proc/self/clear_refs``) and return that resident set, in bytes."""
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # VmHWM := VmRSS
+    return status_bytes()["VmRSS"]
 
 
 def run_in_child(target: Any, args: tuple[Any, ...], preload: list[str], timeout: float) -> Any:

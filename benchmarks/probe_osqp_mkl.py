@@ -28,7 +28,7 @@ import time
 import warnings
 
 import numpy as np
-from child_memory import run_in_child, status_bytes
+from child_memory import reset_high_water, run_in_child, status_bytes
 
 CONFIGS = {
     "builtin": {"algebra": "builtin"},
@@ -88,9 +88,7 @@ def _child(phase, config, n, d, conn):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             fn(ds.SVMProblem(*make_sparse_text(100, 500, nnz_per_row=10, seed=2), C=1.0), opts)
-            with open("/proc/self/clear_refs", "w") as f:
-                f.write("5")  # VmHWM := VmRSS
-            start = status_bytes()["VmRSS"]
+            start = reset_high_water()
             out = fn(p, opts)
             out["peak_MB"] = (status_bytes()["VmHWM"] - start) / 1e6
             out["start_MB"] = start / 1e6

@@ -19,7 +19,7 @@ import time
 import tracemalloc
 import warnings
 
-from child_memory import run_in_child, status_bytes
+from child_memory import reset_high_water, run_in_child, status_bytes
 
 CONFIGS = {
     "auto": {},  # solve_primal's own choice (choose_solver)
@@ -61,9 +61,7 @@ def _child(config, n, d, nnz_per_row, conn):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             _solve(ds.SVMProblem(*make_sparse_text(100, 500, nnz_per_row=10, seed=2), C=1.0), opts)
-            with open("/proc/self/clear_refs", "w") as f:
-                f.write("5")  # VmHWM := VmRSS
-            start = status_bytes()["VmRSS"]
+            start = reset_high_water()
             tracemalloc.start()
             out = _solve(p, opts)
             traced = tracemalloc.get_traced_memory()[1]
